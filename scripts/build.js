@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// Builds what wvisor runs: kernel-as/ to dist/kernel.wasm (AssemblyScript) and the
-// TypeScript folders to dist/ (tsc). Run by `npm run build` and by npm's `prepare`.
+// Builds what wvisor runs: kernel-as/ to dist/kernel.wasm (AssemblyScript), the TypeScript
+// folders to dist/ (tsc), and the stub executable dist/wvisor-stub. Run by `npm run build`
+// and by npm's `prepare` (so `npm ci` builds).
 import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
@@ -11,3 +12,5 @@ const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit'
 
 run(bin('asc'), ['--config', 'asconfig.json', '--target', process.env.WVISOR_KERNEL_TARGET ?? 'release']);
 run(bin('tsc'), ['-p', 'tsconfig.json']);
+const { writeStub } = await import(pathToFileURL(path.join(root, 'dist/host/platform/ptrace/stub_image.js')).href);
+writeStub(path.join(root, 'dist/wvisor-stub'));

@@ -1,0 +1,106 @@
+// The host primitives that kernel.wasm imports (kernel-as/host.ts declares them and states
+// their contracts). Each does one small thing the kernel decided on; none of them interprets
+// an app syscall or makes a policy choice.
+import crypto from 'node:crypto';
+import * as libc from '../platform/ptrace/libc.js';
+import { HOST_SYS_MMAP, HOST_SYS_MPROTECT, HOST_SYS_MUNMAP, PtracePlatform, STUB_MEMFILE_FD } from '../platform/ptrace/platform.js';
+import { MemoryFile } from '../memfile.js';
+
+const MAP_SHARED_FIXED = 0x01 | 0x10;
+const POLLIN = 1;
+const POLLOUT = 4;
+
+export interface PrimitiveContext {
+  memfile: MemoryFile;
+  platform: PtracePlatform;
+  /** The kernel's memory (set once the instance exists). */
+  memory(): WebAssembly.Memory;
+  log(channel: number, line: string): void;
+}
+
+/** -errno of the last failed libc call. */
+const fail = (): number => -libc.errno();
+
+export function hostPrimitives(ctx: PrimitiveContext): WebAssembly.ModuleImports {
+  let u8 = new Uint8Array(0);
+  const mem = (): Uint8Array => {
+    if (u8.byteLength === 0) u8 = new Uint8Array(ctx.memory().buffer);
+    return u8;
+  };
+  const pollfd = Buffer.alloc(8);
+  const ready = (fd: number, events: number): boolean => {
+    pollfd.writeInt32LE(fd, 0);
+    pollfd.writeInt16LE(events, 4);
+    pollfd.writeInt16LE(0, 6);
+    return libc.poll(pollfd, 1, 0) > 0;
+  };
+  const utf8 = new TextDecoder();
+  const injected = (r: number): number => (r < 0 ? r : 0);
+
+  return {
+    mf_read: (off: number, dst: number, len: number) => ctx.memfile.read(off, mem(), dst, len),
+    mf_write: (off: number, src: number, len: number) => ctx.memfile.write(off, mem(), src, len),
+    mf_punch: (off: number, len: number) => ctx.memfile.punch(off, len),
+
+    as_create: () => ctx.platform.createStub(),
+    as_destroy: (stub: number) => ctx.platform.destroyStub(stub),
+    as_map: (stub: number, addr: number, len: number, prot: number, off: number) =>
+      injected(ctx.platform.inject(stub, HOST_SYS_MMAP, addr, len, prot, MAP_SHARED_FIXED, STUB_MEMFILE_FD, off)),
+    as_unmap: (stub: number, addr: number, len: number) =>
+      injected(ctx.platform.inject(stub, HOST_SYS_MUNMAP, addr, len)),
+    as_protect: (stub: number, addr: number, len: number, prot: number) =>
+      injected(ctx.platform.inject(stub, HOST_SYS_MPROTECT, addr, len, prot)),
+
+    fd_read: (fd: number, off: number, len: number) => {
+      // Never block the Sentry: a host fd with nothing to read gives EAGAIN and the kernel
+      // parks the task until poll says it is readable.
+      if (!ready(fd, POLLIN)) return -libc.EAGAIN;
+      const r = libc.read(fd, ctx.memfile.address(off), len) as number;
+      return r < 0 ? fail() : r;
+    },
+    fd_write: (fd: number, off: number, len: number) => {
+      for (;;) {
+        const r = libc.write(fd, ctx.memfile.address(off), len) as number;
+        if (r >= 0) return r;
+        const e = libc.errno();
+        if (e === libc.EINTR) continue;
+        // The host fd may be non-blocking (set so by whoever shares it with us); the app's
+        // description is not, so wait for room rather than failing the write.
+        if (e === libc.EAGAIN) {
+          pollfd.writeInt32LE(fd, 0);
+          pollfd.writeInt16LE(POLLOUT, 4);
+          libc.poll(pollfd, 1, -1);
+          continue;
+        }
+        return -e;
+      }
+    },
+    fd_pread_mf: (fd: number, off: number, len: number, pos: number) => {
+      const r = libc.pread(fd, ctx.memfile.address(off), len, pos) as number;
+      return r < 0 ? fail() : r;
+    },
+    fd_pread: (fd: number, dst: number, len: number, pos: number) => {
+      const r = libc.preadBuf(fd, mem().subarray(dst, dst + len), len, pos) as number;
+      return r < 0 ? fail() : r;
+    },
+    fd_fstat: (fd: number, dst: number) => (libc.fstatBuf(fd, mem().subarray(dst, dst + 144)) < 0 ? fail() : 0),
+    fd_ioctl: (fd: number, req: number, buf: number) => {
+      const r = libc.ioctlBuf(fd, req, mem().subarray(buf, buf + 64)) as number;
+      return r < 0 ? fail() : r;
+    },
+    fd_lseek: (fd: number, off: number, whence: number) => {
+      const r = libc.lseek(fd, off, whence) as number;
+      return r < 0 ? fail() : r;
+    },
+    fd_close: (fd: number) => {
+      libc.close(fd);
+    },
+
+    clock_get: (clockid: number, dst: number) => (libc.clockGettime(clockid, mem().subarray(dst, dst + 16)) < 0 ? fail() : 0),
+    clock_res: (clockid: number, dst: number) => (libc.clockGetres(clockid, mem().subarray(dst, dst + 16)) < 0 ? fail() : 0),
+    random: (dst: number, len: number) => {
+      crypto.randomFillSync(mem(), dst, len);
+    },
+    log: (channel: number, ptr: number, len: number) => ctx.log(channel, utf8.decode(mem().subarray(ptr, ptr + len))),
+  };
+}

@@ -1,0 +1,75 @@
+// The memory file (DESIGN.md §3): one memfd that holds all app memory. Stubs map ranges of
+// it MAP_SHARED; the Sentry maps all of it once and reaches it through 1 GiB ArrayBuffer
+// windows (koffi.view), so a copy to or from app memory is a memory copy, not a syscall. The
+// kernel decides which offsets hold what; this file only moves bytes and releases pages.
+import * as libc from './platform/ptrace/libc.js';
+
+const WINDOW = 1 << 30;
+const MFD_CLOEXEC = 1;
+const PROT_READ_WRITE = 3;
+const MAP_SHARED_NORESERVE = 0x01 | 0x4000;
+const FALLOC_FL_KEEP_SIZE = 1;
+const FALLOC_FL_PUNCH_HOLE = 2;
+
+export class MemoryFile {
+  readonly fd: number;
+  /** Address of the whole file mapped in the Sentry. */
+  readonly base: number;
+  private readonly windows: (Uint8Array | undefined)[] = [];
+
+  /** Creates a sparse memfd of size bytes: pages exist only once written. */
+  constructor(readonly size: number) {
+    this.fd = libc.memfdCreate('wvisor-memory', MFD_CLOEXEC);
+    if (this.fd < 0) throw new Error(`memfd_create: errno ${libc.errno()}`);
+    if (libc.ftruncate(this.fd, size) < 0) throw new Error(`ftruncate memory file: errno ${libc.errno()}`);
+    const base = libc.mmap(0, size, PROT_READ_WRITE, MAP_SHARED_NORESERVE, this.fd, 0) as number;
+    if (base === -1 || base === 0xffffffffffffffff) throw new Error(`mmap memory file: errno ${libc.errno()}`);
+    this.base = base;
+  }
+
+  private window(i: number): Uint8Array {
+    let w = this.windows[i];
+    if (!w) {
+      const len = Math.min(WINDOW, this.size - i * WINDOW);
+      w = new Uint8Array(libc.koffi.view(this.base + i * WINDOW, len));
+      this.windows[i] = w;
+    }
+    return w;
+  }
+
+  /** Copies len bytes at offset off into dst[dstOff...]. */
+  read(off: number, dst: Uint8Array, dstOff: number, len: number): void {
+    while (len > 0) {
+      const i = Math.floor(off / WINDOW);
+      const o = off - i * WINDOW;
+      const n = Math.min(len, WINDOW - o);
+      dst.set(this.window(i).subarray(o, o + n), dstOff);
+      off += n;
+      dstOff += n;
+      len -= n;
+    }
+  }
+
+  /** Copies len bytes of src[srcOff...] to offset off. */
+  write(off: number, src: Uint8Array, srcOff: number, len: number): void {
+    while (len > 0) {
+      const i = Math.floor(off / WINDOW);
+      const o = off - i * WINDOW;
+      const n = Math.min(len, WINDOW - o);
+      this.window(i).set(src.subarray(srcOff, srcOff + n), o);
+      off += n;
+      srcOff += n;
+      len -= n;
+    }
+  }
+
+  /** Releases the pages of [off, off+len) to the host; they read as zeroes afterwards. */
+  punch(off: number, len: number): void {
+    libc.fallocate(this.fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, off, len);
+  }
+
+  /** The Sentry-side address of offset off, for host I/O straight into the file. */
+  address(off: number): number {
+    return this.base + off;
+  }
+}

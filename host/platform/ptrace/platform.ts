@@ -1,0 +1,250 @@
+// The ptrace platform (DESIGN.md §2): stubs are host processes run under PTRACE_SYSEMU, so the
+// host kernel stops them at every `syscall` instruction without executing it. This file owns
+// the stubs (creation, injected syscalls, destruction) and the loop that waits for their stops
+// and hands each one to the kernel. It must run on one thread: the one that seized the stubs.
+//
+// Every resume loads the register block into the stub (PTRACE_SETREGS), so an injected syscall
+// may leave the stub's registers as it likes.
+import * as libc from './libc.js';
+import { STUB_BASE, STUB_SYSCALL_ADDR } from './stub_image.js';
+import { ACT_RESUME, KernelExports } from '../../kernel/kernel_module.js';
+
+const REGS_SIZE = 27 * 8;
+// struct user_regs_struct slots (arch/x86/include/asm/user_64.h).
+const R_R10 = 7;
+const R_R9 = 8;
+const R_R8 = 9;
+const R_RAX = 10;
+const R_RDX = 12;
+const R_RSI = 13;
+const R_RDI = 14;
+const R_ORIG_RAX = 15;
+const R_RIP = 16;
+const ARG_SLOTS = [R_RDI, R_RSI, R_RDX, R_R10, R_R8, R_R9];
+/** Top of the host's user address space (47-bit). */
+const HOST_TASK_SIZE = 0x7ffffffff000;
+const SYSCALL_STOP = libc.SIGTRAP | 0x80;
+const SYNC_FAULTS = new Set([4 /* SIGILL */, 5 /* SIGTRAP */, 7 /* SIGBUS */, 8 /* SIGFPE */, 11 /* SIGSEGV */]);
+const POLLIN = 1;
+
+// Host syscall numbers the platform injects into stubs to build address spaces.
+export const HOST_SYS_MMAP = 9;
+export const HOST_SYS_MPROTECT = 10;
+export const HOST_SYS_MUNMAP = 11;
+/** The stub's fd for the memory file (posix_spawn puts it at 0 and closes the rest). */
+export const STUB_MEMFILE_FD = 0;
+
+const wifStopped = (s: number) => (s & 0xff) === 0x7f;
+const wifExitedOrSignaled = (s: number) => !wifStopped(s) && (s & 0xffff) !== 0xffff;
+
+export class PtracePlatform {
+  private readonly live = new Set<number>();
+  private readonly running = new Set<number>();
+  private readonly status = [0];
+  /** Registers of a stopped stub: valid segment selectors to start injections from. */
+  private template: Buffer | undefined;
+  private readonly injRegs = Buffer.alloc(REGS_SIZE);
+  private readonly siginfo = Buffer.alloc(128);
+  private readonly timespec = Buffer.alloc(16);
+  private kernel!: KernelExports;
+  private regsView = new Uint8Array(0);
+
+  constructor(private readonly stubPath: string, private readonly memfileFd: number) {}
+
+  attach(kernel: KernelExports): void {
+    this.kernel = kernel;
+  }
+
+  /** The register block in kernel memory (re-made when the memory grows). */
+  private regs(): Uint8Array {
+    if (this.regsView.byteLength === 0) {
+      this.regsView = new Uint8Array(this.kernel.memory.buffer, this.kernel.regs_block(), REGS_SIZE);
+    }
+    return this.regsView;
+  }
+
+  private wait(pid: number): number {
+    for (;;) {
+      const r = libc.waitpid(pid, this.status, libc.__WALL | libc.__WNOTHREAD);
+      if (r >= 0 || libc.errno() !== libc.EINTR) return r;
+    }
+  }
+
+  /** Starts a stub and empties its address space but for the stub page. Returns its pid, or
+   *  -errno. The stub is left stopped. */
+  createStub(): number {
+    const fa = Buffer.alloc(128);
+    const attr = Buffer.alloc(512);
+    libc.spawnFileActionsInit(fa);
+    libc.spawnAttrInit(attr);
+    try {
+      libc.spawnFileActionsAddDup2(fa, this.memfileFd, STUB_MEMFILE_FD);
+      libc.spawnFileActionsAddClosefrom(fa, STUB_MEMFILE_FD + 1);
+      // Its own session: terminal signals meant for wvisor's process group do not reach it.
+      libc.spawnAttrSetflags(attr, libc.POSIX_SPAWN_SETSID);
+      const pid = [0];
+      const err = libc.posixSpawn(pid, this.stubPath, fa, attr, ['wvisor-stub', null], [null]);
+      if (err !== 0) return -err;
+      return this.seize(pid[0]);
+    } finally {
+      libc.spawnFileActionsDestroy(fa);
+      libc.spawnAttrDestroy(attr);
+    }
+  }
+
+  private seize(pid: number): number {
+    // The stub stops itself with SIGSTOP; seizing it then turns that into a ptrace stop.
+    if (libc.waitpid(pid, this.status, libc.WUNTRACED | libc.__WALL) !== pid || !wifStopped(this.status[0])) {
+      libc.kill(pid, libc.SIGKILL);
+      this.wait(pid);
+      return -libc.ESRCH;
+    }
+    if (libc.ptrace(libc.PTRACE_SEIZE, pid, 0, libc.PTRACE_O_EXITKILL | libc.PTRACE_O_TRACESYSGOOD) < 0) {
+      const e = libc.errno();
+      libc.kill(pid, libc.SIGKILL);
+      this.wait(pid);
+      return -e;
+    }
+    this.wait(pid);
+    this.live.add(pid);
+    if (!this.template) {
+      this.template = Buffer.alloc(REGS_SIZE);
+      libc.ptraceBuf(libc.PTRACE_GETREGS, pid, 0, this.template);
+    }
+    const stubEnd = STUB_BASE + 0x1000;
+    let r = this.inject(pid, HOST_SYS_MUNMAP, 0, STUB_BASE);
+    if (r >= 0) r = this.inject(pid, HOST_SYS_MUNMAP, stubEnd, HOST_TASK_SIZE - stubEnd);
+    if (r < 0) {
+      this.destroyStub(pid);
+      return r;
+    }
+    return pid;
+  }
+
+  /** Runs one host syscall inside a stopped stub and returns its result (-errno on failure,
+   *  -ESRCH if the stub died). Precondition: the stub is stopped. */
+  inject(pid: number, nr: number, ...args: number[]): number {
+    const r = this.injRegs;
+    this.template!.copy(r);
+    r.writeBigUInt64LE(BigInt(nr), R_RAX * 8);
+    r.writeBigInt64LE(-1n, R_ORIG_RAX * 8);
+    r.writeBigUInt64LE(BigInt(STUB_SYSCALL_ADDR), R_RIP * 8);
+    for (let i = 0; i < args.length; i++) r.writeBigUInt64LE(BigInt(args[i]), ARG_SLOTS[i] * 8);
+    libc.ptraceBuf(libc.PTRACE_SETREGS, pid, 0, r);
+    libc.ptrace(libc.PTRACE_CONT, pid, 0, 0);
+    for (;;) {
+      if (this.wait(pid) !== pid) return -libc.ESRCH;
+      const s = this.status[0];
+      if (wifExitedOrSignaled(s)) {
+        this.live.delete(pid);
+        this.running.delete(pid);
+        return -libc.ESRCH;
+      }
+      if (((s >> 8) & 0xff) === libc.SIGTRAP && (s >> 16) === 0) break;
+      // Anything else (a signal sent to the stub from outside) is swallowed.
+      libc.ptrace(libc.PTRACE_CONT, pid, 0, 0);
+    }
+    libc.ptraceBuf(libc.PTRACE_GETREGS, pid, 0, r);
+    return Number(r.readBigInt64LE(R_RAX * 8));
+  }
+
+  /** Kills a stub and reaps it. */
+  destroyStub(pid: number): void {
+    if (!this.live.delete(pid)) return;
+    this.running.delete(pid);
+    libc.kill(pid, libc.SIGKILL);
+    for (;;) {
+      if (this.wait(pid) !== pid) return;
+      if (wifExitedOrSignaled(this.status[0])) return;
+    }
+  }
+
+  /** Kills every stub (the sandbox is ending or the Sentry failed). */
+  destroyAll(): void {
+    for (const pid of [...this.live]) this.destroyStub(pid);
+  }
+
+  private resume(pid: number): void {
+    libc.ptraceBuf(libc.PTRACE_SETREGS, pid, 0, this.regs());
+    libc.ptrace(libc.PTRACE_SYSEMU, pid, 0, 0);
+    this.running.add(pid);
+  }
+
+  /** Runs the sandbox until its init exits; returns init's wait status. */
+  run(): number {
+    const k = this.kernel;
+    for (;;) {
+      for (let pid = k.next_runnable(); pid !== 0; pid = k.next_runnable()) this.resume(pid);
+      const st = k.sandbox_status();
+      if (st >= 0) return st;
+      // With one task per sandbox so far, a task is either running or parked: waiting for
+      // stubs and waiting for timers and host fds never overlap. The waker process
+      // (DESIGN.md §3) joins the two when several tasks run at once.
+      if (this.running.size > 0) this.handleStop();
+      else this.idle();
+    }
+  }
+
+  private handleStop(): void {
+    const k = this.kernel;
+    const pid = this.wait(-1);
+    if (pid < 0) throw new Error(`waitpid: errno ${libc.errno()}`);
+    const s = this.status[0];
+    if (wifExitedOrSignaled(s)) {
+      this.running.delete(pid);
+      if (this.live.delete(pid)) k.stub_died(pid, (s & 0x7f) || libc.SIGKILL);
+      return;
+    }
+    const sig = (s >> 8) & 0xff;
+    let act: number;
+    if (sig === SYSCALL_STOP) {
+      libc.ptraceBuf(libc.PTRACE_GETREGS, pid, 0, this.regs());
+      act = k.syscall(pid);
+    } else if ((s >> 16) === 0 && SYNC_FAULTS.has(sig)) {
+      libc.ptraceBuf(libc.PTRACE_GETSIGINFO, pid, 0, this.siginfo);
+      libc.ptraceBuf(libc.PTRACE_GETREGS, pid, 0, this.regs());
+      act = k.fault(pid, sig, Number(this.siginfo.readBigUInt64LE(16)));
+    } else {
+      // Group stops and signals from outside the sandbox are not the app's: resume without
+      // delivering them.
+      libc.ptrace(libc.PTRACE_SYSEMU, pid, 0, 0);
+      return;
+    }
+    if (act === ACT_RESUME) {
+      libc.ptraceBuf(libc.PTRACE_SETREGS, pid, 0, this.regs());
+      libc.ptrace(libc.PTRACE_SYSEMU, pid, 0, 0);
+    } else {
+      this.running.delete(pid);
+    }
+  }
+
+  private monotonicNow(): number {
+    libc.clockGettime(1, this.timespec);
+    return Number(this.timespec.readBigInt64LE(0)) * 1e9 + Number(this.timespec.readBigInt64LE(8));
+  }
+
+  /** Every task is parked: sleep until the next deadline or a watched host fd is ready. */
+  private idle(): void {
+    const k = this.kernel;
+    const n = k.poll_count();
+    const fds = Buffer.alloc(Math.max(8 * n, 8));
+    for (let i = 0; i < n; i++) {
+      fds.writeInt32LE(k.poll_fd(i), 8 * i);
+      fds.writeInt16LE(k.poll_events(i) | POLLIN, 8 * i + 4);
+    }
+    const deadline = k.next_deadline();
+    let timeout: Buffer | null = null;
+    if (deadline >= 0) {
+      const ns = Math.max(0, deadline - this.monotonicNow());
+      timeout = Buffer.alloc(16);
+      timeout.writeBigInt64LE(BigInt(Math.floor(ns / 1e9)), 0);
+      timeout.writeBigInt64LE(BigInt(Math.floor(ns % 1e9)), 8);
+    }
+    libc.ppoll(fds, n, timeout, null);
+    k.expire(this.monotonicNow());
+    for (let i = 0; i < n; i++) {
+      const revents = fds.readInt16LE(8 * i + 6);
+      if (revents !== 0) k.fd_ready(fds.readInt32LE(8 * i), revents);
+    }
+  }
+}

@@ -1,0 +1,69 @@
+// The stub executable: a tiny static ELF, written here byte by byte, that becomes an app's
+// address space. It asks for SIGKILL when its parent (the Sentry's tracer thread) dies, stops
+// itself so that the tracer can seize it, and then only ever runs `syscall; int3` at
+// STUB_SYSCALL_ADDR: the tracer points rip there to inject a syscall (DESIGN.md §3) and gets
+// control back at the int3. The app's address space is everything below STUB_BASE.
+import fs from 'node:fs';
+
+/** Where the stub's only page lives: above every address the app may use. */
+export const STUB_BASE = 0x7ff000000000;
+const HEADER_SIZE = 64 + 56;
+
+// x86-64 machine code, offsets relative to the entry point (just after the headers).
+const CODE = [
+  0xb8, 0x9d, 0x00, 0x00, 0x00, //        mov eax, 157 (prctl)
+  0xbf, 0x01, 0x00, 0x00, 0x00, //        mov edi, 1 (PR_SET_PDEATHSIG)
+  0xbe, 0x09, 0x00, 0x00, 0x00, //        mov esi, 9 (SIGKILL)
+  0x0f, 0x05, //                          syscall
+  0xb8, 0x27, 0x00, 0x00, 0x00, //        mov eax, 39 (getpid)
+  0x0f, 0x05, //                          syscall
+  0x89, 0xc7, //                          mov edi, eax
+  0xbe, 0x13, 0x00, 0x00, 0x00, //        mov esi, 19 (SIGSTOP)
+  0xb8, 0x3e, 0x00, 0x00, 0x00, //        mov eax, 62 (kill)
+  0x0f, 0x05, //                          syscall
+  0xcc, //                                int3 (never reached: the tracer moves rip first)
+  // inject:
+  0x0f, 0x05, //                          syscall
+  0xcc, //                                int3
+  0xeb, 0xfb, //                          jmp inject
+];
+const INJECT_OFFSET = 39;
+
+/** The address of the `syscall` instruction used for injected syscalls. */
+export const STUB_SYSCALL_ADDR = STUB_BASE + HEADER_SIZE + INJECT_OFFSET;
+
+/** The stub as an ELF file: one PT_LOAD (R+X) holding the headers and the code. */
+export function stubImage(): Buffer {
+  const size = HEADER_SIZE + CODE.length;
+  const b = Buffer.alloc(size);
+  b.write('\x7fELF', 0, 'latin1');
+  b[4] = 2; // ELFCLASS64
+  b[5] = 1; // little endian
+  b[6] = 1; // EV_CURRENT
+  b.writeUInt16LE(2, 16); // ET_EXEC
+  b.writeUInt16LE(62, 18); // EM_X86_64
+  b.writeUInt32LE(1, 20);
+  b.writeBigUInt64LE(BigInt(STUB_BASE + HEADER_SIZE), 24); // e_entry
+  b.writeBigUInt64LE(64n, 32); // e_phoff
+  b.writeUInt16LE(64, 52); // e_ehsize
+  b.writeUInt16LE(56, 54); // e_phentsize
+  b.writeUInt16LE(1, 56); // e_phnum
+  b.writeUInt32LE(1, 64); // PT_LOAD
+  b.writeUInt32LE(5, 68); // PF_R | PF_X
+  b.writeBigUInt64LE(0n, 72); // p_offset
+  b.writeBigUInt64LE(BigInt(STUB_BASE), 80); // p_vaddr
+  b.writeBigUInt64LE(BigInt(STUB_BASE), 88); // p_paddr
+  b.writeBigUInt64LE(BigInt(size), 96); // p_filesz
+  b.writeBigUInt64LE(BigInt(size), 104); // p_memsz
+  b.writeBigUInt64LE(0x1000n, 112); // p_align
+  Buffer.from(CODE).copy(b, HEADER_SIZE);
+  if (b[HEADER_SIZE + INJECT_OFFSET] !== 0x0f || b[HEADER_SIZE + INJECT_OFFSET + 2] !== 0xcc) {
+    throw new Error('stub image: INJECT_OFFSET does not point at syscall; int3');
+  }
+  return b;
+}
+
+/** Writes the stub executable to path (done at build time: dist/wvisor-stub). */
+export function writeStub(path: string): void {
+  fs.writeFileSync(path, stubImage(), { mode: 0o755 });
+}

@@ -1,0 +1,17 @@
+// What the CLI hands to the Sentry for one sandbox.
+
+export interface SentryOptions {
+  /** The program's argv; argv[0] as the user wrote it. */
+  argv: string[];
+  env: string[];
+  cwd: string;
+  /** Host path of the executable, resolved through PATH. */
+  execPath: string;
+  hostname: string;
+  /** Bytes of app memory the sandbox may hold. */
+  memLimit: number;
+  strace: boolean;
+  debug: boolean;
+  /** File for debug and strace output instead of stderr. */
+  debugLog?: string;
+}

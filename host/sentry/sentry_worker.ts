@@ -1,0 +1,80 @@
+// The Sentry's thread: a worker_threads Worker that owns the stubs (ptrace requests must come
+// from the thread that seized them), runs kernel.wasm, and loops until the sandbox's init
+// exits. It posts one message back: {status} (init's wait status) or {error}.
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parentPort, workerData } from 'node:worker_threads';
+import * as libc from '../platform/ptrace/libc.js';
+import { PtracePlatform } from '../platform/ptrace/platform.js';
+import { STUB_BASE } from '../platform/ptrace/stub_image.js';
+import { KernelExports, loadKernel } from '../kernel/kernel_module.js';
+import { hostPrimitives } from '../kernel/primitives.js';
+import { MemoryFile } from '../memfile.js';
+import { CFG_FLAG_DEBUG, CFG_FLAG_STRACE, encodeBootConfig } from './boot_config.js';
+import { hostCpuCount, hostHwcaps } from './host_facts.js';
+import { SentryOptions } from './options.js';
+import { SentryLog } from './sentry_log.js';
+
+const F_GETFL = 3;
+const STUB_PATH = fileURLToPath(new URL('../../wvisor-stub', import.meta.url));
+
+export type SentryResult = { status: number } | { startError: number } | { error: string };
+
+function runSandbox(opts: SentryOptions, log: SentryLog): SentryResult {
+  // Room for the memory limit plus the page-granular slack of many small mappings.
+  const memFileSize = Math.ceil((opts.memLimit + (1 << 30)) / (1 << 30)) * (1 << 30);
+  const memfile = new MemoryFile(memFileSize);
+  const platform = new PtracePlatform(STUB_PATH, memfile.fd);
+  let kernel: KernelExports | undefined;
+  const primitives = hostPrimitives({
+    memfile,
+    platform,
+    memory: () => kernel!.memory,
+    log: (channel, line) => log.line(channel, line),
+  });
+  kernel = loadKernel(primitives);
+  platform.attach(kernel);
+
+  const execFd = fs.openSync(opts.execPath, 'r');
+  try {
+    const { hwcap, hwcap2 } = hostHwcaps();
+    const stdioFlags = [0, 1, 2].map((fd) => libc.fcntl(fd, F_GETFL, 0) as number) as [number, number, number];
+    const config = encodeBootConfig({
+      argv: opts.argv,
+      env: opts.env,
+      execFd,
+      execPath: opts.execPath,
+      cwd: opts.cwd,
+      hostname: opts.hostname,
+      memFileSize,
+      memLimit: opts.memLimit,
+      taskSize: STUB_BASE,
+      flags: (opts.strace ? CFG_FLAG_STRACE : 0) | (opts.debug ? CFG_FLAG_DEBUG : 0),
+      stdio: [0, 1, 2],
+      stdioFlags,
+      hwcap,
+      hwcap2,
+      ncpu: hostCpuCount(),
+    });
+    const ptr = kernel.config_buffer(config.length);
+    new Uint8Array(kernel.memory.buffer).set(config, ptr);
+    if (kernel.boot(config.length) < 0) throw new Error('kernel rejected the boot configuration');
+    const r = kernel.start();
+    if (r < 0) return { startError: -r };
+    return { status: platform.run() };
+  } finally {
+    platform.destroyAll();
+    fs.closeSync(execFd);
+  }
+}
+
+const opts = workerData as SentryOptions;
+const log = new SentryLog(opts.debug, opts.strace, opts.debugLog);
+let result: SentryResult;
+try {
+  result = runSandbox(opts, log);
+} catch (e) {
+  result = { error: e instanceof Error ? (e.stack ?? e.message) : String(e) };
+}
+log.close();
+parentPort!.postMessage(result);

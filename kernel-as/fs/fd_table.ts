@@ -1,0 +1,66 @@
+// The fd table (Linux's `struct files_struct`): fd numbers to file descriptions, with the
+// close-on-exec flag per fd. Lowest free fd first, as POSIX requires.
+import { EBADF, EMFILE } from "../abi/errno";
+import { FileDescription } from "./file";
+
+export class FdTable {
+  private files: Array<FileDescription | null> = [];
+  private cloexec: Array<bool> = [];
+  /** Tasks sharing this table (CLONE_FILES); released when the last one goes. */
+  users: i32 = 1;
+
+  get(fd: i32): FileDescription | null {
+    if (fd < 0 || fd >= this.files.length) return null;
+    return unchecked(this.files[fd]);
+  }
+
+  isCloexec(fd: i32): bool { return unchecked(this.cloexec[fd]); }
+
+  setCloexec(fd: i32, on: bool): void { unchecked(this.cloexec[fd] = on); }
+
+  /** Installs f at the lowest free fd >= minFd below limit (RLIMIT_NOFILE). Takes over the
+   *  caller's reference. Returns the fd or -EMFILE. */
+  install(f: FileDescription, minFd: i32, limit: i32, cloexec: bool): i32 {
+    let fd = minFd;
+    while (fd < this.files.length && unchecked(this.files[fd]) !== null) fd++;
+    if (fd >= limit) {
+      f.put();
+      return -EMFILE;
+    }
+    this.installAt(fd, f, cloexec);
+    return fd;
+  }
+
+  /** Puts f at fd, closing what was there (dup2 semantics). Takes over the reference. */
+  installAt(fd: i32, f: FileDescription, cloexec: bool): void {
+    while (this.files.length <= fd) {
+      this.files.push(null);
+      this.cloexec.push(false);
+    }
+    const old = unchecked(this.files[fd]);
+    unchecked(this.files[fd] = f);
+    unchecked(this.cloexec[fd] = cloexec);
+    if (old !== null) old.put();
+  }
+
+  close(fd: i32): i32 {
+    const f = this.get(fd);
+    if (f === null) return -EBADF;
+    unchecked(this.files[fd] = null);
+    f.put();
+    return 0;
+  }
+
+  /** Drops one user; the last one closes every fd. */
+  release(): void {
+    this.users--;
+    if (this.users > 0) return;
+    for (let fd = 0; fd < this.files.length; fd++) {
+      const f = unchecked(this.files[fd]);
+      if (f !== null) {
+        unchecked(this.files[fd] = null);
+        f.put();
+      }
+    }
+  }
+}

@@ -1,0 +1,41 @@
+// File descriptions (Linux's `struct file`): what an fd refers to, with its status flags and
+// offset. Several fds, and after fork several fd tables, may share one description; it is
+// released when the last reference goes. Each kind of file overrides the operations it has;
+// the defaults are the errno Linux gives for a file without that operation.
+import { EINVAL, ESPIPE, ENOTTY } from "../abi/errno";
+import { O_ACCMODE, O_RDONLY, O_WRONLY } from "../abi/linux";
+import { Task } from "../kernel/task";
+
+export class FileDescription {
+  refs: i32 = 1;
+
+  constructor(public flags: i32) {}
+
+  @inline get readable(): bool { return (this.flags & O_ACCMODE) != O_WRONLY; }
+  @inline get writable(): bool { return (this.flags & O_ACCMODE) != O_RDONLY; }
+
+  /** Reads up to len bytes into app memory at addr: a count, -errno, or RET_BLOCK (the task
+   *  was parked; the syscall is run again when it is woken). */
+  read(t: Task, addr: u64, len: u64): i64 { return -EINVAL; }
+  write(t: Task, addr: u64, len: u64): i64 { return -EINVAL; }
+  pread(t: Task, addr: u64, len: u64, pos: i64): i64 { return -ESPIPE; }
+  pwrite(t: Task, addr: u64, len: u64, pos: i64): i64 { return -ESPIPE; }
+  lseek(off: i64, whence: i32): i64 { return -ESPIPE; }
+  /** Fills a struct stat (144 bytes) in kernel memory. */
+  stat(dst: usize): i32 { return -EINVAL; }
+  /** ioctl for a request the caller decoded; its argument is a kernel buffer that the caller
+   *  copies in and out. Returns the result or -errno. */
+  ioctl(req: i32, buf: usize): i32 { return -ENOTTY; }
+  /** Called once, when the last reference is dropped. */
+  release(): void {}
+
+  @inline get(): FileDescription {
+    this.refs++;
+    return this;
+  }
+
+  put(): void {
+    this.refs--;
+    if (this.refs == 0) this.release();
+  }
+}

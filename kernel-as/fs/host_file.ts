@@ -1,0 +1,79 @@
+// A file description backed by a host fd: the app's stdio, which the host hands over at boot.
+// Reads and writes move data straight between the host fd and the memory-file pages behind
+// the app's buffer (host primitives fd_read/fd_write), so no byte is copied through the kernel.
+import { hostClose, hostFstat, hostIoctl, hostLseek, hostPreadMf, hostRead, hostWrite } from "../host";
+import { EAGAIN, EFAULT } from "../abi/errno";
+import { O_NONBLOCK, PROT_READ, PROT_WRITE } from "../abi/linux";
+import { Task } from "../kernel/task";
+import { park } from "../kernel/sched";
+import { FileDescription } from "./file";
+
+/** Linux caps one read or write at MAX_RW_COUNT (INT_MAX rounded down to a page). */
+export const MAX_RW_COUNT: u64 = 0x7ffff000;
+export const POLLIN: i32 = 0x1;
+export const POLLOUT: i32 = 0x4;
+
+export class HostFile extends FileDescription {
+  constructor(flags: i32, public hostFd: i32, /** Close the host fd on release. */ public owned: bool) {
+    super(flags);
+  }
+
+  read(t: Task, addr: u64, len: u64): i64 {
+    return this.transfer(t, addr, len, -1, false);
+  }
+
+  write(t: Task, addr: u64, len: u64): i64 {
+    return this.transfer(t, addr, len, -1, true);
+  }
+
+  pread(t: Task, addr: u64, len: u64, pos: i64): i64 {
+    return this.transfer(t, addr, len, pos, false);
+  }
+
+  /** Moves data between the host fd and app memory piece by piece (one piece per VMA),
+   *  stopping at the first short transfer. A fault after some bytes gives a short count, a
+   *  fault at the first byte EFAULT, as Linux's copy loops do. */
+  private transfer(t: Task, addr: u64, len: u64, pos: i64, toHost: bool): i64 {
+    if (len > MAX_RW_COUNT) len = MAX_RW_COUNT;
+    if (len == 0) return 0;
+    const mm = t.mm;
+    const n = mm.accessibleLen(addr, len, toHost ? PROT_READ : PROT_WRITE);
+    if (n == 0) return -EFAULT;
+    let done: u64 = 0;
+    while (done < n) {
+      const a = addr + done;
+      const v = mm.find(a)!;
+      const left = n - done;
+      const chunk = <i32>(v.end - a < left ? v.end - a : left);
+      const off = <f64>v.offsetOf(a);
+      let r: i32;
+      if (toHost) r = hostWrite(this.hostFd, off, chunk);
+      else if (pos >= 0) r = hostPreadMf(this.hostFd, off, chunk, <f64>(pos + <i64>done));
+      else r = hostRead(this.hostFd, off, chunk);
+      if (r < 0) {
+        if (done > 0) break;
+        if (r == -EAGAIN && !toHost && (this.flags & O_NONBLOCK) == 0) return park(t, -1, this.hostFd, POLLIN);
+        return r;
+      }
+      done += <u64>r;
+      if (r < chunk) break;
+    }
+    return <i64>done;
+  }
+
+  lseek(off: i64, whence: i32): i64 {
+    return <i64>hostLseek(this.hostFd, <f64>off, whence);
+  }
+
+  stat(dst: usize): i32 {
+    return hostFstat(this.hostFd, dst);
+  }
+
+  ioctl(req: i32, buf: usize): i32 {
+    return hostIoctl(this.hostFd, req, buf);
+  }
+
+  release(): void {
+    if (this.owned) hostClose(this.hostFd);
+  }
+}

@@ -1,0 +1,100 @@
+// The host primitives: everything kernel.wasm may ask of the outside world, and nothing more.
+// host/kernel/primitives.ts implements each of them; the two files are the contract and change
+// together. Addresses, offsets and lengths that may exceed 32 bits cross as f64 (exact below
+// 2^53, and far cheaper than BigInt at the JS boundary). Every primitive is a small, dumb
+// operation: the decisions (which pages, which protections, which errno) are the kernel's.
+
+// ---- memory file: the memfd that holds all app memory --------------------------------------
+
+/** Copies len bytes at memory-file offset off into kernel memory at dst. Precondition: the
+ *  range lies inside the memory file (the kernel allocated it). */
+@external("host", "mf_read")
+export declare function mfRead(off: f64, dst: usize, len: i32): void;
+
+/** Copies len bytes from kernel memory at src to memory-file offset off. */
+@external("host", "mf_write")
+export declare function mfWrite(off: f64, src: usize, len: i32): void;
+
+/** Releases the pages of [off, off+len) back to the host (fallocate PUNCH_HOLE); they read as
+ *  zeroes afterwards. Offsets are page aligned. */
+@external("host", "mf_punch")
+export declare function mfPunch(off: f64, len: f64): void;
+
+// ---- address spaces: one stub process each ---------------------------------------------------
+
+/** Creates an empty address space (a stopped stub process holding only the stub page).
+ *  Returns the stub's host pid, which names the address space and its first thread, or -errno. */
+@external("host", "as_create")
+export declare function asCreate(): i32;
+
+/** Kills the stub and reaps it. The handle is invalid afterwards. */
+@external("host", "as_destroy")
+export declare function asDestroy(stub: i32): void;
+
+/** Maps memory-file range [off, off+len) at addr with prot (MAP_SHARED|MAP_FIXED in the stub).
+ *  addr, len and off are page aligned. Returns 0 or -errno from the host. */
+@external("host", "as_map")
+export declare function asMap(stub: i32, addr: f64, len: f64, prot: i32, off: f64): i32;
+
+/** Unmaps [addr, addr+len) in the stub. Returns 0 or -errno. */
+@external("host", "as_unmap")
+export declare function asUnmap(stub: i32, addr: f64, len: f64): i32;
+
+/** Changes the protection of [addr, addr+len) in the stub. Returns 0 or -errno. */
+@external("host", "as_protect")
+export declare function asProtect(stub: i32, addr: f64, len: f64, prot: i32): i32;
+
+// ---- host file descriptors (stdio and donated files) -----------------------------------------
+
+/** Reads up to len bytes from host fd into memory-file offset off without blocking the
+ *  Sentry: returns the count, 0 at end of file, -EAGAIN when nothing is ready, or -errno. */
+@external("host", "fd_read")
+export declare function hostRead(fd: i32, off: f64, len: i32): i32;
+
+/** Writes len bytes at memory-file offset off to host fd. Returns the count or -errno. */
+@external("host", "fd_write")
+export declare function hostWrite(fd: i32, off: f64, len: i32): i32;
+
+/** Reads up to len bytes at file offset pos of host fd into memory-file offset off. */
+@external("host", "fd_pread_mf")
+export declare function hostPreadMf(fd: i32, off: f64, len: i32, pos: f64): i32;
+
+/** Reads up to len bytes at file offset pos of host fd into kernel memory at dst. */
+@external("host", "fd_pread")
+export declare function hostPread(fd: i32, dst: usize, len: i32, pos: f64): i32;
+
+/** fstat(2) of a host fd into kernel memory (struct stat, 144 bytes). Returns 0 or -errno. */
+@external("host", "fd_fstat")
+export declare function hostFstat(fd: i32, dst: usize): i32;
+
+/** ioctl(2) on a host fd whose argument is a buffer of kernel memory. The kernel allows only
+ *  requests it has decoded (TCGETS, TIOCGWINSZ). Returns the result or -errno. */
+@external("host", "fd_ioctl")
+export declare function hostIoctl(fd: i32, req: i32, buf: usize): i32;
+
+/** lseek(2) on a host fd. Returns the new offset or -errno. */
+@external("host", "fd_lseek")
+export declare function hostLseek(fd: i32, off: f64, whence: i32): f64;
+
+/** close(2) of a host fd that no file description refers to any more. */
+@external("host", "fd_close")
+export declare function hostClose(fd: i32): void;
+
+// ---- time, randomness, logging ---------------------------------------------------------------
+
+/** clock_gettime(2) of a host clock id (the kernel maps app clocks, including CPU-time clocks
+ *  of stubs, to host clock ids); writes {i64 sec, i64 nsec} to dst. Returns 0 or -errno. */
+@external("host", "clock_get")
+export declare function clockGet(clockid: i32, dst: usize): i32;
+
+/** clock_getres(2) of a host clock id; writes {i64 sec, i64 nsec} to dst. */
+@external("host", "clock_res")
+export declare function clockRes(clockid: i32, dst: usize): i32;
+
+/** Fills len bytes of kernel memory with random bytes from the host. */
+@external("host", "random")
+export declare function hostRandom(dst: usize, len: i32): void;
+
+/** Emits one UTF-8 line (no newline) on the given channel (LOG_* in util/log.ts). */
+@external("host", "log")
+export declare function hostLog(channel: i32, ptr: usize, len: i32): void;

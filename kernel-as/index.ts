@@ -1,0 +1,137 @@
+// kernel.wasm's exports: the entry points the host calls (DESIGN.md §3). Each returns plain
+// numbers; bulk data crosses through kernel memory (the register block, the config buffer).
+// The host side of this contract is host/kernel/kernel_module.ts.
+import "./panic";
+import { REGS } from "./abi/regs";
+import { signalStatus } from "./abi/linux";
+import { config, parseConfig } from "./kernel/config";
+import { initMemory } from "./kernel/globals";
+import { exitThreadGroup, sandboxStatus, tasksByStub } from "./kernel/kernel";
+import { dueTasks, nextDeadline, parked, popRunnable } from "./kernel/sched";
+import { execError, startInit } from "./loader/exec";
+import { ACT_GONE, dispatch, rerun } from "./syscalls/dispatch";
+import { FULL, PARTIAL, SYSCALL_COUNT, syscallTable } from "./syscalls/table";
+import { LOG_DEBUG, LOG_WARN, logLine } from "./util/log";
+
+export { ACT_RESUME, ACT_PARK, ACT_GONE } from "./syscalls/dispatch";
+
+let configBuf: ArrayBuffer = new ArrayBuffer(0);
+
+/** Where the host puts registers (struct user_regs_struct). */
+export function regs_block(): usize {
+  return REGS;
+}
+
+/** A buffer of len bytes for the boot configuration (kernel/config.ts). */
+export function config_buffer(len: i32): usize {
+  configBuf = new ArrayBuffer(len);
+  return changetype<usize>(configBuf);
+}
+
+/** Reads the configuration from the config buffer. 0, or -1 if it is malformed. */
+export function boot(len: i32): i32 {
+  if (!parseConfig(changetype<usize>(configBuf), <usize>len)) return -1;
+  initMemory(config.memFileSize, config.memLimit);
+  return 0;
+}
+
+/** Creates pid 1 and queues it. 0, or -errno after logging why on the warning channel. */
+export function start(): i32 {
+  const r = startInit();
+  if (r < 0) logLine(LOG_WARN, "cannot run " + config.execPath + ": " + execError);
+  return r;
+}
+
+/** The stub thread `stub` stopped at a syscall; its registers are in the block. */
+export function syscall(stub: i32): i32 {
+  if (!tasksByStub.has(stub)) return ACT_GONE;
+  return dispatch(tasksByStub.get(stub));
+}
+
+/** The stub thread `stub` took a synchronous fault signal (SIGSEGV, SIGBUS, SIGILL, SIGFPE,
+ *  SIGTRAP) at addr. Until signal delivery exists, the fault ends the thread group with that
+ *  signal, as it would without a handler; even init dies of it, as Linux forces such signals. */
+export function fault(stub: i32, signo: i32, addr: f64): i32 {
+  if (!tasksByStub.has(stub)) return ACT_GONE;
+  const t = tasksByStub.get(stub);
+  logLine(LOG_DEBUG, "pid " + t.tg.tgid.toString() + " fault: signal " + signo.toString() +
+    " at 0x" + (<u64>addr).toString(16));
+  exitThreadGroup(t.tg, signalStatus(signo, false));
+  return ACT_GONE;
+}
+
+/** The stub thread `stub` died without the kernel asking (killed from outside the sandbox,
+ *  or by the host's OOM killer). Its thread group ends with that signal. */
+export function stub_died(stub: i32, signo: i32): void {
+  if (!tasksByStub.has(stub)) return;
+  const t = tasksByStub.get(stub);
+  logLine(LOG_WARN, "the stub of pid " + t.tg.tgid.toString() + " died of signal " + signo.toString());
+  exitThreadGroup(t.tg, signalStatus(signo, false));
+}
+
+/** A queued task to resume: loads its registers into the block and returns its stub, or 0. */
+export function next_runnable(): i32 {
+  const t = popRunnable();
+  if (t === null) return 0;
+  t.regs.loadIntoBlock();
+  return t.stub;
+}
+
+/** The earliest deadline of a parked task (CLOCK_MONOTONIC ns), or -1. */
+export function next_deadline(): f64 {
+  return <f64>nextDeadline();
+}
+
+/** Wakes the tasks whose deadline is at or before now. */
+export function expire(now: f64): void {
+  const due = dueTasks(<i64>now, -1, 0);
+  for (let i = 0; i < due.length; i++) rerun(due[i]);
+}
+
+/** The host fds parked tasks wait on, for the host's poll set: count, then each entry. */
+export function poll_count(): i32 {
+  let n = 0;
+  for (let i = 0; i < parked.length; i++) if (parked[i].waitHostFd >= 0) n++;
+  return n;
+}
+
+function pollEntry(i: i32): i32 {
+  for (let k = 0; k < parked.length; k++) {
+    if (parked[k].waitHostFd < 0) continue;
+    if (i == 0) return k;
+    i--;
+  }
+  return -1;
+}
+
+export function poll_fd(i: i32): i32 {
+  const k = pollEntry(i);
+  return k < 0 ? -1 : parked[k].waitHostFd;
+}
+
+export function poll_events(i: i32): i32 {
+  const k = pollEntry(i);
+  return k < 0 ? 0 : parked[k].waitEvents;
+}
+
+/** Host fd became ready with revents: wakes its waiters. */
+export function fd_ready(fd: i32, revents: i32): void {
+  const due = dueTasks(-1, fd, revents);
+  for (let i = 0; i < due.length; i++) rerun(due[i]);
+}
+
+/** The wait status of the sandbox's init once it has exited, else -1. */
+export function sandbox_status(): i32 {
+  return sandboxStatus;
+}
+
+/** Emits the syscall table, one line per syscall, on the debug channel:
+ *  "nr name level note", level being full, partial or unsupported. */
+export function describe_syscalls(): void {
+  for (let nr = 0; nr < SYSCALL_COUNT; nr++) {
+    const e = syscallTable[nr];
+    if (e === null) continue;
+    const level = e.level == FULL ? "full" : e.level == PARTIAL ? "partial" : "unsupported";
+    logLine(LOG_DEBUG, nr.toString() + "\t" + e.name + "\t" + level + "\t" + e.note);
+  }
+}

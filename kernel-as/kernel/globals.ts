@@ -1,0 +1,13 @@
+// Kernel-wide state set once at boot: the memory file and the limits the sandbox runs under.
+// Everything else hangs off tasks and their thread groups.
+import { MemoryFile } from "../mm/memfile";
+
+/** The allocator of the memory file (its size is the host's reservation). */
+export let memoryFile: MemoryFile = new MemoryFile(0);
+/** Bytes of app memory the sandbox may hold at once; beyond it mmap and brk fail (ENOMEM). */
+export let memoryLimit: u64 = 0;
+
+export function initMemory(fileSize: u64, limit: u64): void {
+  memoryFile = new MemoryFile(fileSize);
+  memoryLimit = limit < fileSize ? limit : fileSize;
+}

@@ -1,0 +1,63 @@
+// Tasks and thread groups (Linux's task_struct and signal_struct, cut to what the kernel
+// tracks so far). A task is one app thread; it runs on one host thread of its thread group's
+// stub. While a task is parked (blocked in a syscall) its registers live in `regs`; while it is
+// the task being served, they live in the register block (abi/regs.ts).
+import { RegSet } from "../abi/regs";
+import { MM } from "../mm/mm";
+import { FdTable } from "../fs/fd_table";
+import { SignalHandlers } from "./signal";
+import { Rlimits } from "./rlimits";
+import { Credentials } from "./cred";
+
+export const TASK_RUNNING: i32 = 0;  // in the app, or queued to resume
+export const TASK_BLOCKED: i32 = 1;  // parked in a syscall, waiting for a timer or a host fd
+export const TASK_DEAD: i32 = 2;
+
+export class ThreadGroup {
+  tasks: Task[] = [];
+  /** Wait status once the group has exited (exitStatus()/signalStatus() encoding), else -1. */
+  exitStatus: i32 = -1;
+  handlers: SignalHandlers = new SignalHandlers();
+  rlimits: Rlimits = new Rlimits();
+  cred: Credentials = new Credentials(0, 0, 0, 0);
+  /** Process group and session (init leads both, as in a container). */
+  pgid: i32;
+  sid: i32;
+  /** Pending signals with a handler installed: delivery arrives with the signals work. */
+  pending: u64 = 0;
+
+  constructor(public tgid: i32, public mm: MM) {
+    this.pgid = tgid;
+    this.sid = tgid;
+  }
+
+  @inline get leader(): Task { return unchecked(this.tasks[0]); }
+}
+
+export class Task {
+  state: i32 = TASK_RUNNING;
+  regs: RegSet = new RegSet();
+  /** set_tid_address(2): cleared and futex-woken when the task exits. */
+  clearChildTid: u64 = 0;
+  robustList: u64 = 0;
+  robustListLen: u64 = 0;
+  /** Blocked signal mask (bit n-1 for signal n). */
+  sigmask: u64 = 0;
+
+  // Parking state: what a blocked task waits for. A woken task re-runs its syscall, which
+  // uses restartDeadline to know how long it still has to wait.
+  wakeAt: i64 = -1;        // monotonic ns, or -1
+  waitHostFd: i32 = -1;    // host fd, or -1
+  waitEvents: i32 = 0;     // poll events on waitHostFd
+  restartDeadline: i64 = -1;
+
+  constructor(
+    public tid: i32,
+    public tg: ThreadGroup,
+    public fdTable: FdTable,
+    /** Host pid of the stub thread this task runs on. */
+    public stub: i32,
+  ) {}
+
+  @inline get mm(): MM { return this.tg.mm; }
+}

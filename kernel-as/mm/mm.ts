@@ -1,0 +1,351 @@
+// The memory manager of one address space (Linux's `struct mm_struct`): the sorted VMA list,
+// the brk heap, the mmap layout, and copies between app memory and the kernel. The stub process
+// named by `stub` mirrors the backed VMAs with MAP_SHARED mappings of the memory file; every
+// change made here is pushed to it through the as_* host primitives before the app runs again.
+//
+// Invariants: vmas is sorted by start, non-overlapping, page aligned; a backed VMA's extent is
+// allocated in the memory file and mapped in the stub with the VMA's protection; an unbacked
+// VMA (a PROT_NONE reservation) has nothing mapped in the stub.
+import { asMap, asProtect, asUnmap, mfPunch, mfRead, mfWrite } from "../host";
+import { EFAULT, ENAMETOOLONG, ENOMEM } from "../abi/errno";
+import { PAGE_SIZE, PROT_EXEC, PROT_NONE, PROT_READ, PROT_WRITE } from "../abi/linux";
+import { insertAt } from "../util/array";
+import { memoryFile, memoryLimit } from "../kernel/globals";
+import { Vma } from "./vma";
+
+/** Lowest address an app may map (Linux's default vm.mmap_min_addr). */
+export const MMAP_MIN_ADDR: u64 = 0x10000;
+
+export class MM {
+  vmas: Vma[] = [];
+  /** Top of the top-down mmap area (Linux's mm->mmap_base). */
+  mmapBase: u64 = 0;
+  stackTop: u64 = 0;
+  brkStart: u64 = 0;
+  brk: u64 = 0;
+
+  constructor(
+    /** The stub (address space handle) that mirrors this mm. */
+    public stub: i32,
+    /** One past the highest address the app may use; the stub page sits above it. */
+    public taskSize: u64,
+  ) {}
+
+  /** Index of the first VMA that ends above addr. */
+  lowerBound(addr: u64): i32 {
+    let lo = 0;
+    let hi = this.vmas.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (unchecked(this.vmas[mid]).end <= addr) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  find(addr: u64): Vma | null {
+    const i = this.lowerBound(addr);
+    if (i < this.vmas.length && unchecked(this.vmas[i]).start <= addr) return unchecked(this.vmas[i]);
+    return null;
+  }
+
+  rangeFree(start: u64, end: u64): bool {
+    const i = this.lowerBound(start);
+    return i == this.vmas.length || unchecked(this.vmas[i]).start >= end;
+  }
+
+  /** Whether every page of [start, end) is mapped (protection not considered). */
+  rangeMapped(start: u64, end: u64): bool {
+    let a = start;
+    let i = this.lowerBound(start);
+    while (a < end) {
+      if (i >= this.vmas.length) return false;
+      const v = unchecked(this.vmas[i]);
+      if (v.start > a) return false;
+      a = v.end;
+      i++;
+    }
+    return true;
+  }
+
+  /** Makes addr a VMA boundary, splitting the VMA that contains it. */
+  private splitAt(addr: u64): void {
+    const i = this.lowerBound(addr);
+    if (i == this.vmas.length) return;
+    const v = unchecked(this.vmas[i]);
+    if (v.start >= addr) return;
+    const right = new Vma(addr, v.end, v.prot, v.flags, v.backed ? <i64>v.offsetOf(addr) : -1, v.kind);
+    v.end = addr;
+    insertAt<Vma>(this.vmas, i + 1, right);
+  }
+
+  /** Merges neighbours that continue each other, from index i up to the VMA that holds upTo. */
+  private mergeRange(i: i32, upTo: u64): void {
+    while (i + 1 < this.vmas.length && unchecked(this.vmas[i]).start <= upTo) {
+      const a = unchecked(this.vmas[i]);
+      const b = unchecked(this.vmas[i + 1]);
+      if (a.canMerge(b)) {
+        a.end = b.end;
+        this.vmas.splice(i + 1, 1);
+      } else {
+        i++;
+      }
+    }
+  }
+
+  /** Removes the mappings in [start, end) and frees their pages. The stub is told unless the
+   *  caller is about to map over the same range (MAP_FIXED replaces in one step). */
+  unmapRange(start: u64, end: u64, tellStub: bool = true): void {
+    this.splitAt(start);
+    this.splitAt(end);
+    let i = this.lowerBound(start);
+    let removed = false;
+    while (i < this.vmas.length && unchecked(this.vmas[i]).start < end) {
+      const v = unchecked(this.vmas[i]);
+      if (v.backed) memoryFile.free(<u64>v.mfOff, v.length);
+      this.vmas.splice(i, 1);
+      removed = true;
+    }
+    if (removed && tellStub) asUnmap(this.stub, <f64>start, <f64>(end - start));
+  }
+
+  /** Maps fresh zeroed memory at [start, start+len), replacing whatever was there.
+   *  Returns 0 or -errno (ENOMEM when the sandbox's memory limit would be exceeded). */
+  mapAnon(start: u64, len: u64, prot: i32, flags: i32, kind: i32): i32 {
+    let off: i64 = -1;
+    if (prot != PROT_NONE) {
+      off = allocPages(len);
+      if (off < 0) return -ENOMEM;
+    }
+    this.unmapRange(start, start + len, off < 0);
+    if (off >= 0) {
+      const r = asMap(this.stub, <f64>start, <f64>len, prot, <f64>off);
+      if (r < 0) {
+        memoryFile.free(<u64>off, len);
+        return r;
+      }
+    }
+    const i = this.lowerBound(start);
+    insertAt<Vma>(this.vmas, i, new Vma(start, start + len, prot, flags, off, kind));
+    this.mergeRange(i > 0 ? i - 1 : 0, start + len);
+    return 0;
+  }
+
+  /** Chooses where a new mapping of len bytes goes: the hint if that range is free, else the
+   *  highest gap below mmapBase (Linux's top-down allocator), else the lowest gap above it.
+   *  Returns the address or -ENOMEM. */
+  unmappedArea(hint: u64, len: u64): i64 {
+    if (len > this.taskSize - MMAP_MIN_ADDR) return -ENOMEM;
+    if (hint != 0) {
+      const h = hint & ~(PAGE_SIZE - 1);
+      if (h >= MMAP_MIN_ADDR && h <= this.taskSize - len && this.rangeFree(h, h + len)) return <i64>h;
+    }
+    let hi = this.mmapBase;
+    const first = this.lowerBound(hi);
+    if (first < this.vmas.length && unchecked(this.vmas[first]).start < hi) hi = unchecked(this.vmas[first]).start;
+    for (let j = first - 1; ; j--) {
+      const lo = j >= 0 ? unchecked(this.vmas[j]).end : MMAP_MIN_ADDR;
+      if (hi >= lo && hi - lo >= len) return <i64>(hi - len);
+      if (j < 0) break;
+      hi = unchecked(this.vmas[j]).start;
+    }
+    let lo = this.mmapBase;
+    for (let j = first; j < this.vmas.length; j++) {
+      const v = unchecked(this.vmas[j]);
+      if (v.start >= lo && v.start - lo >= len) return <i64>lo;
+      if (v.end > lo) lo = v.end;
+    }
+    if (this.taskSize >= lo && this.taskSize - lo >= len) return <i64>lo;
+    return -ENOMEM;
+  }
+
+  /** mprotect on [start, end). Precondition: the range is mapped (the caller checked). */
+  protect(start: u64, end: u64, prot: i32): i32 {
+    this.splitAt(start);
+    this.splitAt(end);
+    const first = this.lowerBound(start);
+    let allBacked = true;
+    for (let i = first; i < this.vmas.length && unchecked(this.vmas[i]).start < end; i++) {
+      if (!unchecked(this.vmas[i]).backed) allBacked = false;
+    }
+    if (allBacked || prot == PROT_NONE) {
+      // A PROT_NONE change keeps the pages (the data survives a later mprotect back), and an
+      // unbacked VMA has nothing in the stub to protect.
+      for (let i = first; i < this.vmas.length && unchecked(this.vmas[i]).start < end; i++) {
+        const v = unchecked(this.vmas[i]);
+        if (v.backed) {
+          const r = asProtect(this.stub, <f64>v.start, <f64>v.length, prot);
+          if (r < 0) return r;
+        }
+        v.prot = prot;
+      }
+    } else {
+      for (let i = first; i < this.vmas.length && unchecked(this.vmas[i]).start < end; i++) {
+        const v = unchecked(this.vmas[i]);
+        if (!v.backed) {
+          // A reservation becomes accessible: give it pages now.
+          const off = allocPages(v.length);
+          if (off < 0) return -ENOMEM;
+          const r = asMap(this.stub, <f64>v.start, <f64>v.length, prot, <f64>off);
+          if (r < 0) {
+            memoryFile.free(<u64>off, v.length);
+            return r;
+          }
+          v.mfOff = off;
+        } else {
+          const r = asProtect(this.stub, <f64>v.start, <f64>v.length, prot);
+          if (r < 0) return r;
+        }
+        v.prot = prot;
+      }
+    }
+    this.mergeRange(first > 0 ? first - 1 : 0, end);
+    return 0;
+  }
+
+  /** Discards the contents of [start, end): private anonymous pages read as zeroes afterwards
+   *  (MADV_DONTNEED). Precondition: the range is mapped. */
+  discard(start: u64, end: u64): void {
+    let i = this.lowerBound(start);
+    while (i < this.vmas.length && unchecked(this.vmas[i]).start < end) {
+      const v = unchecked(this.vmas[i]);
+      if (v.backed) {
+        const s = v.start > start ? v.start : start;
+        const e = v.end < end ? v.end : end;
+        mfPunch(<f64>v.offsetOf(s), <f64>(e - s));
+      }
+      i++;
+    }
+  }
+
+  /** Moves the pages of [oldStart, oldStart+len) to newStart without copying them: the same
+   *  memory-file extents are mapped at the new place. Precondition: the old range is mapped,
+   *  the new range is free. */
+  move(oldStart: u64, len: u64, newStart: u64): i32 {
+    const oldEnd = oldStart + len;
+    this.splitAt(oldStart);
+    this.splitAt(oldEnd);
+    let i = this.lowerBound(oldStart);
+    const moved: Vma[] = [];
+    while (i < this.vmas.length && unchecked(this.vmas[i]).start < oldEnd) {
+      moved.push(unchecked(this.vmas[i]));
+      this.vmas.splice(i, 1);
+    }
+    asUnmap(this.stub, <f64>oldStart, <f64>len);
+    for (let k = 0; k < moved.length; k++) {
+      const v = unchecked(moved[k]);
+      v.start = v.start - oldStart + newStart;
+      v.end = v.end - oldStart + newStart;
+      if (v.backed) {
+        const r = asMap(this.stub, <f64>v.start, <f64>v.length, v.prot, <f64>v.mfOff);
+        if (r < 0) return r;
+      }
+      const j = this.lowerBound(v.start);
+      insertAt<Vma>(this.vmas, j, v);
+    }
+    const at = this.lowerBound(newStart);
+    this.mergeRange(at > 0 ? at - 1 : 0, newStart + len);
+    return 0;
+  }
+
+  /** How many bytes from addr on, up to len, the app may access with prot, contiguously.
+   *  A bad pointer gives 0 (the caller returns EFAULT); a range that runs into a hole gives
+   *  the accessible prefix (short reads and writes, as Linux gives). */
+  accessibleLen(addr: u64, len: u64, prot: i32): u64 {
+    if (addr >= this.taskSize) return 0;
+    const limit = len > this.taskSize - addr ? this.taskSize - addr : len;
+    let a = addr;
+    const end = addr + limit;
+    let i = this.lowerBound(addr);
+    while (a < end) {
+      if (i >= this.vmas.length) break;
+      const v = unchecked(this.vmas[i]);
+      if (v.start > a || !v.backed || !allows(v.prot, prot)) break;
+      a = v.end;
+      i++;
+    }
+    return (a < end ? a : end) - addr;
+  }
+
+  /** Copies len bytes of app memory at addr into kernel memory. 0 or -EFAULT. */
+  copyIn(addr: u64, dst: usize, len: u64): i32 {
+    if (this.accessibleLen(addr, len, PROT_READ) < len) return -EFAULT;
+    this.transfer(addr, dst, len, false);
+    return 0;
+  }
+
+  /** Copies len bytes of kernel memory to app memory at addr. 0 or -EFAULT. */
+  copyOut(addr: u64, src: usize, len: u64): i32 {
+    if (this.accessibleLen(addr, len, PROT_WRITE) < len) return -EFAULT;
+    this.transfer(addr, src, len, true);
+    return 0;
+  }
+
+  /** Copies in a NUL-terminated string of at most max bytes (without the NUL). Returns null
+   *  on a fault (lastStringError = -EFAULT) or when no NUL comes within max bytes
+   *  (-ENAMETOOLONG; a caller that means E2BIG says so). */
+  copyInString(addr: u64, max: i32): string | null {
+    const buf = new ArrayBuffer(max);
+    const p = changetype<usize>(buf);
+    let got: i32 = 0;
+    while (got < max) {
+      // Read up to the end of the page, as Linux's strncpy_from_user does.
+      const a = addr + <u64>got;
+      let chunk = <i32>(PAGE_SIZE - (a & (PAGE_SIZE - 1)));
+      if (chunk > max - got) chunk = max - got;
+      if (this.accessibleLen(a, <u64>chunk, PROT_READ) < <u64>chunk) {
+        lastStringError = -EFAULT;
+        return null;
+      }
+      this.transfer(a, p + <usize>got, <u64>chunk, false);
+      for (let k = 0; k < chunk; k++) {
+        if (load<u8>(p + <usize>(got + k)) == 0) return String.UTF8.decodeUnsafe(p, <usize>(got + k));
+      }
+      got += chunk;
+    }
+    lastStringError = -ENAMETOOLONG;
+    return null;
+  }
+
+  /** Raw copy through the VMAs. Precondition: [addr, addr+len) is accessible and backed. */
+  private transfer(addr: u64, kptr: usize, len: u64, toApp: bool): void {
+    let a = addr;
+    let p = kptr;
+    const end = addr + len;
+    let i = this.lowerBound(addr);
+    while (a < end) {
+      const v = unchecked(this.vmas[i]);
+      const n = <i32>((v.end < end ? v.end : end) - a);
+      if (toApp) mfWrite(<f64>v.offsetOf(a), p, n);
+      else mfRead(<f64>v.offsetOf(a), p, n);
+      a += <u64>n;
+      p += <usize>n;
+      i++;
+    }
+  }
+
+  /** Releases every mapping (exit or exec). */
+  releaseAll(): void {
+    for (let i = 0; i < this.vmas.length; i++) {
+      const v = unchecked(this.vmas[i]);
+      if (v.backed) memoryFile.free(<u64>v.mfOff, v.length);
+    }
+    this.vmas.length = 0;
+  }
+}
+
+/** Errno of the last failed copyInString. */
+export let lastStringError: i32 = 0;
+
+/** Whether a VMA with protection have permits an access needing want. On x86 every mapping
+ *  that can be written or executed can also be read. */
+@inline function allows(have: i32, want: i32): bool {
+  if (want == PROT_WRITE) return (have & PROT_WRITE) != 0;
+  return (have & (PROT_READ | PROT_WRITE | PROT_EXEC)) != 0;
+}
+
+/** Allocates len bytes of the memory file within the sandbox's memory limit, or -1. */
+function allocPages(len: u64): i64 {
+  if (memoryFile.used + len > memoryLimit) return -1;
+  return memoryFile.alloc(len);
+}

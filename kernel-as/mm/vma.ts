@@ -1,0 +1,35 @@
+// A virtual memory area: a page-aligned range of an address space with one protection, one set
+// of mapping flags and, when it is backed, one contiguous extent of the memory file. As in
+// Linux's `struct vm_area_struct`, a VMA splits when part of it changes and merges back with a
+// neighbour that is identical and continues its backing.
+
+export const VMA_ANON: i32 = 0;
+export const VMA_HEAP: i32 = 1;
+export const VMA_STACK: i32 = 2;
+export const VMA_IMAGE: i32 = 3;
+
+export class Vma {
+  constructor(
+    public start: u64,
+    public end: u64,
+    public prot: i32,
+    /** MAP_PRIVATE or MAP_SHARED, plus the MAP_* flags that change behaviour later. */
+    public flags: i32,
+    /** Memory-file offset of `start`, or -1: a PROT_NONE reservation holds no pages. */
+    public mfOff: i64,
+    public kind: i32,
+  ) {}
+
+  @inline get backed(): bool { return this.mfOff >= 0; }
+  @inline get length(): u64 { return this.end - this.start; }
+
+  /** The memory-file offset that holds the byte at addr. Precondition: backed, addr inside. */
+  @inline offsetOf(addr: u64): u64 { return <u64>this.mfOff + (addr - this.start); }
+
+  /** Whether next can be folded into this VMA: adjacent, alike, and backed continuously. */
+  canMerge(next: Vma): bool {
+    if (this.end != next.start || this.prot != next.prot || this.flags != next.flags || this.kind != next.kind) return false;
+    if (this.backed != next.backed) return false;
+    return !this.backed || <u64>this.mfOff + this.length == <u64>next.mfOff;
+  }
+}

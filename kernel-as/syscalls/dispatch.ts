@@ -1,0 +1,64 @@
+// Running one syscall for a task: look the number up, run the handler, and turn its result
+// into what the host must do next (an action). Also re-runs the syscall of a woken task.
+import { ENOSYS } from "../abi/errno";
+import { getReg, ORIG_RAX, RAX, setReg } from "../abi/regs";
+import { debugEnabled, straceEnabled } from "../kernel/config";
+import { makeRunnable, RET_BLOCK, RET_GONE, unpark } from "../kernel/sched";
+import { Task } from "../kernel/task";
+import { LOG_DEBUG, logLine } from "../util/log";
+import { straceNoReturn, straceResult } from "./strace";
+import { lookupSyscall, SyscallEntry } from "./table";
+
+/** Actions: what the host does with the stub after a kernel entry returns. */
+export const ACT_RESUME: i32 = 0; // load the register block into the stub and resume it
+export const ACT_PARK: i32 = 1;   // leave the stub stopped; the task is parked
+export const ACT_GONE: i32 = 2;   // the task no longer exists (its stub is already destroyed)
+
+function reportUnsupported(e: SyscallEntry | null, nr: u64): void {
+  if (!debugEnabled()) return;
+  if (e !== null) {
+    if (e.reported) return;
+    e.reported = true;
+    logLine(LOG_DEBUG, "unsupported syscall " + e.name + " (" + nr.toString() + "): ENOSYS" +
+      (e.note.length > 0 ? " (" + e.note + ")" : ""));
+  } else {
+    logLine(LOG_DEBUG, "unknown syscall number " + nr.toString() + ": ENOSYS");
+  }
+}
+
+/** Runs the syscall whose registers are in the block for task t. */
+export function dispatch(t: Task): i32 {
+  const nr = getReg(ORIG_RAX);
+  const e = lookupSyscall(nr);
+  let ret: i64 = -ENOSYS;
+  if (e !== null) {
+    const h = e.handler;
+    if (h !== null) ret = h(t);
+    else reportUnsupported(e, nr);
+  } else {
+    reportUnsupported(null, nr);
+  }
+  if (ret == RET_BLOCK) {
+    t.regs.saveFromBlock();
+    return ACT_PARK;
+  }
+  if (ret == RET_GONE) {
+    if (straceEnabled()) straceNoReturn(t, e, nr);
+    return ACT_GONE;
+  }
+  t.restartDeadline = -1;
+  setReg(RAX, <u64>ret);
+  if (straceEnabled()) straceResult(t, e, nr, ret);
+  return ACT_RESUME;
+}
+
+/** Runs the parked syscall of t again after a wake-up; when it completes the task is queued
+ *  to resume. */
+export function rerun(t: Task): void {
+  unpark(t);
+  t.regs.loadIntoBlock();
+  if (dispatch(t) == ACT_RESUME) {
+    t.regs.saveFromBlock();
+    makeRunnable(t);
+  }
+}

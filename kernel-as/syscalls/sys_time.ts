@@ -1,0 +1,141 @@
+// Clocks and sleeping (Linux kernel/time/posix-timers.c, posix-cpu-timers.c, hrtimer.c).
+// Wall and monotonic clocks are the host's. The CPU-time clocks of a process or thread are the
+// host CPU clocks of its stub, which is where the app's instructions run. A sleep parks the task
+// (kernel/sched.ts) instead of holding the Sentry.
+import { clockGet, clockRes } from "../host";
+import { EFAULT, EINVAL, EOPNOTSUPP } from "../abi/errno";
+import {
+  CLOCK_BOOTTIME, CLOCK_BOOTTIME_ALARM, CLOCK_MONOTONIC, CLOCK_MONOTONIC_COARSE, CLOCK_MONOTONIC_RAW,
+  CLOCK_PROCESS_CPUTIME_ID, CLOCK_REALTIME, CLOCK_REALTIME_ALARM, CLOCK_REALTIME_COARSE, CLOCK_TAI,
+  CLOCK_THREAD_CPUTIME_ID, TIMER_ABSTIME,
+} from "../abi/linux";
+import { sysArg } from "../abi/regs";
+import { tasksByTid } from "../kernel/kernel";
+import { park } from "../kernel/sched";
+import { Task } from "../kernel/task";
+import { monotonicNow, TIMESPEC_BUF } from "../kernel/time";
+
+const NSEC_PER_SEC: i64 = 1000000000;
+const OUT_BUF: usize = memory.data(16, 8);
+const INVALID_CLOCK: i32 = 0x7fffffff;
+
+/** Linux's MAKE_PROCESS_CPUCLOCK / MAKE_THREAD_CPUCLOCK with CPUCLOCK_SCHED. */
+@inline function cpuClock(hostPid: i32, perThread: bool): i32 {
+  return ((~hostPid) << 3) | 2 | (perThread ? 4 : 0);
+}
+
+/** The host clock that answers app clock id c for task t, or INVALID_CLOCK. */
+function hostClockFor(t: Task, c: i32): i32 {
+  if (c == CLOCK_REALTIME || c == CLOCK_MONOTONIC || c == CLOCK_MONOTONIC_RAW || c == CLOCK_REALTIME_COARSE ||
+      c == CLOCK_MONOTONIC_COARSE || c == CLOCK_BOOTTIME || c == CLOCK_TAI) return c;
+  if (c == CLOCK_REALTIME_ALARM) return CLOCK_REALTIME;
+  if (c == CLOCK_BOOTTIME_ALARM) return CLOCK_BOOTTIME;
+  if (c == CLOCK_PROCESS_CPUTIME_ID) return cpuClock(t.tg.leader.stub, false);
+  if (c == CLOCK_THREAD_CPUTIME_ID) return cpuClock(t.stub, true);
+  if (c < 0) {
+    // A dynamic CPU clock naming a pid of the sandbox (clock_getcpuclockid(3)).
+    if ((c & 3) == 3) return INVALID_CLOCK; // fd clocks (CLOCKFD) are not supported
+    const pid = ~(c >> 3);
+    const perThread = (c & 4) != 0;
+    if (pid != 0 && !tasksByTid.has(pid)) return INVALID_CLOCK;
+    const target = pid == 0 ? t : tasksByTid.get(pid);
+    if (!perThread && target.tg.tgid != target.tid) return INVALID_CLOCK;
+    return cpuClock(perThread ? target.stub : target.tg.leader.stub, perThread);
+  }
+  return INVALID_CLOCK;
+}
+
+function copyOutTimespec(t: Task, addr: u64): i64 {
+  return t.mm.copyOut(addr, TIMESPEC_BUF, 16) < 0 ? -EFAULT : 0;
+}
+
+export function sysClockGettime(t: Task): i64 {
+  const hc = hostClockFor(t, <i32>sysArg(0));
+  if (hc == INVALID_CLOCK) return -EINVAL;
+  const r = clockGet(hc, TIMESPEC_BUF);
+  if (r < 0) return -EINVAL;
+  return copyOutTimespec(t, sysArg(1));
+}
+
+export function sysClockGetres(t: Task): i64 {
+  const hc = hostClockFor(t, <i32>sysArg(0));
+  if (hc == INVALID_CLOCK) return -EINVAL;
+  if (sysArg(1) == 0) return 0;
+  if (clockRes(hc, TIMESPEC_BUF) < 0) return -EINVAL;
+  return copyOutTimespec(t, sysArg(1));
+}
+
+export function sysGettimeofday(t: Task): i64 {
+  const tv = sysArg(0);
+  const tz = sysArg(1);
+  if (tv != 0) {
+    clockGet(CLOCK_REALTIME, TIMESPEC_BUF);
+    store<i64>(OUT_BUF, load<i64>(TIMESPEC_BUF));
+    store<i64>(OUT_BUF + 8, load<i64>(TIMESPEC_BUF + 8) / 1000);
+    if (t.mm.copyOut(tv, OUT_BUF, 16) < 0) return -EFAULT;
+  }
+  if (tz != 0) {
+    // struct timezone: UTC, no DST (the kernel's sys_tz as most systems leave it).
+    store<u64>(OUT_BUF, 0);
+    if (t.mm.copyOut(tz, OUT_BUF, 8) < 0) return -EFAULT;
+  }
+  return 0;
+}
+
+export function sysTime(t: Task): i64 {
+  clockGet(CLOCK_REALTIME, TIMESPEC_BUF);
+  const sec = load<i64>(TIMESPEC_BUF);
+  const tloc = sysArg(0);
+  if (tloc != 0) {
+    store<i64>(OUT_BUF, sec);
+    if (t.mm.copyOut(tloc, OUT_BUF, 8) < 0) return -EFAULT;
+  }
+  return sec;
+}
+
+/** Reads a struct timespec and returns it in ns, or -errno (EFAULT, or EINVAL for a
+ *  negative or unnormalized value, as timespec64_valid()). */
+function timespecIn(t: Task, addr: u64): i64 {
+  if (t.mm.copyIn(addr, OUT_BUF, 16) < 0) return -EFAULT;
+  const sec = load<i64>(OUT_BUF);
+  const nsec = load<i64>(OUT_BUF + 8);
+  if (sec < 0 || nsec < 0 || nsec >= NSEC_PER_SEC) return -EINVAL;
+  if (sec > (I64.MAX_VALUE - nsec) / NSEC_PER_SEC) return I64.MAX_VALUE;
+  return sec * NSEC_PER_SEC + nsec;
+}
+
+/** Sleeps until the monotonic deadline remembered across re-runs of the syscall. */
+function sleepUntil(t: Task, deadline: i64): i64 {
+  if (t.restartDeadline < 0) t.restartDeadline = deadline;
+  if (monotonicNow() >= t.restartDeadline) return 0;
+  return park(t, t.restartDeadline, -1, 0);
+}
+
+export function sysNanosleep(t: Task): i64 {
+  if (t.restartDeadline >= 0) return sleepUntil(t, t.restartDeadline);
+  const ns = timespecIn(t, sysArg(0));
+  if (ns < 0) return ns;
+  return sleepUntil(t, saturatingAdd(monotonicNow(), ns));
+}
+
+export function sysClockNanosleep(t: Task): i64 {
+  if (t.restartDeadline >= 0) return sleepUntil(t, t.restartDeadline);
+  const c = <i32>sysArg(0);
+  const flags = <i32>sysArg(1);
+  if (c == CLOCK_THREAD_CPUTIME_ID) return -EINVAL;
+  if (c == CLOCK_PROCESS_CPUTIME_ID || c < 0) return -EOPNOTSUPP;
+  if (c != CLOCK_REALTIME && c != CLOCK_MONOTONIC && c != CLOCK_BOOTTIME && c != CLOCK_TAI &&
+      c != CLOCK_REALTIME_ALARM && c != CLOCK_BOOTTIME_ALARM) return -EINVAL;
+  const ns = timespecIn(t, sysArg(2));
+  if (ns < 0) return ns;
+  const now = monotonicNow();
+  if ((flags & TIMER_ABSTIME) == 0) return sleepUntil(t, saturatingAdd(now, ns));
+  // An absolute time on clock c becomes a monotonic deadline: the distance from c's now.
+  clockGet(hostClockFor(t, c), TIMESPEC_BUF);
+  const cnow = load<i64>(TIMESPEC_BUF) * NSEC_PER_SEC + load<i64>(TIMESPEC_BUF + 8);
+  return sleepUntil(t, ns <= cnow ? now : saturatingAdd(now, ns - cnow));
+}
+
+@inline function saturatingAdd(a: i64, b: i64): i64 {
+  return a > I64.MAX_VALUE - b ? I64.MAX_VALUE : a + b;
+}
