@@ -1,6 +1,7 @@
 // The wvisor command line, shaped like runsc's: `wvisor [global flags] COMMAND [flags] ARGS`.
 // Global flags use runsc's names and accept its single-dash Go style (-debug-log=FILE) as
 // well as --debug-log FILE, so that tools written for runsc can drive wvisor.
+import fs from 'node:fs';
 import os from 'node:os';
 import { Command, CommanderError, Option } from 'commander';
 import { runSentry } from '../sentry/sentry.js';
@@ -74,7 +75,9 @@ function buildProgram(setExit: (code: number) => void): Command {
     .command('syscalls')
     .description('list every amd64 syscall with its support level in wvisor')
     .action(() => {
-      describeSyscalls((line) => process.stdout.write(line + '\n'));
+      const lines: string[] = [];
+      describeSyscalls((line) => lines.push(line));
+      writeStdout(lines.join('\n') + '\n');
       setExit(0);
     });
 
@@ -89,6 +92,15 @@ function buildProgram(setExit: (code: number) => void): Command {
       setExit(await runBench(cmd.args));
     });
   return program;
+}
+
+/** Writes all of text to stdout synchronously; a reader that went away (EPIPE) is not an error. */
+function writeStdout(text: string): void {
+  try {
+    fs.writeSync(1, text);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EPIPE') throw e;
+  }
 }
 
 async function runDo(g: GlobalOptions, prog: string, args: string[], cwd: string): Promise<number> {
