@@ -13,9 +13,35 @@ export const MAX_RW_COUNT: u64 = 0x7ffff000;
 export const POLLIN: i32 = 0x1;
 export const POLLOUT: i32 = 0x4;
 
+const S_IFMT: u32 = 0o170000;
+const S_IFIFO: u32 = 0o010000;
+const S_IFSOCK: u32 = 0o140000;
+const STAT_BUF: usize = memory.data(144, 8);
+
 export class HostFile extends FileDescription {
+  /** File type bits of the host fd (st_mode & S_IFMT), read on first use. */
+  private hostType: u32 = 0xffffffff;
+
   constructor(flags: i32, public hostFd: i32, /** Close the host fd on release. */ public owned: bool) {
     super(flags);
+  }
+
+  private fileType(): u32 {
+    if (this.hostType == 0xffffffff) {
+      this.hostType = hostFstat(this.hostFd, STAT_BUF) < 0 ? 0 : load<u32>(STAT_BUF + 24) & S_IFMT;
+    }
+    return this.hostType;
+  }
+
+  /** How much of a write of len bytes, of which only the first ok are readable, Linux would
+   *  take before failing: a socket copies the whole message at once (all or EFAULT), a pipe
+   *  commits whole pages only (pipe_write()), other files take the readable prefix. */
+  private writableLen(ok: u64, len: u64): u64 {
+    if (ok == len) return ok;
+    const type = this.fileType();
+    if (type == S_IFSOCK) return 0;
+    if (type == S_IFIFO) return ok & ~(<u64>4095);
+    return ok;
   }
 
   read(t: Task, addr: u64, len: u64): i64 {
@@ -37,7 +63,8 @@ export class HostFile extends FileDescription {
     if (len > MAX_RW_COUNT) len = MAX_RW_COUNT;
     if (len == 0) return 0;
     const mm = t.mm;
-    const n = mm.accessibleLen(addr, len, toHost ? PROT_READ : PROT_WRITE);
+    let n = mm.accessibleLen(addr, len, toHost ? PROT_READ : PROT_WRITE);
+    if (toHost) n = this.writableLen(n, len);
     if (n == 0) return -EFAULT;
     let done: u64 = 0;
     while (done < n) {
