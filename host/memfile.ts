@@ -63,6 +63,21 @@ export class MemoryFile {
     }
   }
 
+  /** Copies len bytes within the file from src to dst. */
+  copy(dst: number, src: number, len: number): void {
+    while (len > 0) {
+      const si = Math.floor(src / WINDOW);
+      const so = src - si * WINDOW;
+      const di = Math.floor(dst / WINDOW);
+      const d0 = dst - di * WINDOW;
+      const n = Math.min(len, WINDOW - so, WINDOW - d0);
+      this.window(di).set(this.window(si).subarray(so, so + n), d0);
+      src += n;
+      dst += n;
+      len -= n;
+    }
+  }
+
   /** Releases the pages of [off, off+len) to the host; they read as zeroes afterwards. */
   punch(off: number, len: number): void {
     libc.fallocate(this.fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, off, len);

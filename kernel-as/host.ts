@@ -15,6 +15,10 @@ export declare function mfRead(off: f64, dst: usize, len: i32): void;
 @external("host", "mf_write")
 export declare function mfWrite(off: f64, src: usize, len: i32): void;
 
+/** Copies len bytes within the memory file from src to dst (ranges do not overlap). */
+@external("host", "mf_copy")
+export declare function mfCopy(dst: f64, src: f64, len: f64): void;
+
 /** Releases the pages of [off, off+len) back to the host (fallocate PUNCH_HOLE); they read as
  *  zeroes afterwards. Offsets are page aligned. */
 @external("host", "mf_punch")

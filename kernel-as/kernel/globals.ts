@@ -7,7 +7,11 @@ export let memoryFile: MemoryFile = new MemoryFile(0);
 /** Bytes of app memory the sandbox may hold at once; beyond it mmap and brk fail (ENOMEM). */
 export let memoryLimit: u64 = 0;
 
+/** A page of the memory file that is never written: the source of zeroes for holes. */
+export let zeroPage: u64 = 0;
+
 export function initMemory(fileSize: u64, limit: u64): void {
   memoryFile = new MemoryFile(fileSize);
   memoryLimit = limit < fileSize ? limit : fileSize;
+  zeroPage = <u64>memoryFile.alloc(4096);
 }

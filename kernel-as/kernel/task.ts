@@ -5,6 +5,7 @@
 import { RegSet } from "../abi/regs";
 import { MM } from "../mm/mm";
 import { FdTable } from "../fs/fd_table";
+import { FsContext } from "../fs/vfs/mount";
 import { SignalHandlers } from "./signal";
 import { Rlimits } from "./rlimits";
 import { Credentials } from "./cred";
@@ -55,6 +56,7 @@ export class Task {
     public tid: i32,
     public tg: ThreadGroup,
     public fdTable: FdTable,
+    public fs: FsContext,
     /** Host pid of the stub thread this task runs on. */
     public stub: i32,
   ) {}

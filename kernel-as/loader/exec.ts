@@ -14,6 +14,9 @@ import { MM } from "../mm/mm";
 import { VMA_STACK } from "../mm/vma";
 import { LoadedImage, loadElf } from "./elf";
 import { Credentials } from "../kernel/cred";
+import { FsContext, Path } from "../fs/vfs/mount";
+import { LOOKUP_DIRECTORY, LOOKUP_FOLLOW, resolveFrom } from "../fs/vfs/namei";
+import { buildRootFs } from "../fs/vfs/rootfs";
 import { buildInitialStack } from "./stack";
 
 /** Why the last startInit failed, for the person running wvisor. */
@@ -37,6 +40,17 @@ function pickLayout(mm: MM, stackSize: u64): void {
   let gap = stackSize + STACK_GUARD_GAP;
   if (gap < MIN_MMAP_GAP) gap = MIN_MMAP_GAP;
   mm.mmapBase = mm.stackTop - gap - randomPages(<u64>1 << 32);
+}
+
+/** Root and working directory of pid 1: the configured cwd if it exists in the sandbox's
+ *  file system, else "/" (as runsc does when the cwd is missing from the container). */
+function bootFsContext(): FsContext {
+  const ns = buildRootFs();
+  const root = new Path(ns.root, ns.root.root);
+  const ctx = new FsContext(root, root);
+  const cwd = resolveFrom(root, root, config.cwd, LOOKUP_FOLLOW | LOOKUP_DIRECTORY);
+  if (cwd !== null) ctx.cwd = cwd;
+  return ctx;
 }
 
 /** Creates pid 1 from the boot configuration and queues it to run. Returns 0 or -errno, with
@@ -63,7 +77,7 @@ export function startInit(): i32 {
   for (let i = 0; i < 3; i++) {
     fdt.installAt(i, new HostFile(config.stdioFlags[i], config.stdio[i], false), false);
   }
-  const t = new Task(tg.tgid, tg, fdt, stub);
+  const t = new Task(tg.tgid, tg, fdt, bootFsContext(), stub);
   registerTask(t);
   t.regs.saveFromBlock();
   makeRunnable(t);

@@ -6,7 +6,7 @@
 // Invariants: vmas is sorted by start, non-overlapping, page aligned; a backed VMA's extent is
 // allocated in the memory file and mapped in the stub with the VMA's protection; an unbacked
 // VMA (a PROT_NONE reservation) has nothing mapped in the stub.
-import { asMap, asProtect, asUnmap, mfPunch, mfRead, mfWrite } from "../host";
+import { asMap, asProtect, asUnmap, mfCopy, mfPunch, mfRead, mfWrite } from "../host";
 import { EFAULT, ENAMETOOLONG, ENOMEM } from "../abi/errno";
 import { PAGE_SIZE, PROT_EXEC, PROT_NONE, PROT_READ, PROT_WRITE } from "../abi/linux";
 import { insertAt } from "../util/array";
@@ -324,6 +324,25 @@ export class MM {
     }
   }
 
+  /** Copies len bytes between app memory at addr and the memory file at off, in the
+   *  direction toApp says (file pages of tmpfs and the like). Precondition: the app range is
+   *  accessible (accessibleLen) and backed. */
+  copyMf(addr: u64, off: u64, len: u64, toApp: bool): void {
+    let a = addr;
+    let o = off;
+    const end = addr + len;
+    let i = this.lowerBound(addr);
+    while (a < end) {
+      const v = unchecked(this.vmas[i]);
+      const n = (v.end < end ? v.end : end) - a;
+      if (toApp) mfCopy(<f64>v.offsetOf(a), <f64>o, <f64>n);
+      else mfCopy(<f64>o, <f64>v.offsetOf(a), <f64>n);
+      a += n;
+      o += n;
+      i++;
+    }
+  }
+
   /** Releases every mapping (exit or exec). */
   releaseAll(): void {
     for (let i = 0; i < this.vmas.length; i++) {
@@ -345,7 +364,7 @@ export let lastStringError: i32 = 0;
 }
 
 /** Allocates len bytes of the memory file within the sandbox's memory limit, or -1. */
-function allocPages(len: u64): i64 {
+export function allocPages(len: u64): i64 {
   if (memoryFile.used + len > memoryLimit) return -1;
   return memoryFile.alloc(len);
 }

@@ -14,6 +14,7 @@ function formatArg(t: Task, kind: u16, i: i32): string {
   if (kind == 0x6c /* l */) return (<i64>v).toString();
   if (kind == 0x75 /* u */) return v.toString();
   if (kind == 0x70 /* p */) return v == 0 ? "NULL" : hex(v);
+  if (kind == 0x6f /* o */) return "0" + (<u32>v).toString(8);
   if (kind == 0x73 /* s */) {
     const s = t.mm.copyInString(v, 4096);
     return s === null ? hex(v) : "\"" + s + "\"";
@@ -42,6 +43,7 @@ export function straceResult(t: Task, e: SyscallEntry | null, nr: u64, ret: i64)
   let r: string;
   if (ret < 0 && ret >= -4095) r = "-1 " + errnoName(<i32>-ret);
   else if (e !== null && e.ret == "x") r = hex(<u64>ret);
+  else if (e !== null && e.ret == "o") r = "0" + ret.toString(8);
   else r = ret.toString();
   logLine(LOG_STRACE, "[" + t.tid.toString().padStart(4, " ") + "] " + formatCall(t, e, nr) + " = " + r);
 }

@@ -1,21 +1,13 @@
 // Operations on fds and file descriptions that are not reads or writes: close, dup*, fcntl,
-// ioctl, lseek, fstat (Linux fs/open.c, fs/file.c, fs/fcntl.c, fs/ioctl.c, fs/stat.c).
-import { EBADF, EFAULT, EINVAL, ENOENT, ENOTTY } from "../abi/errno";
+// ioctl, lseek (Linux fs/open.c, fs/file.c, fs/fcntl.c, fs/ioctl.c, fs/stat.c).
+import { EBADF, EFAULT, EINVAL, ENOTTY } from "../abi/errno";
 import {
   F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_GETFL, F_SETFD, F_SETFL, FD_CLOEXEC, O_CLOEXEC, RLIMIT_NOFILE,
   SEEK_HOLE, SETFL_MASK, TCGETS, TIOCGWINSZ,
 } from "../abi/linux";
 import { sysArg } from "../abi/regs";
 import { Task } from "../kernel/task";
-import { FileDescription } from "../fs/file";
-import { lastStringError } from "../mm/mm";
 
-const AT_FDCWD: i32 = -100;
-const AT_EMPTY_PATH: i32 = 0x1000;
-const AT_SYMLINK_NOFOLLOW: i32 = 0x100;
-const AT_NO_AUTOMOUNT: i32 = 0x800;
-const STAT_SIZE: i32 = 144;
-const STAT_BUF: usize = memory.data(STAT_SIZE, 8);
 const IOCTL_BUF: usize = memory.data(64, 8);
 
 function fdLimit(t: Task): i32 {
@@ -99,34 +91,4 @@ export function sysLseek(t: Task): i64 {
   const whence = <i32>sysArg(2);
   if (whence < 0 || whence > SEEK_HOLE) return -EINVAL;
   return f.lseek(<i64>sysArg(1), whence);
-}
-
-function statInto(t: Task, f: FileDescription, addr: u64): i64 {
-  const r = f.stat(STAT_BUF);
-  if (r < 0) return r;
-  return t.mm.copyOut(addr, STAT_BUF, STAT_SIZE);
-}
-
-export function sysFstat(t: Task): i64 {
-  const f = t.fdTable.get(<i32>sysArg(0));
-  if (f === null) return -EBADF;
-  return statInto(t, f, sysArg(1));
-}
-
-/** newfstatat: with AT_EMPTY_PATH and "" it is fstat of the fd; a real path needs the file
- *  system, which does not exist yet, so every other lookup fails with ENOENT (partial). */
-export function sysNewfstatat(t: Task): i64 {
-  const dirfd = <i32>sysArg(0);
-  const flags = <i32>sysArg(3);
-  if ((flags & ~(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT)) != 0) return -EINVAL;
-  const path = t.mm.copyInString(sysArg(1), 4096);
-  if (path === null) return lastStringError;
-  if (path.length == 0) {
-    if ((flags & AT_EMPTY_PATH) == 0) return -ENOENT;
-    if (dirfd == AT_FDCWD) return -ENOENT;
-    const f = t.fdTable.get(dirfd);
-    if (f === null) return -EBADF;
-    return statInto(t, f, sysArg(2));
-  }
-  return -ENOENT;
 }

@@ -3,12 +3,25 @@
 // that interprets a syscall number; strace decoding and `wvisor help syscalls` come from it.
 //
 // Argument formats for strace, one character per argument:
-//   i int   l long   u unsigned   x hex   p pointer   s C string
+//   i int   l long   u unsigned   x hex   o octal   p pointer   s C string
 //   b buffer the app passes in, its length in the next argument
-// Result formats: d decimal, x hex. A failed call always prints as -1 ERRNO.
+// Result formats: d decimal, x hex, o octal. A failed call always prints as -1 ERRNO.
 import { Task } from "../kernel/task";
 import { sysRead, sysWrite, sysPread64, sysPwrite64, sysReadv, sysWritev } from "./sys_read_write";
-import { sysClose, sysDup, sysDup2, sysDup3, sysFcntl, sysIoctl, sysLseek, sysFstat, sysNewfstatat } from "./sys_fd";
+import { sysClose, sysDup, sysDup2, sysDup3, sysFcntl, sysIoctl, sysLseek } from "./sys_fd";
+import { sysCreat, sysOpen, sysOpenat } from "./sys_open";
+import {
+  sysAccess, sysFaccessat, sysFaccessat2, sysFstat, sysFstatfs, sysLstat, sysNewfstatat, sysReadlink, sysReadlinkat,
+  sysStat, sysStatfs, sysStatx,
+} from "./sys_stat";
+import { sysChdir, sysFchdir, sysGetcwd, sysGetdents64, sysMkdir, sysMkdirat, sysMknod, sysMknodat } from "./sys_dir";
+import {
+  sysLink, sysLinkat, sysRename, sysRenameat, sysRenameat2, sysRmdir, sysSymlink, sysSymlinkat, sysUnlink, sysUnlinkat,
+} from "./sys_link";
+import {
+  sysChmod, sysChown, sysFchmod, sysFchmodat, sysFchown, sysFchownat, sysFsync, sysFtruncate, sysLchown, sysSync,
+  sysTruncate, sysUmask, sysUtimensat,
+} from "./sys_attr";
 import { sysBrk, sysMadvise, sysMmap, sysMprotect, sysMremap, sysMunmap } from "./sys_mm";
 import {
   sysArchPrctl, sysExit, sysExitGroup, sysGetpid, sysGetppid, sysGettid, sysSchedGetaffinity, sysSchedYield,
@@ -56,13 +69,13 @@ export function lookupSyscall(nr: u64): SyscallEntry | null {
   return nr < <u64>SYSCALL_COUNT ? unchecked(syscallTable[<i32>nr]) : null;
 }
 
-def(0, "read", sysRead, PARTIAL, "ibu", "d", "host stdio fds only until the file system lands");
-def(1, "write", sysWrite, PARTIAL, "ibu", "d", "host stdio fds only until the file system lands; a write to a full host pipe holds the Sentry");
-none(2, "open", "");
+def(0, "read", sysRead, FULL, "ibu", "d", "");
+def(1, "write", sysWrite, PARTIAL, "ibu", "d", "a write to a full host pipe holds the Sentry");
+def(2, "open", sysOpen, PARTIAL, "sxo", "d", "O_TMPFILE gives EOPNOTSUPP; O_CREAT through a dangling symlink gives ENOENT");
 def(3, "close", sysClose, FULL, "i", "d", "");
-none(4, "stat", "");
-def(5, "fstat", sysFstat, PARTIAL, "ip", "d", "host stdio fds only");
-none(6, "lstat", "");
+def(4, "stat", sysStat, FULL, "sp", "d", "");
+def(5, "fstat", sysFstat, FULL, "ip", "d", "");
+def(6, "lstat", sysLstat, FULL, "sp", "d", "");
 none(7, "poll", "");
 def(8, "lseek", sysLseek, FULL, "ili", "d", "");
 def(9, "mmap", sysMmap, PARTIAL, "pxxxil", "x", "anonymous memory only; MAP_SHARED anonymous acts as private until fork exists; MAP_32BIT and MAP_HUGETLB are ignored");
@@ -73,11 +86,11 @@ def(13, "rt_sigaction", sysRtSigaction, PARTIAL, "ippu", "d", "dispositions are 
 def(14, "rt_sigprocmask", sysRtSigprocmask, FULL, "ippu", "d", "");
 none(15, "rt_sigreturn", "");
 def(16, "ioctl", sysIoctl, PARTIAL, "ixp", "d", "TCGETS and TIOCGWINSZ only; others ENOTTY");
-def(17, "pread64", sysPread64, PARTIAL, "ipul", "d", "host stdio fds only");
-def(18, "pwrite64", sysPwrite64, PARTIAL, "ipul", "d", "host stdio fds only (ESPIPE)");
-def(19, "readv", sysReadv, PARTIAL, "ipu", "d", "host stdio fds only");
-def(20, "writev", sysWritev, PARTIAL, "ipu", "d", "host stdio fds only");
-none(21, "access", "");
+def(17, "pread64", sysPread64, FULL, "ipul", "d", "");
+def(18, "pwrite64", sysPwrite64, PARTIAL, "ipul", "d", "ESPIPE on host stdio fds even when they are regular files");
+def(19, "readv", sysReadv, FULL, "ipu", "d", "");
+def(20, "writev", sysWritev, FULL, "ipu", "d", "");
+def(21, "access", sysAccess, FULL, "so", "d", "");
 none(22, "pipe", "");
 none(23, "select", "");
 def(24, "sched_yield", sysSchedYield, FULL, "", "d", "");
@@ -130,28 +143,28 @@ none(70, "msgrcv", "");
 none(71, "msgctl", "");
 def(72, "fcntl", sysFcntl, PARTIAL, "iix", "d", "F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL; others EINVAL");
 none(73, "flock", "");
-none(74, "fsync", "");
-none(75, "fdatasync", "");
-none(76, "truncate", "");
-none(77, "ftruncate", "");
+def(74, "fsync", sysFsync, FULL, "i", "d", "");
+def(75, "fdatasync", sysFsync, FULL, "i", "d", "");
+def(76, "truncate", sysTruncate, FULL, "sl", "d", "");
+def(77, "ftruncate", sysFtruncate, FULL, "il", "d", "");
 none(78, "getdents", "");
-none(79, "getcwd", "");
-none(80, "chdir", "");
-none(81, "fchdir", "");
-none(82, "rename", "");
-none(83, "mkdir", "");
-none(84, "rmdir", "");
-none(85, "creat", "");
-none(86, "link", "");
-none(87, "unlink", "");
-none(88, "symlink", "");
-none(89, "readlink", "");
-none(90, "chmod", "");
-none(91, "fchmod", "");
-none(92, "chown", "");
-none(93, "fchown", "");
-none(94, "lchown", "");
-none(95, "umask", "");
+def(79, "getcwd", sysGetcwd, FULL, "pu", "d", "");
+def(80, "chdir", sysChdir, FULL, "s", "d", "");
+def(81, "fchdir", sysFchdir, FULL, "i", "d", "");
+def(82, "rename", sysRename, FULL, "ss", "d", "");
+def(83, "mkdir", sysMkdir, FULL, "so", "d", "");
+def(84, "rmdir", sysRmdir, FULL, "s", "d", "");
+def(85, "creat", sysCreat, FULL, "so", "d", "");
+def(86, "link", sysLink, FULL, "ss", "d", "");
+def(87, "unlink", sysUnlink, FULL, "s", "d", "");
+def(88, "symlink", sysSymlink, FULL, "ss", "d", "");
+def(89, "readlink", sysReadlink, FULL, "spu", "d", "");
+def(90, "chmod", sysChmod, FULL, "so", "d", "");
+def(91, "fchmod", sysFchmod, FULL, "io", "d", "");
+def(92, "chown", sysChown, FULL, "sii", "d", "");
+def(93, "fchown", sysFchown, FULL, "iii", "d", "");
+def(94, "lchown", sysLchown, FULL, "sii", "d", "");
+def(95, "umask", sysUmask, FULL, "o", "o", "");
 def(96, "gettimeofday", sysGettimeofday, FULL, "pp", "d", "");
 def(97, "getrlimit", sysGetrlimit, FULL, "ip", "d", "");
 none(98, "getrusage", "");
@@ -189,12 +202,12 @@ none(129, "rt_sigqueueinfo", "");
 none(130, "rt_sigsuspend", "");
 none(131, "sigaltstack", "");
 none(132, "utime", "");
-none(133, "mknod", "");
+def(133, "mknod", sysMknod, PARTIAL, "sox", "d", "regular files, fifos and sockets; devices give EPERM");
 none(134, "uselib", "");
 none(135, "personality", "");
 none(136, "ustat", "");
-none(137, "statfs", "");
-none(138, "fstatfs", "");
+def(137, "statfs", sysStatfs, PARTIAL, "sp", "d", "sizes are nominal");
+def(138, "fstatfs", sysFstatfs, PARTIAL, "ip", "d", "sizes are nominal");
 none(139, "sysfs", "");
 none(140, "getpriority", "");
 none(141, "setpriority", "");
@@ -218,7 +231,7 @@ def(158, "arch_prctl", sysArchPrctl, PARTIAL, "xp", "d", "ARCH_SET_CPUID gives E
 none(159, "adjtimex", "");
 def(160, "setrlimit", sysSetrlimit, PARTIAL, "ip", "d", "limits are recorded; only RLIMIT_NOFILE and RLIMIT_STACK are enforced");
 none(161, "chroot", "");
-none(162, "sync", "");
+def(162, "sync", sysSync, FULL, "", "d", "");
 none(163, "acct", "");
 none(164, "settimeofday", "");
 none(165, "mount", "");
@@ -273,7 +286,7 @@ none(213, "epoll_create", "");
 none(214, "epoll_ctl_old", "");
 none(215, "epoll_wait_old", "");
 none(216, "remap_file_pages", "");
-none(217, "getdents64", "");
+def(217, "getdents64", sysGetdents64, FULL, "ipu", "d", "");
 def(218, "set_tid_address", sysSetTidAddress, PARTIAL, "p", "d", "recorded; the clear-and-wake on exit arrives with threads");
 none(219, "restart_syscall", "");
 none(220, "semtimedop", "");
@@ -313,19 +326,19 @@ none(253, "inotify_init", "");
 none(254, "inotify_add_watch", "");
 none(255, "inotify_rm_watch", "");
 none(256, "migrate_pages", "");
-none(257, "openat", "");
-none(258, "mkdirat", "");
-none(259, "mknodat", "");
-none(260, "fchownat", "");
+def(257, "openat", sysOpenat, PARTIAL, "isxo", "d", "O_TMPFILE gives EOPNOTSUPP; O_CREAT through a dangling symlink gives ENOENT");
+def(258, "mkdirat", sysMkdirat, FULL, "iso", "d", "");
+def(259, "mknodat", sysMknodat, PARTIAL, "isox", "d", "regular files, fifos and sockets; devices give EPERM");
+def(260, "fchownat", sysFchownat, FULL, "isiix", "d", "");
 none(261, "futimesat", "");
-def(262, "newfstatat", sysNewfstatat, PARTIAL, "ispx", "d", "AT_EMPTY_PATH on an fd only; paths give ENOENT until the file system lands");
-none(263, "unlinkat", "");
-none(264, "renameat", "");
-none(265, "linkat", "");
-none(266, "symlinkat", "");
-none(267, "readlinkat", "");
-none(268, "fchmodat", "");
-none(269, "faccessat", "");
+def(262, "newfstatat", sysNewfstatat, FULL, "ispx", "d", "");
+def(263, "unlinkat", sysUnlinkat, FULL, "isx", "d", "");
+def(264, "renameat", sysRenameat, FULL, "isis", "d", "");
+def(265, "linkat", sysLinkat, FULL, "isisx", "d", "");
+def(266, "symlinkat", sysSymlinkat, FULL, "sis", "d", "");
+def(267, "readlinkat", sysReadlinkat, FULL, "ispu", "d", "");
+def(268, "fchmodat", sysFchmodat, FULL, "iso", "d", "");
+def(269, "faccessat", sysFaccessat, FULL, "iso", "d", "");
 none(270, "pselect6", "");
 none(271, "ppoll", "");
 none(272, "unshare", "");
@@ -336,7 +349,7 @@ none(276, "tee", "");
 none(277, "sync_file_range", "");
 none(278, "vmsplice", "");
 none(279, "move_pages", "");
-none(280, "utimensat", "");
+def(280, "utimensat", sysUtimensat, FULL, "ispx", "d", "");
 none(281, "epoll_pwait", "");
 none(282, "signalfd", "");
 none(283, "timerfd_create", "");
@@ -362,7 +375,7 @@ def(302, "prlimit64", sysPrlimit64, PARTIAL, "iipp", "d", "limits are recorded; 
 none(303, "name_to_handle_at", "");
 none(304, "open_by_handle_at", "");
 none(305, "clock_adjtime", "");
-none(306, "syncfs", "");
+def(306, "syncfs", sysFsync, FULL, "i", "d", "");
 none(307, "sendmmsg", "");
 none(308, "setns", "");
 none(309, "getcpu", "");
@@ -372,7 +385,7 @@ none(312, "kcmp", "");
 none(313, "finit_module", "");
 none(314, "sched_setattr", "");
 none(315, "sched_getattr", "");
-none(316, "renameat2", "");
+def(316, "renameat2", sysRenameat2, PARTIAL, "isisx", "d", "RENAME_EXCHANGE and RENAME_WHITEOUT give EINVAL");
 none(317, "seccomp", "");
 def(318, "getrandom", sysGetrandom, FULL, "pux", "d", "");
 none(319, "memfd_create", "");
@@ -388,7 +401,7 @@ none(328, "pwritev2", "");
 none(329, "pkey_mprotect", "");
 none(330, "pkey_alloc", "");
 none(331, "pkey_free", "");
-none(332, "statx", "");
+def(332, "statx", sysStatx, PARTIAL, "isxxp", "d", "basic stats; no birth time on most file systems");
 none(333, "io_pgetevents", "");
 none(334, "rseq", "glibc runs without restartable sequences");
 none(424, "pidfd_send_signal", "");
@@ -404,9 +417,9 @@ none(433, "fspick", "");
 none(434, "pidfd_open", "");
 none(435, "clone3", "");
 none(436, "close_range", "");
-none(437, "openat2", "");
+none(437, "openat2", "RESOLVE_* flags are not supported yet");
 none(438, "pidfd_getfd", "");
-none(439, "faccessat2", "");
+def(439, "faccessat2", sysFaccessat2, FULL, "isox", "d", "");
 none(440, "process_madvise", "");
 none(441, "epoll_pwait2", "");
 none(442, "mount_setattr", "");

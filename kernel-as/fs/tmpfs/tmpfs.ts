@@ -1,0 +1,269 @@
+// tmpfs: a file system that lives in memory (Linux mm/shmem.c). Directories hold their entries
+// in a map; regular files hold their data in pages of the memory file (allocated on first write,
+// holes read as zeroes, pages freed when the last link and the last open file are gone), so
+// tmpfs data counts against the sandbox's memory limit like any app memory.
+import { mfCopy } from "../../host";
+import { EFAULT, EFBIG, ENOENT, ENOSPC } from "../../abi/errno";
+import { PAGE_SIZE, PROT_READ, PROT_WRITE } from "../../abi/linux";
+import { Credentials } from "../../kernel/cred";
+import { memoryFile, zeroPage } from "../../kernel/globals";
+import { Task } from "../../kernel/task";
+import { allocPages } from "../../mm/mm";
+import { FileDescription } from "../file";
+import { fail } from "../vfs/error";
+import { DirEntry, Inode, SuperBlock } from "../vfs/inode";
+import { InodeFile } from "../vfs/inode_file";
+import { Path } from "../vfs/mount";
+import { dtypeOf, S_IFDIR, S_IFLNK, S_IFREG } from "../vfs/stat";
+import { realtimeNow } from "../vfs/time";
+
+/** Largest tmpfs file (MAX_LFS_FILESIZE). */
+const MAX_FILE_SIZE: u64 = 0x7fffffffffffffff;
+
+/** Sets a new inode's owner and timestamps. */
+export function initInode(i: Inode, cred: Credentials): void {
+  i.uid = cred.euid;
+  i.gid = cred.egid;
+  const now = realtimeNow();
+  i.atimeNs = now;
+  i.mtimeNs = now;
+  i.ctimeNs = now;
+}
+
+export class TmpfsDir extends Inode {
+  private entries: Map<string, Inode> = new Map();
+
+  constructor(sb: SuperBlock, perm: u32, cred: Credentials) {
+    super(sb, S_IFDIR | (perm & 0o7777));
+    this.nlink = 2;
+    initInode(this, cred);
+  }
+
+  lookup(name: string): Inode | null {
+    return this.entries.has(name) ? this.entries.get(name) : fail<Inode>(ENOENT);
+  }
+
+  readdir(out: DirEntry[]): i32 {
+    const names = this.entries.keys();
+    for (let i = 0; i < names.length; i++) {
+      const c = this.entries.get(names[i]);
+      out.push(new DirEntry(names[i], c.ino, dtypeOf(c.mode)));
+    }
+    return 0;
+  }
+
+  isEmptyDir(): bool { return this.entries.size == 0; }
+
+  private touch(): void {
+    const now = realtimeNow();
+    this.mtimeNs = now;
+    this.ctimeNs = now;
+  }
+
+  /** Adds a ready-made inode under name (devfs adds its driver-backed nodes this way). */
+  insert(name: string, child: Inode): Inode {
+    this.entries.set(name, child);
+    this.touch();
+    return child;
+  }
+
+  mknod(name: string, mode: u32, rdev: u64, cred: Credentials): Inode | null {
+    let node: Inode;
+    if ((mode & 0o170000) == S_IFREG) node = new TmpfsFile(this.sb, mode, cred);
+    else {
+      node = new Inode(this.sb, mode);
+      node.rdev = rdev;
+      initInode(node, cred);
+    }
+    return this.insert(name, node);
+  }
+
+  mkdir(name: string, mode: u32, cred: Credentials): Inode | null {
+    this.nlink++;
+    return this.insert(name, new TmpfsDir(this.sb, mode, cred));
+  }
+
+  symlink(name: string, target: string, cred: Credentials): Inode | null {
+    return this.insert(name, new TmpfsSymlink(this.sb, target, cred));
+  }
+
+  link(name: string, target: Inode): i32 {
+    target.nlink++;
+    target.ctimeNs = realtimeNow();
+    this.insert(name, target);
+    return 0;
+  }
+
+  unlink(name: string, child: Inode, dir: bool): i32 {
+    this.entries.delete(name);
+    this.touch();
+    if (dir) {
+      this.nlink--;
+      child.nlink = 0;
+    } else {
+      child.nlink--;
+      child.ctimeNs = realtimeNow();
+    }
+    dropIfUnused(child);
+    return 0;
+  }
+
+  rename(oldName: string, child: Inode, newDir: Inode, newName: string, replaced: Inode | null): i32 {
+    const dst = <TmpfsDir>newDir;
+    if (replaced !== null) dst.unlink(newName, replaced, replaced.isDir);
+    this.entries.delete(oldName);
+    this.touch();
+    dst.insert(newName, child);
+    if (child.isDir && dst !== this) {
+      this.nlink--;
+      dst.nlink++;
+    }
+    child.ctimeNs = realtimeNow();
+    return 0;
+  }
+}
+
+export class TmpfsSymlink extends Inode {
+  constructor(sb: SuperBlock, public target: string, cred: Credentials) {
+    super(sb, S_IFLNK | 0o777);
+    initInode(this, cred);
+  }
+
+  size(): u64 { return <u64>String.UTF8.byteLength(this.target); }
+
+  readlink(): string | null { return this.target; }
+}
+
+/** Frees a regular file's pages once nothing refers to it any more. */
+function dropIfUnused(i: Inode): void {
+  if (i instanceof TmpfsFile) {
+    const f = <TmpfsFile>i;
+    if (f.nlink == 0 && f.openCount == 0) f.freeFrom(0);
+  }
+}
+
+export class TmpfsFile extends Inode {
+  /** Memory-file offset of each page, or -1 for a hole. */
+  pages: i64[] = [];
+  bytes: u64 = 0;
+  openCount: i32 = 0;
+
+  constructor(sb: SuperBlock, mode: u32, cred: Credentials) {
+    super(sb, mode);
+    initInode(this, cred);
+  }
+
+  size(): u64 { return this.bytes; }
+
+  open(flags: i32, path: Path): FileDescription | null {
+    return new TmpfsFileDescription(flags, path);
+  }
+
+  /** Frees the pages from page index first on. */
+  freeFrom(first: i32): void {
+    for (let i = first; i < this.pages.length; i++) {
+      const off = this.pages[i];
+      if (off >= 0) memoryFile.free(<u64>off, PAGE_SIZE);
+    }
+    if (first < this.pages.length) this.pages.length = first;
+  }
+
+  truncate(size: u64): i32 {
+    if (size > MAX_FILE_SIZE) return -EFBIG;
+    if (size < this.bytes) {
+      const keep = <i32>((size + PAGE_SIZE - 1) / PAGE_SIZE);
+      this.freeFrom(keep);
+      // The tail of the last kept page must read as zeroes if the file grows again.
+      const inPage = size & (PAGE_SIZE - 1);
+      if (inPage != 0 && keep > 0 && this.pages[keep - 1] >= 0) {
+        mfCopy(<f64>(<u64>this.pages[keep - 1] + inPage), <f64>(zeroPage + inPage), <f64>(PAGE_SIZE - inPage));
+      }
+    }
+    this.bytes = size;
+    const now = realtimeNow();
+    this.mtimeNs = now;
+    this.ctimeNs = now;
+    return 0;
+  }
+
+  readAt(t: Task, addr: u64, len: u64, pos: i64): i64 {
+    if (<u64>pos >= this.bytes || len == 0) return 0;
+    let n = this.bytes - <u64>pos;
+    if (len < n) n = len;
+    const ok = t.mm.accessibleLen(addr, n, PROT_WRITE);
+    if (ok == 0) return -EFAULT;
+    n = ok;
+    let done: u64 = 0;
+    while (done < n) {
+      const p = <u64>pos + done;
+      const idx = <i32>(p / PAGE_SIZE);
+      const inPage = p & (PAGE_SIZE - 1);
+      let chunk = PAGE_SIZE - inPage;
+      if (chunk > n - done) chunk = n - done;
+      const page = idx < this.pages.length ? this.pages[idx] : -1;
+      const src = page >= 0 ? <u64>page + inPage : zeroPage + inPage;
+      t.mm.copyMf(addr + done, src, chunk, true);
+      done += chunk;
+    }
+    this.atimeNs = realtimeNow();
+    return <i64>done;
+  }
+
+  writeAt(t: Task, addr: u64, len: u64, pos: i64): i64 {
+    if (len == 0) return 0;
+    if (<u64>pos > MAX_FILE_SIZE - len) return -EFBIG;
+    const n = t.mm.accessibleLen(addr, len, PROT_READ);
+    if (n == 0) return -EFAULT;
+    let done: u64 = 0;
+    while (done < n) {
+      const p = <u64>pos + done;
+      const idx = <i32>(p / PAGE_SIZE);
+      const inPage = p & (PAGE_SIZE - 1);
+      let chunk = PAGE_SIZE - inPage;
+      if (chunk > n - done) chunk = n - done;
+      while (this.pages.length <= idx) this.pages.push(-1);
+      if (this.pages[idx] < 0) {
+        const off = allocPages(PAGE_SIZE);
+        if (off < 0) break;
+        this.pages[idx] = off;
+      }
+      t.mm.copyMf(addr + done, <u64>this.pages[idx] + inPage, chunk, false);
+      done += chunk;
+    }
+    if (done == 0) return -ENOSPC;
+    if (<u64>pos + done > this.bytes) this.bytes = <u64>pos + done;
+    const now = realtimeNow();
+    this.mtimeNs = now;
+    this.ctimeNs = now;
+    return <i64>done;
+  }
+}
+
+/** An open tmpfs regular file. */
+export class TmpfsFileDescription extends InodeFile {
+  constructor(flags: i32, path: Path) {
+    super(flags, path);
+    (<TmpfsFile>path.inode).openCount++;
+  }
+
+  readAt(t: Task, addr: u64, len: u64, pos: i64): i64 {
+    return (<TmpfsFile>this.path.inode).readAt(t, addr, len, pos);
+  }
+
+  writeAt(t: Task, addr: u64, len: u64, pos: i64): i64 {
+    return (<TmpfsFile>this.path.inode).writeAt(t, addr, len, pos);
+  }
+
+  release(): void {
+    const f = <TmpfsFile>this.path.inode;
+    f.openCount--;
+    dropIfUnused(f);
+  }
+}
+
+/** A new tmpfs: its superblock and root directory. */
+export function newTmpfs(perm: u32): TmpfsDir {
+  const sb = new SuperBlock("tmpfs");
+  return new TmpfsDir(sb, perm, new Credentials(0, 0, 0, 0));
+}
+

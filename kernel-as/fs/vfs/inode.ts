@@ -1,0 +1,123 @@
+// Inodes and superblocks (Linux's struct inode and struct super_block, with the operations
+// folded in as methods). A file system subclasses Inode and overrides what its files can do;
+// the defaults give the errno Linux gives for an inode without that operation. The VFS layer
+// (fs/vfs/vfs.ts) has already checked permissions, existence and read-only mounts before it
+// calls any of these, so an operation only does its own file system's part.
+import { EINVAL, ENOTDIR, ENXIO, EPERM } from "../../abi/errno";
+import { Credentials } from "../../kernel/cred";
+import { FileDescription } from "../file";
+import { fail } from "./error";
+import { Attr, isDir, isLnk, isReg, S_IFMT } from "./stat";
+import { InodeFile } from "./inode_file";
+import { Path } from "./mount";
+
+let nextDev: u64 = 0x100;
+
+export class SuperBlock {
+  /** Device number reported in st_dev (anonymous block devices, like Linux's get_anon_bdev). */
+  dev: u64 = nextDev++;
+  private nextIno: u64 = 1;
+
+  constructor(public fsType: string) {}
+
+  allocIno(): u64 {
+    return this.nextIno++;
+  }
+}
+
+/** One entry of a directory listing. */
+export class DirEntry {
+  constructor(public name: string, public ino: u64, public type: u8) {}
+}
+
+// setattr mask bits (what Inode.setattr should change), as Linux's ATTR_* flags.
+export const ATTR_MODE: i32 = 1;
+export const ATTR_UID: i32 = 2;
+export const ATTR_GID: i32 = 4;
+export const ATTR_SIZE: i32 = 8;
+export const ATTR_ATIME: i32 = 16;
+export const ATTR_MTIME: i32 = 32;
+export const ATTR_CTIME: i32 = 64;
+
+export class Inode {
+  ino: u64;
+  uid: u32 = 0;
+  gid: u32 = 0;
+  nlink: u32 = 1;
+  rdev: u64 = 0;
+  atimeNs: i64 = 0;
+  mtimeNs: i64 = 0;
+  ctimeNs: i64 = 0;
+
+  constructor(public sb: SuperBlock, public mode: u32) {
+    this.ino = sb.allocIno();
+  }
+
+  @inline get type(): u32 { return this.mode & S_IFMT; }
+  @inline get isDir(): bool { return isDir(this.mode); }
+  @inline get isReg(): bool { return isReg(this.mode); }
+  @inline get isLnk(): bool { return isLnk(this.mode); }
+
+  /** Bytes of data (regular files and symlinks). */
+  size(): u64 { return 0; }
+
+  getattr(a: Attr): void {
+    a.dev = this.sb.dev;
+    a.ino = this.ino;
+    a.mode = this.mode;
+    a.nlink = this.nlink;
+    a.uid = this.uid;
+    a.gid = this.gid;
+    a.rdev = this.rdev;
+    a.size = this.size();
+    a.blksize = 4096;
+    a.blocks = (a.size + 511) / 512;
+    a.atimeNs = this.atimeNs;
+    a.mtimeNs = this.mtimeNs;
+    a.ctimeNs = this.ctimeNs;
+  }
+
+  /** Changes the attributes in mask (ATTR_*) to those of a. Sizes go through truncate(). */
+  setattr(mask: i32, a: Attr): i32 {
+    if (mask & ATTR_SIZE) {
+      const r = this.truncate(a.size);
+      if (r < 0) return r;
+    }
+    if (mask & ATTR_MODE) this.mode = (this.mode & S_IFMT) | (a.mode & ~S_IFMT);
+    if (mask & ATTR_UID) this.uid = a.uid;
+    if (mask & ATTR_GID) this.gid = a.gid;
+    if (mask & ATTR_ATIME) this.atimeNs = a.atimeNs;
+    if (mask & ATTR_MTIME) this.mtimeNs = a.mtimeNs;
+    if (mask & ATTR_CTIME) this.ctimeNs = a.ctimeNs;
+    return 0;
+  }
+
+  truncate(size: u64): i32 { return this.isDir ? -21 /* EISDIR */ : -EINVAL; }
+
+  // ---- directories ----
+  lookup(name: string): Inode | null { return fail<Inode>(ENOTDIR); }
+  /** Appends the entries (without "." and "..") to out. */
+  readdir(out: DirEntry[]): i32 { return -ENOTDIR; }
+  isEmptyDir(): bool { return false; }
+  /** Creates name with mode (type bits included: regular, fifo, device, socket). */
+  mknod(name: string, mode: u32, rdev: u64, cred: Credentials): Inode | null { return fail<Inode>(ENOTDIR); }
+  mkdir(name: string, mode: u32, cred: Credentials): Inode | null { return fail<Inode>(ENOTDIR); }
+  symlink(name: string, target: string, cred: Credentials): Inode | null { return fail<Inode>(ENOTDIR); }
+  link(name: string, target: Inode): i32 { return -ENOTDIR; }
+  /** Removes the entry name (a non-directory, or an empty directory when dir is set). */
+  unlink(name: string, child: Inode, dir: bool): i32 { return -ENOTDIR; }
+  /** Moves the entry oldName of this directory to newName in newDir, replacing what is there.
+   *  Preconditions: both are directories of this file system; replacement rules checked. */
+  rename(oldName: string, child: Inode, newDir: Inode, newName: string, replaced: Inode | null): i32 { return -EPERM; }
+
+  // ---- symlinks ----
+  readlink(): string | null { return fail<string>(EINVAL); }
+
+  /** A new open file description for this inode opened at path, or null (vfsErr says why).
+   *  Directories open for reading their entries; other kinds need their file system's
+   *  support (a fifo without pipes, a device without a driver: ENXIO, as Linux's no_open). */
+  open(flags: i32, path: Path): FileDescription | null {
+    if (this.isDir) return new InodeFile(flags, path);
+    return fail<FileDescription>(ENXIO);
+  }
+}

@@ -1,0 +1,145 @@
+// Path resolution (Linux fs/namei.c): absolute or relative to the cwd or a dirfd, "." and "..",
+// ".." across mount points and never above the task's root, symlinks (at most 40 on one walk,
+// then ELOOP), trailing slashes (the result must be a directory), ENAMETOOLONG for a path of
+// PATH_MAX bytes or more or a component of more than NAME_MAX.
+import { EBADF, ELOOP, ENAMETOOLONG, ENOENT, ENOTDIR } from "../../abi/errno";
+import { Task } from "../../kernel/task";
+import { InodeFile } from "./inode_file";
+import { fail } from "./error";
+import { Path } from "./mount";
+
+export const AT_FDCWD: i32 = -100;
+export const PATH_MAX: i32 = 4096;
+export const NAME_MAX: i32 = 255;
+export const MAXSYMLINKS: i32 = 40;
+
+/** Follow a symlink in the last component. */
+export const LOOKUP_FOLLOW: i32 = 1;
+/** The result must be a directory. */
+export const LOOKUP_DIRECTORY: i32 = 2;
+
+/** The directory that will hold a name, and the name (for creating, removing, renaming). */
+export class ParentPath {
+  constructor(public dir: Path, public name: string, public trailingSlash: bool) {}
+}
+
+/** Where a relative path starts: the cwd, or the directory open on dirfd. */
+export function startOf(t: Task, dirfd: i32): Path | null {
+  if (dirfd == AT_FDCWD) return t.fs.cwd;
+  const f = t.fdTable.get(dirfd);
+  if (f === null) return fail<Path>(EBADF);
+  if (!(f instanceof InodeFile)) return fail<Path>(ENOTDIR);
+  return (<InodeFile>f).path;
+}
+
+function split(path: string): string[] {
+  const out: string[] = [];
+  const parts = path.split("/");
+  for (let i = 0; i < parts.length; i++) if (parts[i].length > 0) out.push(parts[i]);
+  return out;
+}
+
+/** The mount root stacked on p, if any (follow_mount()). */
+export function followMounts(p: Path): Path {
+  while (p.dentry.mounted !== null) {
+    const m = p.dentry.mounted!;
+    p = new Path(m, m.root);
+  }
+  return p;
+}
+
+/** The parent of p, staying at root and crossing mount points upwards (follow_dotdot()). */
+function parentOf(p: Path, root: Path): Path {
+  let mnt = p.mnt;
+  let d = p.dentry;
+  for (;;) {
+    if (mnt === root.mnt && d === root.dentry) return root;
+    if (d !== mnt.root) break;
+    if (mnt.parent === null) return new Path(mnt, d);
+    d = mnt.mountpoint!;
+    mnt = mnt.parent!;
+  }
+  return followMounts(new Path(mnt, d.parent !== null ? d.parent! : d));
+}
+
+/** Walks path from start. With parent set, stops before the last component and returns its
+ *  directory in parent (name and trailing slash too). Returns null with vfsErr on failure. */
+function walk(root: Path, start: Path, path: string, flags: i32, parent: ParentPath | null): Path | null {
+  if (path.length == 0) return fail<Path>(ENOENT);
+  if (String.UTF8.byteLength(path) >= PATH_MAX) return fail<Path>(ENAMETOOLONG);
+  let cur = path.charCodeAt(0) == 0x2f ? root : start;
+  let comps = split(path);
+  const trailing = path.charCodeAt(path.length - 1) == 0x2f;
+  let links = 0;
+  let i = 0;
+  while (i < comps.length) {
+    const name = comps[i];
+    const last = i == comps.length - 1;
+    if (String.UTF8.byteLength(name) > NAME_MAX) return fail<Path>(ENAMETOOLONG);
+    if (!cur.inode.isDir) return fail<Path>(ENOTDIR);
+    if (last && parent !== null) {
+      parent.dir = cur;
+      parent.name = name;
+      parent.trailingSlash = trailing;
+      return cur;
+    }
+    let next: Path;
+    if (name == ".") {
+      next = cur;
+    } else if (name == "..") {
+      next = parentOf(cur, root);
+    } else {
+      const d = cur.dentry.child(name);
+      if (d === null) return null;
+      next = followMounts(new Path(cur.mnt, d));
+    }
+    if (next.inode.isLnk && (!last || (flags & LOOKUP_FOLLOW) != 0 || trailing)) {
+      if (++links > MAXSYMLINKS) return fail<Path>(ELOOP);
+      const target = next.inode.readlink();
+      if (target === null) return null;
+      if (target.length == 0) return fail<Path>(ENOENT);
+      const rest = comps.slice(i + 1);
+      comps = split(target).concat(rest);
+      if (target.charCodeAt(0) == 0x2f) cur = root;
+      i = 0;
+      if (comps.length == 0) {
+        // A link to "/": the walk ends at the root.
+        break;
+      }
+      continue;
+    }
+    cur = next;
+    i++;
+  }
+  if (parent !== null) {
+    // No last component ("/", or a link that ends at the root): the name is the directory
+    // itself, which callers treat as "." (EEXIST for mkdir, EBUSY/EINVAL for removal).
+    parent.dir = cur;
+    parent.name = ".";
+    parent.trailingSlash = trailing;
+    return cur;
+  }
+  if ((trailing || (flags & LOOKUP_DIRECTORY) != 0) && !cur.inode.isDir) return fail<Path>(ENOTDIR);
+  return cur;
+}
+
+/** Resolves path from start, never above root. */
+export function resolveFrom(root: Path, start: Path, path: string, flags: i32): Path | null {
+  return walk(root, start, path, flags, null);
+}
+
+/** Resolves path relative to dirfd. */
+export function resolveAt(t: Task, dirfd: i32, path: string, flags: i32): Path | null {
+  const start = path.length > 0 && path.charCodeAt(0) == 0x2f ? t.fs.root : startOf(t, dirfd);
+  if (start === null) return null;
+  return walk(t.fs.root, start, path, flags, null);
+}
+
+/** Resolves all but the last component of path relative to dirfd. */
+export function resolveParentAt(t: Task, dirfd: i32, path: string): ParentPath | null {
+  const start = path.length > 0 && path.charCodeAt(0) == 0x2f ? t.fs.root : startOf(t, dirfd);
+  if (start === null) return null;
+  const pp = new ParentPath(start, "", false);
+  if (walk(t.fs.root, start, path, 0, pp) === null) return null;
+  return pp;
+}

@@ -1,0 +1,190 @@
+// Names that come and go: unlink, unlinkat, rmdir, rename, renameat, renameat2, link, linkat,
+// symlink, symlinkat (Linux fs/namei.c do_unlinkat(), do_rmdir(), do_renameat2(), do_linkat(),
+// do_symlinkat()). The dentry cache follows every change made here.
+import { EACCES, EBUSY, EEXIST, EINVAL, EISDIR, ENOENT, ENOTDIR, ENOTEMPTY, EPERM, EROFS, EXDEV } from "../abi/errno";
+import { sysArg } from "../abi/regs";
+import { Task } from "../kernel/task";
+import { fail, vfsErr } from "../fs/vfs/error";
+import { Dentry, Path } from "../fs/vfs/mount";
+import { AT_FDCWD, ParentPath, resolveParentAt } from "../fs/vfs/namei";
+import { MAY_EXEC, MAY_WRITE, permitted } from "../fs/vfs/permission";
+import { S_ISVTX } from "../fs/vfs/stat";
+import { createTarget, created } from "./sys_dir";
+import { lookupAt, AT_EMPTY_PATH, AT_REMOVEDIR, AT_SYMLINK_FOLLOW } from "./sys_stat";
+import { pathArg } from "./path_arg";
+
+const RENAME_NOREPLACE: u32 = 1;
+const RENAME_EXCHANGE: u32 = 2;
+const RENAME_WHITEOUT: u32 = 4;
+
+/** The parent and the existing child for removing or renaming path. */
+class Victim {
+  constructor(public pp: ParentPath, public child: Dentry) {}
+}
+
+/** Whether the sticky bit of dir forbids t to remove child (Linux's may_delete()). */
+function stickyDenies(t: Task, dir: Path, child: Dentry): bool {
+  const uid = t.tg.cred.euid;
+  return (dir.inode.mode & S_ISVTX) != 0 && uid != 0 && uid != child.inode.uid && uid != dir.inode.uid;
+}
+
+function victim(t: Task, dirfd: i32, pathAddr: u64): Victim | null {
+  const path = pathArg(t, pathAddr);
+  if (path === null) return null;
+  const pp = resolveParentAt(t, dirfd, path);
+  if (pp === null) return null;
+  if (pp.name == "." ) return fail<Victim>(EINVAL);
+  if (pp.name == "..") return fail<Victim>(ENOTEMPTY);
+  const child = pp.dir.dentry.child(pp.name);
+  if (child === null) return null;
+  if (child.mounted !== null) return fail<Victim>(EBUSY);
+  if (pp.dir.mnt.readonly) return fail<Victim>(EROFS);
+  if (!permitted(pp.dir.inode, MAY_WRITE | MAY_EXEC, t.tg.cred)) return fail<Victim>(EACCES);
+  if (stickyDenies(t, pp.dir, child)) return fail<Victim>(EPERM);
+  return new Victim(pp, child);
+}
+
+function unlink(t: Task, dirfd: i32, pathAddr: u64): i64 {
+  const v = victim(t, dirfd, pathAddr);
+  if (v === null) return -vfsErr;
+  if (v.child.inode.isDir) return -EISDIR;
+  if (v.pp.trailingSlash) return -ENOTDIR;
+  const r = v.pp.dir.inode.unlink(v.pp.name, v.child.inode, false);
+  if (r < 0) return r;
+  v.pp.dir.dentry.forget(v.pp.name);
+  return 0;
+}
+
+function rmdir(t: Task, dirfd: i32, pathAddr: u64): i64 {
+  const v = victim(t, dirfd, pathAddr);
+  if (v === null) return -vfsErr;
+  const inode = v.child.inode;
+  if (!inode.isDir) return -ENOTDIR;
+  if (v.child === t.fs.root.dentry || v.child === v.pp.dir.mnt.root) return -EBUSY;
+  if (!inode.isEmptyDir()) return -ENOTEMPTY;
+  const r = v.pp.dir.inode.unlink(v.pp.name, inode, true);
+  if (r < 0) return r;
+  v.pp.dir.dentry.forget(v.pp.name);
+  return 0;
+}
+
+export function sysUnlink(t: Task): i64 {
+  return unlink(t, AT_FDCWD, sysArg(0));
+}
+
+export function sysRmdir(t: Task): i64 {
+  return rmdir(t, AT_FDCWD, sysArg(0));
+}
+
+export function sysUnlinkat(t: Task): i64 {
+  const flags = <i32>sysArg(2);
+  if ((flags & ~AT_REMOVEDIR) != 0) return -EINVAL;
+  return (flags & AT_REMOVEDIR) != 0 ? rmdir(t, <i32>sysArg(0), sysArg(1)) : unlink(t, <i32>sysArg(0), sysArg(1));
+}
+
+/** Whether dentry a is d or one of its ancestors (within one file system). */
+function isAncestor(a: Dentry, d: Dentry): bool {
+  let x: Dentry | null = d;
+  while (x !== null) {
+    if (x === a) return true;
+    x = x.parent;
+  }
+  return false;
+}
+
+function rename(t: Task, olddirfd: i32, oldAddr: u64, newdirfd: i32, newAddr: u64, flags: u32): i64 {
+  if ((flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT)) != 0) return -EINVAL;
+  if ((flags & RENAME_NOREPLACE) != 0 && (flags & RENAME_EXCHANGE) != 0) return -EINVAL;
+  // Exchanging and whiteouts arrive with the overlay.
+  if ((flags & (RENAME_EXCHANGE | RENAME_WHITEOUT)) != 0) return -EINVAL;
+  const src = victim(t, olddirfd, oldAddr);
+  if (src === null) return -vfsErr;
+  const newPath = pathArg(t, newAddr);
+  if (newPath === null) return -vfsErr;
+  const dst = resolveParentAt(t, newdirfd, newPath);
+  if (dst === null) return -vfsErr;
+  if (dst.name == "." || dst.name == "..") return -EBUSY;
+  if (src.pp.dir.mnt !== dst.dir.mnt) return -EXDEV;
+  if (dst.dir.mnt.readonly) return -EROFS;
+  if (!permitted(dst.dir.inode, MAY_WRITE | MAY_EXEC, t.tg.cred)) return -EACCES;
+  const moving = src.child.inode;
+  if (!moving.isDir && (src.pp.trailingSlash || dst.trailingSlash)) return -ENOTDIR;
+  // A directory cannot move below itself.
+  if (moving.isDir && isAncestor(src.child, dst.dir.dentry)) return -EINVAL;
+  const existing = dst.dir.dentry.child(dst.name);
+  if (existing === null && vfsErr != ENOENT) return -vfsErr;
+  if (existing !== null) {
+    if (existing === src.child) return 0;
+    if ((flags & RENAME_NOREPLACE) != 0) return -EEXIST;
+    if (existing.mounted !== null) return -EBUSY;
+    const target = existing.inode;
+    if (target === moving) return 0; // two links to one inode: nothing to do, as POSIX says
+    if (moving.isDir && !target.isDir) return -ENOTDIR;
+    if (!moving.isDir && target.isDir) return -EISDIR;
+    if (target.isDir && !target.isEmptyDir()) return -ENOTEMPTY;
+    if (stickyDenies(t, dst.dir, existing)) return -EPERM;
+  }
+  const r = src.pp.dir.inode.rename(src.pp.name, moving, dst.dir.inode, dst.name,
+                                    existing !== null ? existing.inode : null);
+  if (r < 0) return r;
+  src.pp.dir.dentry.forget(src.pp.name);
+  dst.dir.dentry.forget(dst.name);
+  // Keep the moved dentry (its children stay cached) under its new parent and name.
+  const d = src.child;
+  d.parent = dst.dir.dentry;
+  d.name = dst.name;
+  dst.dir.dentry.children.set(dst.name, d);
+  return 0;
+}
+
+export function sysRename(t: Task): i64 {
+  return rename(t, AT_FDCWD, sysArg(0), AT_FDCWD, sysArg(1), 0);
+}
+
+export function sysRenameat(t: Task): i64 {
+  return rename(t, <i32>sysArg(0), sysArg(1), <i32>sysArg(2), sysArg(3), 0);
+}
+
+export function sysRenameat2(t: Task): i64 {
+  return rename(t, <i32>sysArg(0), sysArg(1), <i32>sysArg(2), sysArg(3), <u32>sysArg(4));
+}
+
+function link(t: Task, olddirfd: i32, oldAddr: u64, newdirfd: i32, newAddr: u64, flags: i32): i64 {
+  if ((flags & ~(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH)) != 0) return -EINVAL;
+  const old = lookupAt(t, olddirfd, oldAddr, flags, (flags & AT_SYMLINK_FOLLOW) != 0);
+  if (old === null) return -vfsErr;
+  if (old.inode.isDir) return -EPERM;
+  const pp = createTarget(t, newdirfd, newAddr);
+  if (pp === null) return -vfsErr;
+  if (pp.dir.mnt !== old.mnt) return -EXDEV;
+  const r = pp.dir.inode.link(pp.name, old.inode);
+  if (r < 0) return r;
+  pp.dir.dentry.add(pp.name, old.inode);
+  return 0;
+}
+
+export function sysLink(t: Task): i64 {
+  return link(t, AT_FDCWD, sysArg(0), AT_FDCWD, sysArg(1), 0);
+}
+
+export function sysLinkat(t: Task): i64 {
+  return link(t, <i32>sysArg(0), sysArg(1), <i32>sysArg(2), sysArg(3), <i32>sysArg(4));
+}
+
+function symlink(t: Task, targetAddr: u64, dirfd: i32, pathAddr: u64): i64 {
+  const target = pathArg(t, targetAddr);
+  if (target === null) return -vfsErr;
+  if (target.length == 0) return -ENOENT;
+  const pp = createTarget(t, dirfd, pathAddr);
+  if (pp === null) return -vfsErr;
+  return created(pp, pp.dir.inode.symlink(pp.name, target, t.tg.cred));
+}
+
+export function sysSymlink(t: Task): i64 {
+  return symlink(t, sysArg(0), AT_FDCWD, sysArg(1));
+}
+
+export function sysSymlinkat(t: Task): i64 {
+  return symlink(t, sysArg(0), <i32>sysArg(1), sysArg(2));
+}
+

@@ -1,0 +1,113 @@
+// Opening files: open, openat, creat, openat2 (Linux fs/open.c do_sys_openat2(), fs/namei.c
+// path_openat() and may_open()).
+import { EACCES, EEXIST, EISDIR, ELOOP, ENOENT, ENOTDIR, EOPNOTSUPP, EROFS } from "../abi/errno";
+import { O_ACCMODE, O_CLOEXEC, O_LARGEFILE, O_RDONLY, O_WRONLY, RLIMIT_NOFILE } from "../abi/linux";
+import { sysArg } from "../abi/regs";
+import { Task } from "../kernel/task";
+import { FileDescription } from "../fs/file";
+import { fail, vfsErr } from "../fs/vfs/error";
+import { Dentry, Path } from "../fs/vfs/mount";
+import { AT_FDCWD, followMounts, LOOKUP_DIRECTORY, LOOKUP_FOLLOW, resolveAt, resolveParentAt } from "../fs/vfs/namei";
+import { O_CREAT, O_DIRECTORY, O_EXCL, O_NOCTTY, O_NOFOLLOW, O_PATH_FLAG, O_TRUNC, __O_TMPFILE } from "../fs/vfs/open_flags";
+import { MAY_READ, MAY_WRITE, MAY_EXEC, permitted } from "../fs/vfs/permission";
+import { InodeFile } from "../fs/vfs/inode_file";
+import { S_IFREG } from "../fs/vfs/stat";
+import { pathArg } from "./path_arg";
+
+/** Flags that only steer the open itself and are not kept in the file description. */
+const OPEN_ONLY_FLAGS: i32 = O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC;
+
+function fdLimit(t: Task): i32 {
+  const lim = t.tg.rlimits.cur[RLIMIT_NOFILE];
+  return lim > 0x7fffffff ? 0x7fffffff : <i32>lim;
+}
+
+/** Finds or creates the file for an O_CREAT open. Returns the path, or null with vfsErr. */
+function openCreate(t: Task, dirfd: i32, path: string, flags: i32, mode: u32): Path | null {
+  openCreated = false;
+  const pp = resolveParentAt(t, dirfd, path);
+  if (pp === null) return null;
+  if (pp.name == "." || pp.name == ".." || pp.trailingSlash) return fail<Path>(EISDIR);
+  const dir = pp.dir;
+  const existing: Dentry | null = dir.dentry.child(pp.name);
+  if (existing === null) {
+    if (vfsErr != ENOENT) return null;
+    if (dir.mnt.readonly) return fail<Path>(EROFS);
+    if (!permitted(dir.inode, MAY_WRITE | MAY_EXEC, t.tg.cred)) return fail<Path>(EACCES);
+    const inode = dir.inode.mknod(pp.name, S_IFREG | (mode & 0o7777 & ~t.fs.umask), 0, t.tg.cred);
+    if (inode === null) return null;
+    openCreated = true;
+    return new Path(dir.mnt, dir.dentry.add(pp.name, inode));
+  }
+  if ((flags & O_EXCL) != 0) return fail<Path>(EEXIST);
+  const p = followMounts(new Path(dir.mnt, existing));
+  if (!p.inode.isLnk) return p;
+  if ((flags & O_NOFOLLOW) != 0) return fail<Path>(ELOOP);
+  // An existing symlink is followed; creating through a dangling one is not supported yet.
+  return resolveAt(t, dirfd, path, LOOKUP_FOLLOW);
+}
+
+/** Whether the last openCreate made a new file (it then needs no access check). */
+let openCreated = false;
+
+/** The common part of open, openat, creat: returns the new fd or -errno. */
+export function doOpen(t: Task, dirfd: i32, pathAddr: u64, flags: i32, mode: u32): i64 {
+  const path = pathArg(t, pathAddr);
+  if (path === null) return -vfsErr;
+  if ((flags & __O_TMPFILE) != 0) return -EOPNOTSUPP;
+  const cloexec = (flags & O_CLOEXEC) != 0;
+  if ((flags & O_PATH_FLAG) != 0) {
+    // O_PATH keeps only O_DIRECTORY, O_NOFOLLOW and O_CLOEXEC (build_open_flags()).
+    const p = resolveAt(t, dirfd, path, ((flags & O_NOFOLLOW) != 0 ? 0 : LOOKUP_FOLLOW) | ((flags & O_DIRECTORY) != 0 ? LOOKUP_DIRECTORY : 0));
+    if (p === null) return -vfsErr;
+    if ((flags & O_DIRECTORY) != 0 && !p.inode.isDir) return -ENOTDIR;
+    return t.fdTable.install(new InodeFile(O_PATH_FLAG | (flags & (O_DIRECTORY | O_NOFOLLOW)), p), 0, fdLimit(t), cloexec);
+  }
+  const acc = flags & O_ACCMODE;
+  let p: Path | null;
+  let created = false;
+  if ((flags & O_CREAT) != 0) {
+    p = openCreate(t, dirfd, path, flags, mode);
+    if (p === null) return -vfsErr;
+    created = openCreated;
+  } else {
+    p = resolveAt(t, dirfd, path, ((flags & O_NOFOLLOW) != 0 ? 0 : LOOKUP_FOLLOW) | ((flags & O_DIRECTORY) != 0 ? LOOKUP_DIRECTORY : 0));
+    if (p === null) return -vfsErr;
+    if (p.inode.isLnk) return -ELOOP;
+  }
+  const path2 = p;
+  const inode = path2.inode;
+  if ((flags & O_DIRECTORY) != 0 && !inode.isDir) return -ENOTDIR;
+  const wantsWrite = acc != O_RDONLY || (flags & O_TRUNC) != 0;
+  if (inode.isDir && (wantsWrite || (flags & O_CREAT) != 0)) return -EISDIR;
+  if (!created) {
+    if (wantsWrite && path2.mnt.readonly && (inode.isReg || inode.isDir)) return -EROFS;
+    let mask = 0;
+    if (acc != O_WRONLY) mask |= MAY_READ;
+    if (wantsWrite) mask |= MAY_WRITE;
+    if (!permitted(inode, mask, t.tg.cred)) return -EACCES;
+  }
+  const file: FileDescription | null = inode.open((flags & ~OPEN_ONLY_FLAGS) | O_LARGEFILE, path2);
+  if (file === null) return -vfsErr;
+  if ((flags & O_TRUNC) != 0 && inode.isReg && !created) {
+    const r = inode.truncate(0);
+    if (r < 0) {
+      file.put();
+      return r;
+    }
+  }
+  return t.fdTable.install(file, 0, fdLimit(t), cloexec);
+}
+
+export function sysOpen(t: Task): i64 {
+  return doOpen(t, AT_FDCWD, sysArg(0), <i32>sysArg(1), <u32>sysArg(2));
+}
+
+export function sysOpenat(t: Task): i64 {
+  return doOpen(t, <i32>sysArg(0), sysArg(1), <i32>sysArg(2), <u32>sysArg(3));
+}
+
+export function sysCreat(t: Task): i64 {
+  return doOpen(t, AT_FDCWD, sysArg(0), O_CREAT | O_WRONLY | O_TRUNC, <u32>sysArg(1));
+}
+
