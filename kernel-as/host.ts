@@ -63,6 +63,10 @@ export declare function hostWrite(fd: i32, off: f64, len: i32): i32;
 @external("host", "fd_pread_mf")
 export declare function hostPreadMf(fd: i32, off: f64, len: i32, pos: f64): i32;
 
+/** Writes len bytes at memory-file offset off to file offset pos of host fd. */
+@external("host", "fd_pwrite_mf")
+export declare function hostPwriteMf(fd: i32, off: f64, len: i32, pos: f64): i32;
+
 /** Reads up to len bytes at file offset pos of host fd into kernel memory at dst. */
 @external("host", "fd_pread")
 export declare function hostPread(fd: i32, dst: usize, len: i32, pos: f64): i32;
@@ -83,6 +87,18 @@ export declare function hostLseek(fd: i32, off: f64, whence: i32): f64;
 /** close(2) of a host fd that no file description refers to any more. */
 @external("host", "fd_close")
 export declare function hostClose(fd: i32): void;
+
+// ---- the Gofer (9P2000.L; the encoding and all protocol state live in the kernel) --------
+
+/** Sends the request at [req, req+len) to the Gofer and receives one reply into [reply,
+ *  reply+cap). Returns the reply's length, or -errno if the connection failed. A host fd
+ *  donated with the reply is kept for p9_take_fd. */
+@external("host", "p9_rpc")
+export declare function p9Rpc(req: usize, len: i32, reply: usize, cap: i32): i32;
+
+/** The host fd donated with the last reply, or -1; the kernel owns it afterwards. */
+@external("host", "p9_take_fd")
+export declare function p9TakeFd(): i32;
 
 // ---- time, randomness, logging ---------------------------------------------------------------
 

@@ -5,14 +5,18 @@ import crypto from 'node:crypto';
 import * as libc from '../platform/ptrace/libc.js';
 import { HOST_SYS_MMAP, HOST_SYS_MPROTECT, HOST_SYS_MUNMAP, PtracePlatform, STUB_MEMFILE_FD } from '../platform/ptrace/platform.js';
 import { MemoryFile } from '../memfile.js';
+import { GoferTransport } from '../gofer_client/transport.js';
 
 const MAP_SHARED_FIXED = 0x01 | 0x10;
 const POLLIN = 1;
 const POLLOUT = 4;
+const ENOTCONN = 107;
 
 export interface PrimitiveContext {
   memfile: MemoryFile;
   platform: PtracePlatform;
+  /** The 9P connection to the Gofer, when the sandbox has one. */
+  gofer?: GoferTransport;
   /** The kernel's memory (set once the instance exists). */
   memory(): WebAssembly.Memory;
   log(channel: number, line: string): void;
@@ -80,6 +84,10 @@ export function hostPrimitives(ctx: PrimitiveContext): WebAssembly.ModuleImports
       const r = libc.pread(fd, ctx.memfile.address(off), len, pos) as number;
       return r < 0 ? fail() : r;
     },
+    fd_pwrite_mf: (fd: number, off: number, len: number, pos: number) => {
+      const r = libc.pwrite(fd, ctx.memfile.address(off), len, pos) as number;
+      return r < 0 ? fail() : r;
+    },
     fd_pread: (fd: number, dst: number, len: number, pos: number) => {
       const r = libc.preadBuf(fd, mem().subarray(dst, dst + len), len, pos) as number;
       return r < 0 ? fail() : r;
@@ -96,6 +104,10 @@ export function hostPrimitives(ctx: PrimitiveContext): WebAssembly.ModuleImports
     fd_close: (fd: number) => {
       libc.close(fd);
     },
+
+    p9_rpc: (req: number, len: number, reply: number, cap: number) =>
+      ctx.gofer ? ctx.gofer.rpc(mem().subarray(req, req + len), mem().subarray(reply, reply + cap)) : -ENOTCONN,
+    p9_take_fd: () => (ctx.gofer ? ctx.gofer.takeFd() : -1),
 
     clock_get: (clockid: number, dst: number) => (libc.clockGettime(clockid, mem().subarray(dst, dst + 16)) < 0 ? fail() : 0),
     clock_res: (clockid: number, dst: number) => (libc.clockGetres(clockid, mem().subarray(dst, dst + 16)) < 0 ? fail() : 0),

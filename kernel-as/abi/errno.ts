@@ -36,6 +36,7 @@ export const ENAMETOOLONG: i32 = 36;
 export const ENOSYS: i32 = 38;
 export const ENOTEMPTY: i32 = 39;
 export const ELOOP: i32 = 40;
+export const EOVERFLOW: i32 = 75;
 export const EOPNOTSUPP: i32 = 95;
 export const ETIMEDOUT: i32 = 110;
 

@@ -1,7 +1,8 @@
 // A file description backed by a host fd: the app's stdio, which the host hands over at boot.
 // Reads and writes move data straight between the host fd and the memory-file pages behind
 // the app's buffer (host primitives fd_read/fd_write), so no byte is copied through the kernel.
-import { hostClose, hostFstat, hostIoctl, hostLseek, hostPreadMf, hostRead, hostWrite } from "../host";
+import { hostClose, hostFstat, hostIoctl, hostLseek, hostPreadMf, hostPwriteMf, hostRead, hostWrite } from "../host";
+import { MM } from "../mm/mm";
 import { EAGAIN, EFAULT } from "../abi/errno";
 import { O_NONBLOCK, PROT_READ, PROT_WRITE } from "../abi/linux";
 import { Task } from "../kernel/task";
@@ -17,6 +18,29 @@ const S_IFMT: u32 = 0o170000;
 const S_IFIFO: u32 = 0o010000;
 const S_IFSOCK: u32 = 0o140000;
 const STAT_BUF: usize = memory.data(144, 8);
+
+/** Moves n bytes between host fd and app memory at addr, one VMA piece at a time, at file
+ *  position pos (or the fd's own position when pos < 0), stopping at the first short transfer.
+ *  Precondition: [addr, addr+n) is accessible. Returns the count; an error after some bytes
+ *  moved gives the count, an error at the first byte -errno (-EAGAIN: nothing ready). */
+export function hostFdIo(t: Task, fd: i32, addr: u64, n: u64, pos: i64, toHost: bool): i64 {
+  const mm: MM = t.mm;
+  let done: u64 = 0;
+  while (done < n) {
+    const a = addr + done;
+    const v = mm.find(a)!;
+    const left = n - done;
+    const chunk = <i32>(v.end - a < left ? v.end - a : left);
+    const off = <f64>v.offsetOf(a);
+    let r: i32;
+    if (toHost) r = pos >= 0 ? hostPwriteMf(fd, off, chunk, <f64>(pos + <i64>done)) : hostWrite(fd, off, chunk);
+    else r = pos >= 0 ? hostPreadMf(fd, off, chunk, <f64>(pos + <i64>done)) : hostRead(fd, off, chunk);
+    if (r < 0) return done > 0 ? <i64>done : r;
+    done += <u64>r;
+    if (r < chunk) break;
+  }
+  return <i64>done;
+}
 
 export class HostFile extends FileDescription {
   /** File type bits of the host fd (st_mode & S_IFMT), read on first use. */
@@ -56,36 +80,19 @@ export class HostFile extends FileDescription {
     return this.transfer(t, addr, len, pos, false);
   }
 
-  /** Moves data between the host fd and app memory piece by piece (one piece per VMA),
-   *  stopping at the first short transfer. A fault after some bytes gives a short count, a
-   *  fault at the first byte EFAULT, as Linux's copy loops do. */
+  pwrite(t: Task, addr: u64, len: u64, pos: i64): i64 {
+    return this.transfer(t, addr, len, pos, true);
+  }
+
   private transfer(t: Task, addr: u64, len: u64, pos: i64, toHost: bool): i64 {
     if (len > MAX_RW_COUNT) len = MAX_RW_COUNT;
     if (len == 0) return 0;
-    const mm = t.mm;
-    let n = mm.accessibleLen(addr, len, toHost ? PROT_READ : PROT_WRITE);
+    let n = t.mm.accessibleLen(addr, len, toHost ? PROT_READ : PROT_WRITE);
     if (toHost) n = this.writableLen(n, len);
     if (n == 0) return -EFAULT;
-    let done: u64 = 0;
-    while (done < n) {
-      const a = addr + done;
-      const v = mm.find(a)!;
-      const left = n - done;
-      const chunk = <i32>(v.end - a < left ? v.end - a : left);
-      const off = <f64>v.offsetOf(a);
-      let r: i32;
-      if (toHost) r = hostWrite(this.hostFd, off, chunk);
-      else if (pos >= 0) r = hostPreadMf(this.hostFd, off, chunk, <f64>(pos + <i64>done));
-      else r = hostRead(this.hostFd, off, chunk);
-      if (r < 0) {
-        if (done > 0) break;
-        if (r == -EAGAIN && !toHost && (this.flags & O_NONBLOCK) == 0) return park(t, -1, this.hostFd, POLLIN);
-        return r;
-      }
-      done += <u64>r;
-      if (r < chunk) break;
-    }
-    return <i64>done;
+    const r = hostFdIo(t, this.hostFd, addr, n, pos, toHost);
+    if (r == -EAGAIN && !toHost && (this.flags & O_NONBLOCK) == 0) return park(t, -1, this.hostFd, POLLIN);
+    return r;
   }
 
   lseek(off: i64, whence: i32): i64 {

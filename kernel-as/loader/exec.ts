@@ -17,6 +17,7 @@ import { Credentials } from "../kernel/cred";
 import { FsContext, Path } from "../fs/vfs/mount";
 import { LOOKUP_DIRECTORY, LOOKUP_FOLLOW, resolveFrom } from "../fs/vfs/namei";
 import { buildRootFs } from "../fs/vfs/rootfs";
+import { vfsErr } from "../fs/vfs/error";
 import { buildInitialStack } from "./stack";
 
 /** Why the last startInit failed, for the person running wvisor. */
@@ -44,8 +45,9 @@ function pickLayout(mm: MM, stackSize: u64): void {
 
 /** Root and working directory of pid 1: the configured cwd if it exists in the sandbox's
  *  file system, else "/" (as runsc does when the cwd is missing from the container). */
-function bootFsContext(): FsContext {
+function bootFsContext(): FsContext | null {
   const ns = buildRootFs();
+  if (ns === null) return null;
   const root = new Path(ns.root, ns.root.root);
   const ctx = new FsContext(root, root);
   const cwd = resolveFrom(root, root, config.cwd, LOOKUP_FOLLOW | LOOKUP_DIRECTORY);
@@ -56,6 +58,11 @@ function bootFsContext(): FsContext {
 /** Creates pid 1 from the boot configuration and queues it to run. Returns 0 or -errno, with
  *  a message in execError. */
 export function startInit(): i32 {
+  const fs = bootFsContext();
+  if (fs === null) {
+    execError = "cannot mount the root file system from the Gofer (errno " + vfsErr.toString() + ")";
+    return -vfsErr;
+  }
   const stub = asCreate();
   if (stub < 0) {
     execError = "cannot create the stub process";
@@ -77,7 +84,7 @@ export function startInit(): i32 {
   for (let i = 0; i < 3; i++) {
     fdt.installAt(i, new HostFile(config.stdioFlags[i], config.stdio[i], false), false);
   }
-  const t = new Task(tg.tgid, tg, fdt, bootFsContext(), stub);
+  const t = new Task(tg.tgid, tg, fdt, fs, stub);
   registerTask(t);
   t.regs.saveFromBlock();
   makeRunnable(t);

@@ -24,6 +24,7 @@ export const mmap = libc.func('uintptr_t mmap(uintptr_t addr, size_t len, int pr
 export const read = libc.func('long read(int fd, uintptr_t buf, size_t count)');
 export const write = libc.func('long write(int fd, uintptr_t buf, size_t count)');
 export const pread = libc.func('long pread(int fd, uintptr_t buf, size_t count, long off)');
+export const pwrite = libc.func('long pwrite(int fd, uintptr_t buf, size_t count, long off)');
 export const preadBuf = libc.func('pread', 'long', ['int', 'void *', 'size_t', 'long']);
 export const fstatBuf = libc.func('int fstat(int fd, void *buf)');
 export const ioctlBuf = libc.func('int ioctl(int fd, unsigned long req, void *arg)');
@@ -34,6 +35,11 @@ export const ppoll = libc.func('int ppoll(void *fds, unsigned long nfds, void *t
 export const clockGettime = libc.func('int clock_gettime(int clockid, void *ts)');
 export const clockGetres = libc.func('int clock_getres(int clockid, void *ts)');
 export const fcntl = libc.func('int fcntl(int fd, int cmd, long arg)');
+export const malloc = libc.func('uintptr_t malloc(size_t size)');
+export const sendBuf = libc.func('send', 'long', ['int', 'void *', 'size_t', 'int']);
+export const recvBuf = libc.func('recv', 'long', ['int', 'void *', 'size_t', 'int']);
+export const recvmsg = libc.func('long recvmsg(int fd, uintptr_t msg, int flags)');
+export const socketpair = libc.func('socketpair', 'int', ['int', 'int', 'int', 'void *']);
 export const errno = (): number => koffi.errno();
 export { koffi };
 

@@ -3,7 +3,7 @@
 // the defaults give the errno Linux gives for an inode without that operation. The VFS layer
 // (fs/vfs/vfs.ts) has already checked permissions, existence and read-only mounts before it
 // calls any of these, so an operation only does its own file system's part.
-import { EINVAL, ENOTDIR, ENXIO, EPERM } from "../../abi/errno";
+import { EINVAL, EISDIR, ENOTDIR, ENXIO, EPERM } from "../../abi/errno";
 import { Credentials } from "../../kernel/cred";
 import { FileDescription } from "../file";
 import { fail } from "./error";
@@ -92,7 +92,7 @@ export class Inode {
     return 0;
   }
 
-  truncate(size: u64): i32 { return this.isDir ? -21 /* EISDIR */ : -EINVAL; }
+  truncate(size: u64): i32 { return this.isDir ? -EISDIR : -EINVAL; }
 
   // ---- directories ----
   lookup(name: string): Inode | null { return fail<Inode>(ENOTDIR); }

@@ -1,7 +1,7 @@
 // The file description of a file opened through the VFS: its path, its offset, and the
 // directory reading that getdents64 needs. File systems subclass it for their regular files
 // (overriding readAt/writeAt) and devices; the offset logic of read/write/lseek lives here once.
-import { EBADF, EFAULT, EINVAL, EISDIR, ENXIO, EOVERFLOW_OR_EINVAL } from "./errno_alias";
+import { EBADF, EFAULT, EINVAL, EISDIR, ENXIO, EOVERFLOW, ESPIPE, ENOTDIR } from "../../abi/errno";
 import { O_APPEND, O_PATH_FLAG, SEEK_CUR, SEEK_DATA, SEEK_END, SEEK_HOLE, SEEK_SET } from "./open_flags";
 import { Task } from "../../kernel/task";
 import { FileDescription } from "../file";
@@ -46,19 +46,19 @@ export class InodeFile extends FileDescription {
 
   pread(t: Task, addr: u64, len: u64, pos: i64): i64 {
     if (this.isPathOnly) return -EBADF;
-    if (!this.seekable()) return -29; // ESPIPE
+    if (!this.seekable()) return -ESPIPE;
     return this.readAt(t, addr, len, pos);
   }
 
   pwrite(t: Task, addr: u64, len: u64, pos: i64): i64 {
     if (this.isPathOnly) return -EBADF;
-    if (!this.seekable()) return -29; // ESPIPE
+    if (!this.seekable()) return -ESPIPE;
     return this.writeAt(t, addr, len, pos);
   }
 
   lseek(off: i64, whence: i32): i64 {
     if (this.isPathOnly) return -EBADF;
-    if (!this.seekable()) return -29; // ESPIPE
+    if (!this.seekable()) return -ESPIPE;
     const size = <i64>this.path.inode.size();
     let base: i64 = 0;
     if (whence == SEEK_SET) base = 0;
@@ -71,7 +71,7 @@ export class InodeFile extends FileDescription {
       return this.pos;
     } else return -EINVAL;
     const n = base + off;
-    if ((off > 0 && n < base) || n < 0) return off > 0 ? -EOVERFLOW_OR_EINVAL : -EINVAL;
+    if ((off > 0 && n < base) || n < 0) return off > 0 ? -EOVERFLOW : -EINVAL;
     if (this.path.inode.isDir && n == 0) this.listing = null;
     this.pos = n;
     return n;
@@ -88,7 +88,7 @@ export class InodeFile extends FileDescription {
    *  first) as struct linux_dirent64 records. Returns bytes written, 0 at the end, or -errno. */
   getdents(t: Task, addr: u64, len: u64): i64 {
     const dir = this.path.inode;
-    if (!dir.isDir) return -20; // ENOTDIR
+    if (!dir.isDir) return -ENOTDIR;
     if (this.listing === null || this.pos == 0) {
       const l: DirEntry[] = [];
       l.push(new DirEntry(".", dir.ino, dtypeOf(dir.mode)));

@@ -1,35 +1,54 @@
-// The sandbox's mount namespace at boot. Until the Gofer serves the root file system, the root
-// is an empty tmpfs with the usual top directories; /dev is devfs with a tmpfs on /dev/shm,
-// and /tmp is the root's own (writable, sticky) directory.
+// The sandbox's mount namespace at boot. The root is the tree the Gofer serves (read-only:
+// writes outside the tmpfs mounts get EROFS until the overlay arrives), or an empty tmpfs when
+// there is no Gofer. Over it: devfs on /dev with a tmpfs on /dev/shm, and a tmpfs on /tmp.
 import { Credentials } from "../../kernel/cred";
+import { config, ROOTFS_GOFER } from "../../kernel/config";
 import { newDevfs } from "../devfs/devfs";
 import { newTmpfs } from "../tmpfs/tmpfs";
-import { Dentry, Mount, MountNamespace, Path } from "./mount";
+import { P9Client } from "../gofer/client";
+import { mountGofer } from "../gofer/gofer_fs";
+import { Inode } from "./inode";
+import { Dentry, Mount, MNT_READONLY, MountNamespace, Path } from "./mount";
 
 const ROOT = new Credentials(0, 0, 0, 0);
 
-export let mountNamespace: MountNamespace | null = null;
-
-function mountOn(ns: MountNamespace, where: Path, root: Dentry, fsType: string, source: string): Path {
-  const m = new Mount(root, 0, fsType, source);
+function mountOn(ns: MountNamespace, where: Path, root: Inode, fsType: string, source: string): Path {
+  const m = new Mount(new Dentry("/", null, root), 0, fsType, source);
   ns.attach(m, where);
   return new Path(m, m.root);
 }
 
-/** Builds the boot mount namespace and returns it. */
-export function buildRootFs(): MountNamespace {
-  const rootDir = newTmpfs(0o755);
-  const rootMount = new Mount(new Dentry("/", null, rootDir), 0, "tmpfs", "none");
+/** The directory name under dir, made in a tmpfs root; in the Gofer's tree it must exist. */
+function dirFor(dir: Path, name: string): Path | null {
+  let d = dir.dentry.child(name);
+  if (d === null && !dir.mnt.readonly) {
+    const inode = dir.inode.mkdir(name, name == "tmp" ? 0o1777 : 0o755, ROOT);
+    if (inode !== null) d = dir.dentry.add(name, inode);
+  }
+  return d !== null && d.inode.isDir ? new Path(dir.mnt, d) : null;
+}
+
+/** Builds the boot mount namespace, or null (vfsErr) when the Gofer cannot be mounted. */
+export function buildRootFs(): MountNamespace | null {
+  let rootMount: Mount;
+  if (config.rootfs == ROOTFS_GOFER) {
+    const root = mountGofer(new P9Client());
+    if (root === null) return null;
+    rootMount = new Mount(new Dentry("/", null, root), MNT_READONLY, "9p", "gofer");
+  } else {
+    rootMount = new Mount(new Dentry("/", null, newTmpfs(0o755)), 0, "tmpfs", "none");
+  }
   const ns = new MountNamespace(rootMount);
   const root = new Path(rootMount, rootMount.root);
-  rootDir.mkdir("tmp", 0o1777, ROOT);
-  rootDir.mkdir("dev", 0o755, ROOT);
-  rootDir.mkdir("proc", 0o555, ROOT);
-  rootDir.mkdir("sys", 0o555, ROOT);
-  const devDentry = root.dentry.child("dev")!;
-  const dev = mountOn(ns, new Path(rootMount, devDentry), new Dentry("/", null, newDevfs()), "devtmpfs", "none");
-  const shm = dev.dentry.child("shm")!;
-  mountOn(ns, new Path(dev.mnt, shm), new Dentry("/", null, newTmpfs(0o1777)), "tmpfs", "shm");
-  mountNamespace = ns;
+  const dev = dirFor(root, "dev");
+  if (dev !== null) {
+    const devfs = mountOn(ns, dev, newDevfs(), "devtmpfs", "none");
+    const shm = dirFor(devfs, "shm");
+    if (shm !== null) mountOn(ns, shm, newTmpfs(0o1777), "tmpfs", "shm");
+  }
+  const tmp = dirFor(root, "tmp");
+  if (tmp !== null) mountOn(ns, tmp, newTmpfs(0o1777), "tmpfs", "tmpfs");
+  dirFor(root, "proc");
+  dirFor(root, "sys");
   return ns;
 }

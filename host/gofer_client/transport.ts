@@ -1,0 +1,117 @@
+// The Sentry's end of the 9P connection to the Gofer: send one request, receive one reply,
+// and pick up the host fd the Gofer may donate with it (SCM_RIGHTS). The 9P encoding and all
+// protocol state are the kernel's (kernel-as/fs/gofer/); this only moves framed bytes.
+import * as libc from '../platform/ptrace/libc.js';
+
+const MSGHDR = 0;
+const IOVEC = 56;
+const CONTROL = 72;
+const CONTROL_LEN = 64;
+const SIZE_BUF = 136;
+const BLOCK = 144;
+const SOL_SOCKET = 1;
+const SCM_RIGHTS = 1;
+const MSG_NOSIGNAL = 0x4000;
+const MSG_WAITALL = 0x100;
+const MSG_CMSG_CLOEXEC = 0x40000000;
+const EIO = 5;
+
+function setU64(dv: DataView, off: number, v: number): void {
+  dv.setUint32(off, v % 0x100000000, true);
+  dv.setUint32(off + 4, Math.floor(v / 0x100000000), true);
+}
+
+export class GoferTransport {
+  private readonly block: number;
+  private readonly dv: DataView;
+  private donated = -1;
+
+  constructor(private readonly fd: number) {
+    this.block = libc.malloc(BLOCK) as number;
+    this.dv = new DataView(libc.koffi.view(this.block, BLOCK));
+  }
+
+  /** The fd donated with the last reply (-1 if none); the caller owns it. */
+  takeFd(): number {
+    const fd = this.donated;
+    this.donated = -1;
+    return fd;
+  }
+
+  /** Sends req and receives one reply into reply. Returns its length or -errno. */
+  rpc(req: Uint8Array, reply: Uint8Array): number {
+    if (this.donated >= 0) {
+      libc.close(this.donated);
+      this.donated = -1;
+    }
+    for (let off = 0; off < req.length; ) {
+      const n = libc.sendBuf(this.fd, req.subarray(off), req.length - off, MSG_NOSIGNAL) as number;
+      if (n < 0) {
+        if (libc.errno() === libc.EINTR) continue;
+        return -libc.errno();
+      }
+      off += n;
+    }
+    const got = this.recvHeader();
+    if (got < 0) return got;
+    const size = this.dv.getUint32(SIZE_BUF, true);
+    if (size < 7 || size > reply.length) return -EIO;
+    reply.set(new Uint8Array(this.dv.buffer, SIZE_BUF, 4), 0);
+    for (let off = 4; off < size; ) {
+      const n = libc.recvBuf(this.fd, reply.subarray(off), size - off, MSG_WAITALL) as number;
+      if (n <= 0) {
+        if (n < 0 && libc.errno() === libc.EINTR) continue;
+        return n === 0 ? -EIO : -libc.errno();
+      }
+      off += n;
+    }
+    return size;
+  }
+
+  /** Receives the 4-byte size of the next message with any SCM_RIGHTS fds sent along. */
+  private recvHeader(): number {
+    const dv = this.dv;
+    let have = 0;
+    while (have < 4) {
+      setU64(dv, MSGHDR, 0);
+      dv.setUint32(MSGHDR + 8, 0, true);
+      setU64(dv, MSGHDR + 16, this.block + IOVEC);
+      setU64(dv, MSGHDR + 24, 1);
+      setU64(dv, MSGHDR + 32, this.block + CONTROL);
+      setU64(dv, MSGHDR + 40, CONTROL_LEN);
+      dv.setUint32(MSGHDR + 48, 0, true);
+      setU64(dv, IOVEC, this.block + SIZE_BUF + have);
+      setU64(dv, IOVEC + 8, 4 - have);
+      const n = libc.recvmsg(this.fd, this.block + MSGHDR, MSG_CMSG_CLOEXEC) as number;
+      if (n < 0) {
+        if (libc.errno() === libc.EINTR) continue;
+        return -libc.errno();
+      }
+      if (n === 0) return -EIO;
+      this.takeRights();
+      have += n;
+    }
+    return 0;
+  }
+
+  private takeRights(): void {
+    const dv = this.dv;
+    const controllen = dv.getUint32(MSGHDR + 40, true);
+    let off = 0;
+    while (off + 16 <= controllen) {
+      const len = dv.getUint32(CONTROL + off, true);
+      const level = dv.getInt32(CONTROL + off + 8, true);
+      const type = dv.getInt32(CONTROL + off + 12, true);
+      if (len < 16) break;
+      if (level === SOL_SOCKET && type === SCM_RIGHTS) {
+        for (let p = 16; p + 4 <= len; p += 4) {
+          const fd = dv.getInt32(CONTROL + off + p, true);
+          // One fd per reply is the protocol; anything more is closed, never leaked.
+          if (this.donated < 0) this.donated = fd;
+          else libc.close(fd);
+        }
+      }
+      off += (len + 7) & ~7;
+    }
+  }
+}

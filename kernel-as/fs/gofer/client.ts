@@ -1,0 +1,168 @@
+// The 9P2000.L client: one connection to the Gofer, one request at a time (the Sentry's thread
+// is the only caller), fids allocated here. With the "9P2000.L.wvisor" version the Gofer
+// donates the host fd of every regular file it opens, so file data never crosses 9P.
+import { p9Rpc, p9TakeFd } from "../../host";
+import { EIO, ENOENT } from "../../abi/errno";
+import { decode, encode, Fields, HEADER_SIZE, NOFID, NOTAG, Qid, Rlerror, Tattach, Tclunk, Tgetattr, Tlopen, Tread, Treaddir, Treadlink, Tstatfs, Tversion, Twalk } from "./p9";
+
+export const VERSION_DONATING = "9P2000.L.wvisor";
+export const VERSION = "9P2000.L";
+const MSIZE: i32 = 256 * 1024;
+/** Rgetattr fields wanted: P9_GETATTR_BASIC (mode, nlink, uid, gid, rdev, times, ino, size, blocks). */
+const GETATTR_BASIC: u64 = 0x7ff;
+
+/** Attributes from Rgetattr, in the order of its fields. */
+export class P9Attr {
+  qid: Qid = new Qid();
+  mode: u32 = 0;
+  uid: u32 = 0;
+  gid: u32 = 0;
+  nlink: u64 = 0;
+  rdev: u64 = 0;
+  size: u64 = 0;
+  blksize: u64 = 0;
+  blocks: u64 = 0;
+  atimeNs: i64 = 0;
+  mtimeNs: i64 = 0;
+  ctimeNs: i64 = 0;
+}
+
+export class P9Client {
+  /** errno of the last failed call (Rlerror's code, or EIO for a broken reply). */
+  err: i32 = 0;
+  donates: bool = false;
+  msize: i32 = MSIZE;
+  /** The fd donated with the last Rlopen/Rlcreate, or -1. */
+  lastFd: i32 = -1;
+  private nextFid: u32 = 1;
+  private freeFids: u32[] = [];
+  private req: ArrayBuffer = new ArrayBuffer(MSIZE);
+  private reply: ArrayBuffer = new ArrayBuffer(MSIZE);
+
+  allocFid(): u32 {
+    return this.freeFids.length > 0 ? this.freeFids.pop() : this.nextFid++;
+  }
+
+  /** One round trip. Returns the decoded reply or null with err set. */
+  rpc(type: u8, f: Fields): Fields | null {
+    const req = changetype<usize>(this.req);
+    const reply = changetype<usize>(this.reply);
+    const len = encode(type, type == Tversion ? NOTAG : 0, f, req, this.msize);
+    if (len < 0) {
+      this.err = EIO;
+      return null;
+    }
+    const n = p9Rpc(req, len, reply, this.msize);
+    this.lastFd = p9TakeFd();
+    if (n < 0) {
+      this.err = -n;
+      return null;
+    }
+    if (n < HEADER_SIZE || load<u32>(reply) != <u32>n) {
+      this.err = EIO;
+      return null;
+    }
+    const rtype = load<u8>(reply + 4);
+    if (rtype == Rlerror && n >= HEADER_SIZE + 4) {
+      this.err = <i32>load<u32>(reply + HEADER_SIZE);
+      if (this.err == 0) this.err = EIO;
+      return null;
+    }
+    if (rtype != type + 1) {
+      this.err = EIO;
+      return null;
+    }
+    const out = decode(type, reply, n);
+    if (out === null) this.err = EIO;
+    return out;
+  }
+
+  /** Negotiates the version and message size. Returns 0 or -errno. */
+  connect(): i32 {
+    const r = this.rpc(Tversion, new Fields().num(<u64>MSIZE).str(VERSION_DONATING));
+    if (r === null) return -this.err;
+    const version = r.strs[0];
+    if (version != VERSION_DONATING && version != VERSION) return -EIO;
+    this.donates = version == VERSION_DONATING;
+    const m = <i32>r.nums[0];
+    if (m < 4096) return -EIO;
+    if (m < this.msize) this.msize = m;
+    return 0;
+  }
+
+  /** Attaches to the served tree; the fid of its root, or -errno. */
+  attach(aname: string): i64 {
+    const fid = this.allocFid();
+    const r = this.rpc(Tattach, new Fields().num(fid).num(NOFID).str("root").str(aname).num(0));
+    if (r === null) {
+      this.freeFids.push(fid);
+      return -this.err;
+    }
+    return fid;
+  }
+
+  /** Walks names from fid to a new fid (no names: a clone). The new fid, or -errno. */
+  walk(fid: u32, names: string[]): i64 {
+    const nfid = this.allocFid();
+    const f = new Fields().num(fid).num(nfid);
+    for (let i = 0; i < names.length; i++) f.str(names[i]);
+    const r = this.rpc(Twalk, f);
+    if (r === null || r.qids.length != names.length) {
+      // A partial walk leaves newfid unused (9P: only a complete walk binds it).
+      this.freeFids.push(nfid);
+      if (r !== null) this.err = ENOENT;
+      return -this.err;
+    }
+    return nfid;
+  }
+
+  getattr(fid: u32, a: P9Attr): i32 {
+    const r = this.rpc(Tgetattr, new Fields().num(fid).num(GETATTR_BASIC));
+    if (r === null) return -this.err;
+    const n = r.nums;
+    // valid[8] qid mode[4] uid[4] gid[4] nlink[8] rdev[8] size[8] blksize[8] blocks[8] atime[16] mtime[16] ctime[16] ...
+    a.qid = r.qids[0];
+    a.mode = <u32>n[1];
+    a.uid = <u32>n[2];
+    a.gid = <u32>n[3];
+    a.nlink = n[4];
+    a.rdev = n[5];
+    a.size = n[6];
+    a.blksize = n[7];
+    a.blocks = n[8];
+    a.atimeNs = <i64>n[9] * 1000000000 + <i64>n[10];
+    a.mtimeNs = <i64>n[11] * 1000000000 + <i64>n[12];
+    a.ctimeNs = <i64>n[13] * 1000000000 + <i64>n[14];
+    return 0;
+  }
+
+  /** Opens fid with Linux open flags; returns the iounit, or -errno. A donated fd is in lastFd. */
+  lopen(fid: u32, flags: u32): i64 {
+    const r = this.rpc(Tlopen, new Fields().num(fid).num(flags));
+    if (r === null) return -this.err;
+    return <i64>r.nums[0];
+  }
+
+  /** Reads up to count bytes at off; the data stays in the reply buffer (dataPtr/dataLen). */
+  read(fid: u32, off: u64, count: u32): Fields | null {
+    return this.rpc(Tread, new Fields().num(fid).num(off).num(count));
+  }
+
+  readdir(fid: u32, off: u64, count: u32): Fields | null {
+    return this.rpc(Treaddir, new Fields().num(fid).num(off).num(count));
+  }
+
+  readlink(fid: u32): string | null {
+    const r = this.rpc(Treadlink, new Fields().num(fid));
+    return r === null ? null : r.strs[0];
+  }
+
+  statfs(fid: u32): Fields | null {
+    return this.rpc(Tstatfs, new Fields().num(fid));
+  }
+
+  clunk(fid: u32): void {
+    this.rpc(Tclunk, new Fields().num(fid));
+    this.freeFids.push(fid);
+  }
+}

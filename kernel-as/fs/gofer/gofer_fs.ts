@@ -1,0 +1,184 @@
+// The file system the Gofer serves (DESIGN.md §4): inodes that stand for files of the host
+// tree, each holding a walked fid. Metadata comes over 9P and is cached from the first lookup
+// (the host tree is not expected to change under a running sandbox: runsc's default too);
+// file data goes through the host fd the Gofer donates when a regular file is opened, or
+// through Tread when the peer does not donate. The mount over it is read-only for now:
+// changes go to tmpfs mounts (and, with the overlay, to its upper layer).
+import { hostClose } from "../../host";
+import { EFAULT, EIO, ENXIO } from "../../abi/errno";
+import { O_ACCMODE, PROT_WRITE } from "../../abi/linux";
+import { Task } from "../../kernel/task";
+import { FileDescription } from "../file";
+import { hostFdIo, MAX_RW_COUNT } from "../host_file";
+import { fail, setVfsErr } from "../vfs/error";
+import { DirEntry, Inode, SuperBlock } from "../vfs/inode";
+import { InodeFile } from "../vfs/inode_file";
+import { Path } from "../vfs/mount";
+import { Attr, S_IFMT } from "../vfs/stat";
+import { P9Attr, P9Client } from "./client";
+
+const READDIR_COUNT: u32 = 64 * 1024;
+
+export class GoferSuper extends SuperBlock {
+  constructor(public client: P9Client) {
+    super("9p");
+  }
+}
+
+export class GoferInode extends Inode {
+  private children: Map<string, GoferInode> | null = null;
+  private target: string | null = null;
+  bytes: u64 = 0;
+  blocks: u64 = 0;
+
+  constructor(public gsb: GoferSuper, public fid: u32, a: P9Attr) {
+    super(gsb, a.mode);
+    // The host's inode number is the qid path; st_dev is the mount's own.
+    this.ino = a.qid.path;
+    this.uid = a.uid;
+    this.gid = a.gid;
+    this.nlink = <u32>a.nlink;
+    this.rdev = a.rdev;
+    this.bytes = a.size;
+    this.blocks = a.blocks;
+    this.atimeNs = a.atimeNs;
+    this.mtimeNs = a.mtimeNs;
+    this.ctimeNs = a.ctimeNs;
+  }
+
+  @inline get client(): P9Client { return this.gsb.client; }
+
+  size(): u64 { return this.bytes; }
+
+  getattr(a: Attr): void {
+    super.getattr(a);
+    a.blocks = this.blocks;
+  }
+
+  lookup(name: string): Inode | null {
+    const c = this.client;
+    const nfid = c.walk(this.fid, [name]);
+    if (nfid < 0) return fail<Inode>(<i32>-nfid);
+    const attr = new P9Attr();
+    const r = c.getattr(<u32>nfid, attr);
+    if (r < 0) {
+      c.clunk(<u32>nfid);
+      return fail<Inode>(-r);
+    }
+    return new GoferInode(this.gsb, <u32>nfid, attr);
+  }
+
+  readdir(out: DirEntry[]): i32 {
+    const c = this.client;
+    const dfid = c.walk(this.fid, []);
+    if (dfid < 0) return <i32>dfid;
+    const fid = <u32>dfid;
+    let r = c.lopen(fid, 0);
+    if (r >= 0 && c.lastFd >= 0) hostClose(c.lastFd);
+    let off: u64 = 0;
+    while (r >= 0) {
+      const f = c.readdir(fid, off, READDIR_COUNT);
+      if (f === null) {
+        r = -c.err;
+        break;
+      }
+      if (f.dataLen == 0) break;
+      // Entries: qid[13] offset[8] type[1] name[s].
+      let p = f.dataPtr;
+      const end = f.dataPtr + f.dataLen;
+      while (p + 24 <= end) {
+        const ino = load<u64>(p + 5);
+        off = load<u64>(p + 13);
+        const type = load<u8>(p + 21);
+        const n = <usize>load<u16>(p + 22);
+        if (p + 24 + n > end) break;
+        const name = String.UTF8.decodeUnsafe(p + 24, n);
+        if (name != "." && name != "..") out.push(new DirEntry(name, ino, type));
+        p += 24 + n;
+      }
+    }
+    c.clunk(fid);
+    return r < 0 ? <i32>r : 0;
+  }
+
+  readlink(): string | null {
+    if (this.target === null) {
+      const t = this.client.readlink(this.fid);
+      if (t === null) return fail<string>(this.client.err);
+      this.target = t;
+    }
+    return this.target;
+  }
+
+  isEmptyDir(): bool {
+    const l: DirEntry[] = [];
+    return this.readdir(l) == 0 && l.length == 0;
+  }
+
+  open(flags: i32, path: Path): FileDescription | null {
+    if (this.isDir) return new InodeFile(flags, path);
+    if ((this.mode & S_IFMT) != 0o100000) return fail<FileDescription>(ENXIO); // no device drivers over 9P
+    const c = this.client;
+    const ofid = c.walk(this.fid, []);
+    if (ofid < 0) return fail<FileDescription>(<i32>-ofid);
+    const r = c.lopen(<u32>ofid, <u32>(flags & O_ACCMODE));
+    if (r < 0) {
+      c.clunk(<u32>ofid);
+      return fail<FileDescription>(<i32>-r);
+    }
+    return new GoferFile(flags, path, <u32>ofid, c.lastFd);
+  }
+}
+
+/** An open regular file of the Gofer's tree. */
+export class GoferFile extends InodeFile {
+  constructor(flags: i32, path: Path, private fid: u32, private hostFd: i32) {
+    super(flags, path);
+  }
+
+  readAt(t: Task, addr: u64, len: u64, pos: i64): i64 {
+    if (len > MAX_RW_COUNT) len = MAX_RW_COUNT;
+    if (len == 0) return 0;
+    const n = t.mm.accessibleLen(addr, len, PROT_WRITE);
+    if (n == 0) return -EFAULT;
+    if (this.hostFd >= 0) return hostFdIo(t, this.hostFd, addr, n, pos, false);
+    return this.readOver9P(t, addr, n, pos);
+  }
+
+  /** Reads through Tread when the Gofer did not donate an fd (a plain 9P2000.L server). */
+  private readOver9P(t: Task, addr: u64, n: u64, pos: i64): i64 {
+    const c = (<GoferInode>this.path.inode).client;
+    const max = <u64>(c.msize - 64);
+    let done: u64 = 0;
+    while (done < n) {
+      const want = n - done < max ? n - done : max;
+      const f = c.read(this.fid, <u64>pos + done, <u32>want);
+      if (f === null) return done > 0 ? <i64>done : -c.err;
+      if (f.dataLen == 0) break;
+      if (<u64>f.dataLen > want) return done > 0 ? <i64>done : -EIO;
+      t.mm.copyOut(addr + done, f.dataPtr, <u64>f.dataLen);
+      done += <u64>f.dataLen;
+      if (<u64>f.dataLen < want) break;
+    }
+    return <i64>done;
+  }
+
+  release(): void {
+    if (this.hostFd >= 0) hostClose(this.hostFd);
+    (<GoferInode>this.path.inode).client.clunk(this.fid);
+  }
+}
+
+/** Connects to the Gofer and returns the root inode of the tree it serves, or null. */
+export function mountGofer(client: P9Client): GoferInode | null {
+  let r = client.connect();
+  if (r < 0) return fail<GoferInode>(-r);
+  const fid = client.attach("/");
+  if (fid < 0) return fail<GoferInode>(<i32>-fid);
+  const attr = new P9Attr();
+  r = client.getattr(<u32>fid, attr);
+  if (r < 0) return fail<GoferInode>(-r);
+  setVfsErr(0);
+  return new GoferInode(new GoferSuper(client), <u32>fid, attr);
+}
+
