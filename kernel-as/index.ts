@@ -7,7 +7,7 @@ import { signalStatus } from "./abi/linux";
 import { config, parseConfig } from "./kernel/config";
 import { initMemory } from "./kernel/globals";
 import { exitThreadGroup, sandboxStatus, tasksByStub } from "./kernel/kernel";
-import { dueTasks, nextDeadline, parked, popRunnable } from "./kernel/sched";
+import { dueTasks, nextDeadline, parked, pendingWakes, popRunnable } from "./kernel/sched";
 import { execError, startInit } from "./loader/exec";
 import { ACT_GONE, dispatch, rerun } from "./syscalls/dispatch";
 import { FULL, PARTIAL, SYSCALL_COUNT, syscallTable } from "./syscalls/table";
@@ -45,7 +45,19 @@ export function start(): i32 {
 /** The stub thread `stub` stopped at a syscall; its registers are in the block. */
 export function syscall(stub: i32): i32 {
   if (!tasksByStub.has(stub)) return ACT_GONE;
-  return dispatch(tasksByStub.get(stub));
+  const t = tasksByStub.get(stub);
+  const act = dispatch(t);
+  if (pendingWakes.length > 0) {
+    // Woken tasks re-run their syscalls in the register block: keep the caller's registers.
+    t.regs.saveFromBlock();
+    runPendingWakes();
+    t.regs.loadIntoBlock();
+  }
+  return act;
+}
+
+function runPendingWakes(): void {
+  while (pendingWakes.length > 0) rerun(pendingWakes.shift());
 }
 
 /** The stub thread `stub` took a synchronous fault signal (SIGSEGV, SIGBUS, SIGILL, SIGFPE,

@@ -3,7 +3,6 @@
 
 const CFG_ARG = 1;
 const CFG_ENV = 2;
-const CFG_EXEC_FD = 3;
 const CFG_EXEC_PATH = 4;
 const CFG_CWD = 5;
 const CFG_HOSTNAME = 6;
@@ -26,7 +25,6 @@ export const CFG_FLAG_DEBUG = 2;
 export interface BootConfig {
   argv: string[];
   env: string[];
-  execFd: number;
   execPath: string;
   cwd: string;
   hostname: string;
@@ -63,7 +61,6 @@ export function encodeBootConfig(c: BootConfig): Uint8Array {
   };
   for (const a of c.argv) rec(CFG_ARG, Buffer.from(a));
   for (const e of c.env) rec(CFG_ENV, Buffer.from(e));
-  rec(CFG_EXEC_FD, u32(c.execFd));
   rec(CFG_EXEC_PATH, Buffer.from(c.execPath));
   rec(CFG_CWD, Buffer.from(c.cwd));
   rec(CFG_HOSTNAME, Buffer.from(c.hostname));

@@ -2,6 +2,7 @@
 // into wvisor's exit code (the program's, or 128+signal, as runsc and shells report it).
 import { Worker } from 'node:worker_threads';
 import { SentryOptions } from './options.js';
+import { startGofer } from './gofer_process.js';
 import type { SentryResult } from './sentry_worker.js';
 
 const ENOEXEC = 8;
@@ -13,7 +14,17 @@ export function exitCodeOf(status: number): number {
   return sig === 0 ? (status >> 8) & 0xff : 128 + sig;
 }
 
-export function runSentry(opts: SentryOptions): Promise<number> {
+/** Runs one sandbox whose root file system is the host's root served read-only by a Gofer. */
+export async function runSentry(opts: SentryOptions): Promise<number> {
+  const gofer = startGofer('/', false);
+  try {
+    return await runWorker({ ...opts, goferFd: gofer.fd });
+  } finally {
+    gofer.stop();
+  }
+}
+
+function runWorker(opts: SentryOptions): Promise<number> {
   const worker = new Worker(new URL('./sentry_worker.js', import.meta.url), { workerData: opts });
   return new Promise((resolve) => {
     let settled = false;

@@ -1,7 +1,6 @@
 // The Sentry's thread: a worker_threads Worker that owns the stubs (ptrace requests must come
 // from the thread that seized them), runs kernel.wasm, and loops until the sandbox's init
 // exits. It posts one message back: {status} (init's wait status) or {error}.
-import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import * as libc from '../platform/ptrace/libc.js';
@@ -37,14 +36,12 @@ function runSandbox(opts: SentryOptions, log: SentryLog): SentryResult {
   kernel = loadKernel(primitives);
   platform.attach(kernel);
 
-  const execFd = fs.openSync(opts.execPath, 'r');
   try {
     const { hwcap, hwcap2 } = hostHwcaps();
     const stdioFlags = [0, 1, 2].map((fd) => libc.fcntl(fd, F_GETFL, 0) as number) as [number, number, number];
     const config = encodeBootConfig({
       argv: opts.argv,
       env: opts.env,
-      execFd,
       execPath: opts.execPath,
       cwd: opts.cwd,
       hostname: opts.hostname,
@@ -67,7 +64,6 @@ function runSandbox(opts: SentryOptions, log: SentryLog): SentryResult {
     return { status: platform.run() };
   } finally {
     platform.destroyAll();
-    fs.closeSync(execFd);
   }
 }
 

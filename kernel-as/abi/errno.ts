@@ -32,6 +32,7 @@ export const EROFS: i32 = 30;
 export const EMLINK: i32 = 31;
 export const EPIPE: i32 = 32;
 export const ERANGE: i32 = 34;
+export const ENODATA: i32 = 61;
 export const ENAMETOOLONG: i32 = 36;
 export const ENOSYS: i32 = 38;
 export const ENOTEMPTY: i32 = 39;

@@ -26,6 +26,12 @@ export class FileDescription {
   /** ioctl for a request the caller decoded; its argument is a kernel buffer that the caller
    *  copies in and out. Returns the result or -errno. */
   ioctl(req: i32, buf: usize): i32 { return -ENOTTY; }
+  /** Reads up to len bytes at file position pos into kernel memory at dst (the ELF loader's
+   *  header reads). Returns the count or -errno. */
+  readToKernel(dst: usize, len: i32, pos: i64): i32 { return -EINVAL; }
+  /** Reads up to len bytes at pos into the memory file at off (mapping file data). */
+  readToMf(off: u64, len: i32, pos: i64): i32 { return -EINVAL; }
+
   /** Called once, when the last reference is dropped. */
   release(): void {}
 

@@ -1,7 +1,7 @@
 // A file description backed by a host fd: the app's stdio, which the host hands over at boot.
 // Reads and writes move data straight between the host fd and the memory-file pages behind
 // the app's buffer (host primitives fd_read/fd_write), so no byte is copied through the kernel.
-import { hostClose, hostFstat, hostIoctl, hostLseek, hostPreadMf, hostPwriteMf, hostRead, hostWrite } from "../host";
+import { hostClose, hostFstat, hostIoctl, hostLseek, hostPread, hostPreadMf, hostPwriteMf, hostRead, hostWrite } from "../host";
 import { MM } from "../mm/mm";
 import { EAGAIN, EFAULT } from "../abi/errno";
 import { O_NONBLOCK, PROT_READ, PROT_WRITE } from "../abi/linux";
@@ -93,6 +93,14 @@ export class HostFile extends FileDescription {
     const r = hostFdIo(t, this.hostFd, addr, n, pos, toHost);
     if (r == -EAGAIN && !toHost && (this.flags & O_NONBLOCK) == 0) return park(t, -1, this.hostFd, POLLIN);
     return r;
+  }
+
+  readToKernel(dst: usize, len: i32, pos: i64): i32 {
+    return hostPread(this.hostFd, dst, len, <f64>pos);
+  }
+
+  readToMf(off: u64, len: i32, pos: i64): i32 {
+    return hostPreadMf(this.hostFd, <f64>off, len, <f64>pos);
   }
 
   lseek(off: i64, whence: i32): i64 {

@@ -4,8 +4,7 @@
 
 export const CFG_ARG: u32 = 1;          // one argv string, in order
 export const CFG_ENV: u32 = 2;          // one "NAME=value" string, in order
-export const CFG_EXEC_FD: u32 = 3;      // u32: host fd of the executable, opened read-only
-export const CFG_EXEC_PATH: u32 = 4;    // the path the app sees as AT_EXECFN
+export const CFG_EXEC_PATH: u32 = 4;    // the program's path in the sandbox (also AT_EXECFN)
 export const CFG_CWD: u32 = 5;
 export const CFG_HOSTNAME: u32 = 6;
 export const CFG_MEMFILE_SIZE: u32 = 7; // u64: bytes of the memory file the host reserved
@@ -26,7 +25,6 @@ export const CFG_FLAG_DEBUG: u32 = 2;
 export class BootConfig {
   argv: string[] = [];
   envp: string[] = [];
-  execFd: i32 = -1;
   execPath: string = "";
   cwd: string = "/";
   hostname: string = "wvisor";
@@ -57,7 +55,6 @@ export function parseConfig(ptr: usize, len: usize): bool {
     if (end - v < n) return false;
     if (tag == CFG_ARG) c.argv.push(String.UTF8.decodeUnsafe(v, n));
     else if (tag == CFG_ENV) c.envp.push(String.UTF8.decodeUnsafe(v, n));
-    else if (tag == CFG_EXEC_FD) c.execFd = load<i32>(v);
     else if (tag == CFG_EXEC_PATH) c.execPath = String.UTF8.decodeUnsafe(v, n);
     else if (tag == CFG_CWD) c.cwd = String.UTF8.decodeUnsafe(v, n);
     else if (tag == CFG_HOSTNAME) c.hostname = String.UTF8.decodeUnsafe(v, n);

@@ -4,6 +4,7 @@
 import { asDestroy } from "../host";
 import { Task, ThreadGroup, TASK_DEAD } from "./task";
 import { unpark } from "./sched";
+import { removeWaiter } from "./futex";
 
 export const tasksByStub = new Map<i32, Task>();
 export const tasksByTid = new Map<i32, Task>();
@@ -33,6 +34,7 @@ export function exitThreadGroup(tg: ThreadGroup, status: i32): void {
     const t = unchecked(tg.tasks[i]);
     t.state = TASK_DEAD;
     unpark(t);
+    removeWaiter(t);
     tasksByStub.delete(t.stub);
     tasksByTid.delete(t.tid);
     t.fdTable.release();

@@ -46,6 +46,14 @@ export function unpark(t: Task): void {
   t.waitEvents = 0;
 }
 
+/** Parked tasks woken by another task's syscall: their syscalls run again once the waker's
+ *  syscall is done with the register block (index.ts). */
+export const pendingWakes: Task[] = [];
+
+export function wakeLater(t: Task): void {
+  pendingWakes.push(t);
+}
+
 /** The earliest deadline among parked tasks, or -1. */
 export function nextDeadline(): i64 {
   let best: i64 = -1;

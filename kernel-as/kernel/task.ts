@@ -51,6 +51,8 @@ export class Task {
   waitHostFd: i32 = -1;    // host fd, or -1
   waitEvents: i32 = 0;     // poll events on waitHostFd
   restartDeadline: i64 = -1;
+  /** Set by FUTEX_WAKE for a task parked in FUTEX_WAIT. */
+  futexWoken: bool = false;
 
   constructor(
     public tid: i32,

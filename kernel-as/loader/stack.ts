@@ -97,7 +97,7 @@ export function buildInitialStack(mm: MM, argv: string[], envp: string[], execFn
     AT_PHDR, img.phdr,
     AT_PHENT, 56,
     AT_PHNUM, img.phnum,
-    AT_BASE, 0,
+    AT_BASE, img.base,
     AT_FLAGS, 0,
     AT_ENTRY, img.entry,
     AT_UID, <u64>cred.uid,

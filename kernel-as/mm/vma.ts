@@ -7,6 +7,7 @@ export const VMA_ANON: i32 = 0;
 export const VMA_HEAP: i32 = 1;
 export const VMA_STACK: i32 = 2;
 export const VMA_IMAGE: i32 = 3;
+export const VMA_FILE: i32 = 4;
 
 export class Vma {
   constructor(

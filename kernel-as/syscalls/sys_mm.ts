@@ -1,7 +1,7 @@
-// Memory syscalls on anonymous memory: brk, mmap, munmap, mprotect, mremap, madvise
-// (Linux mm/mmap.c, mm/mprotect.c, mm/mremap.c, mm/madvise.c). File-backed mappings arrive
-// with the file system.
-import { EBADF, EEXIST, EINVAL, ENODEV, ENOMEM, EPERM, EFAULT } from "../abi/errno";
+// Memory syscalls: brk, mmap, munmap, mprotect, mremap, madvise (Linux mm/mmap.c,
+// mm/mprotect.c, mm/mremap.c, mm/madvise.c). File mappings are private copies of the file's
+// bytes for now; writable shared file mappings are not supported.
+import { EACCES, EBADF, EEXIST, EFAULT, EINVAL, ENODEV, ENOMEM, EPERM } from "../abi/errno";
 import {
   MADV_COLD, MADV_COLLAPSE, MADV_DODUMP, MADV_DOFORK, MADV_DONTDUMP, MADV_DONTFORK, MADV_DONTNEED,
   MADV_DONTNEED_LOCKED, MADV_FREE, MADV_HUGEPAGE, MADV_KEEPONFORK, MADV_MERGEABLE, MADV_NOHUGEPAGE,
@@ -14,7 +14,9 @@ import {
 import { sysArg } from "../abi/regs";
 import { Task } from "../kernel/task";
 import { MM, MMAP_MIN_ADDR } from "../mm/mm";
-import { VMA_ANON, VMA_HEAP } from "../mm/vma";
+import { VMA_ANON, VMA_FILE, VMA_HEAP } from "../mm/vma";
+import { InodeFile } from "../fs/vfs/inode_file";
+import { readIntoMapping } from "../loader/elf";
 
 const PROT_RWX: i32 = PROT_READ | PROT_WRITE | PROT_EXEC;
 
@@ -52,9 +54,17 @@ export function sysMmap(t: Task): i64 {
   if (len == 0) return -EINVAL;
   const alen = pageUp(len);
   if (alen < len || alen == 0) return -ENOMEM;
+  let file: InodeFile | null = null;
   if ((flags & MAP_ANONYMOUS) == 0) {
-    // The only files so far are host stdio fds, which cannot be mapped.
-    return t.fdTable.get(fd) === null ? -EBADF : -ENODEV;
+    const f = t.fdTable.get(fd);
+    if (f === null) return -EBADF;
+    if (!(f instanceof InodeFile) || !(<InodeFile>f).path.inode.isReg) return -ENODEV;
+    if (!f.readable) return -EACCES;
+    if (type != MAP_PRIVATE && (prot & PROT_WRITE) != 0) {
+      // A writable shared mapping would have to write back to the file: not supported yet.
+      return f.writable ? -ENODEV : -EACCES;
+    }
+    file = <InodeFile>f;
   }
   let at: u64;
   if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) != 0) {
@@ -69,9 +79,22 @@ export function sysMmap(t: Task): i64 {
     at = <u64>r;
   }
   // Shared anonymous memory behaves as private until there is a second address space to
-  // share it with (fork arrives with the processes work).
-  const r = mm.mapAnon(at, alen, prot & PROT_RWX, flags & (MAP_TYPE | MAP_ANONYMOUS), VMA_ANON);
+  // share it with (fork arrives with the processes work). A file mapping gets a private copy
+  // of the file's bytes (MAP_PRIVATE's view; a read-only MAP_SHARED mapping does not see later
+  // changes to the file).
+  const r = mm.mapAnon(at, alen, prot & PROT_RWX, flags & (MAP_TYPE | MAP_ANONYMOUS), file === null ? VMA_ANON : VMA_FILE);
   if (r < 0) return r;
+  if (file !== null) {
+    const size = file.path.inode.size();
+    if (off < size) {
+      const n = size - off < alen ? size - off : alen;
+      const rr = readIntoMapping(mm, file, at, n, <i64>off);
+      if (rr < 0) {
+        mm.unmapRange(at, at + alen);
+        return rr;
+      }
+    }
+  }
   return <i64>at;
 }
 

@@ -31,6 +31,11 @@ import { sysGetegid, sysGeteuid, sysGetgid, sysGetuid } from "./sys_identity";
 import { sysClockGetres, sysClockGettime, sysClockNanosleep, sysGettimeofday, sysNanosleep, sysTime } from "./sys_time";
 import { sysKill, sysRtSigaction, sysRtSigprocmask, sysTgkill, sysTkill } from "./sys_signal";
 import { sysGetrandom, sysGetrlimit, sysPrlimit64, sysSetrlimit, sysUname } from "./sys_info";
+import { sysFutex } from "./sys_futex";
+import {
+  sysFgetxattr, sysFlistxattr, sysFremovexattr, sysFsetxattr, sysGetxattr, sysLgetxattr, sysListxattr, sysLlistxattr,
+  sysLremovexattr, sysLsetxattr, sysRemovexattr, sysSetxattr,
+} from "./sys_xattr";
 
 export const FULL: i32 = 0;
 export const PARTIAL: i32 = 1;
@@ -257,21 +262,21 @@ none(184, "tuxcall", "");
 none(185, "security", "");
 def(186, "gettid", sysGettid, FULL, "", "d", "");
 none(187, "readahead", "");
-none(188, "setxattr", "");
-none(189, "lsetxattr", "");
-none(190, "fsetxattr", "");
-none(191, "getxattr", "");
-none(192, "lgetxattr", "");
-none(193, "fgetxattr", "");
-none(194, "listxattr", "");
-none(195, "llistxattr", "");
-none(196, "flistxattr", "");
-none(197, "removexattr", "");
-none(198, "lremovexattr", "");
-none(199, "fremovexattr", "");
+def(188, "setxattr", sysSetxattr, PARTIAL, "sspux", "d", "xattrs are not stored yet: reads give ENODATA, lists are empty, writes give EOPNOTSUPP");
+def(189, "lsetxattr", sysLsetxattr, PARTIAL, "sspux", "d", "xattrs are not stored yet: reads give ENODATA, lists are empty, writes give EOPNOTSUPP");
+def(190, "fsetxattr", sysFsetxattr, PARTIAL, "ispux", "d", "xattrs are not stored yet: reads give ENODATA, lists are empty, writes give EOPNOTSUPP");
+def(191, "getxattr", sysGetxattr, PARTIAL, "sspu", "d", "xattrs are not stored yet: reads give ENODATA, lists are empty, writes give EOPNOTSUPP");
+def(192, "lgetxattr", sysLgetxattr, PARTIAL, "sspu", "d", "xattrs are not stored yet: reads give ENODATA, lists are empty, writes give EOPNOTSUPP");
+def(193, "fgetxattr", sysFgetxattr, PARTIAL, "ispu", "d", "xattrs are not stored yet: reads give ENODATA, lists are empty, writes give EOPNOTSUPP");
+def(194, "listxattr", sysListxattr, PARTIAL, "spu", "d", "xattrs are not stored yet: reads give ENODATA, lists are empty, writes give EOPNOTSUPP");
+def(195, "llistxattr", sysLlistxattr, PARTIAL, "spu", "d", "xattrs are not stored yet: reads give ENODATA, lists are empty, writes give EOPNOTSUPP");
+def(196, "flistxattr", sysFlistxattr, PARTIAL, "ipu", "d", "xattrs are not stored yet: reads give ENODATA, lists are empty, writes give EOPNOTSUPP");
+def(197, "removexattr", sysRemovexattr, PARTIAL, "ss", "d", "xattrs are not stored yet: reads give ENODATA, lists are empty, writes give EOPNOTSUPP");
+def(198, "lremovexattr", sysLremovexattr, PARTIAL, "ss", "d", "xattrs are not stored yet: reads give ENODATA, lists are empty, writes give EOPNOTSUPP");
+def(199, "fremovexattr", sysFremovexattr, PARTIAL, "is", "d", "xattrs are not stored yet: reads give ENODATA, lists are empty, writes give EOPNOTSUPP");
 def(200, "tkill", sysTkill, PARTIAL, "ii", "d", "default actions only");
 def(201, "time", sysTime, FULL, "p", "d", "");
-none(202, "futex", "");
+def(202, "futex", sysFutex, PARTIAL, "piuppx", "d", "WAIT, WAKE and the BITSET forms; REQUEUE, CMP_REQUEUE, WAKE_OP and PI futexes give ENOSYS");
 none(203, "sched_setaffinity", "");
 def(204, "sched_getaffinity", sysSchedGetaffinity, FULL, "iup", "d", "");
 none(205, "set_thread_area", "");

@@ -4,7 +4,7 @@
 // file data goes through the host fd the Gofer donates when a regular file is opened, or
 // through Tread when the peer does not donate. The mount over it is read-only for now:
 // changes go to tmpfs mounts (and, with the overlay, to its upper layer).
-import { hostClose } from "../../host";
+import { hostClose, hostPread, hostPreadMf, mfWrite } from "../../host";
 import { EFAULT, EIO, ENXIO } from "../../abi/errno";
 import { O_ACCMODE, PROT_WRITE } from "../../abi/linux";
 import { Task } from "../../kernel/task";
@@ -161,6 +161,36 @@ export class GoferFile extends InodeFile {
       if (<u64>f.dataLen < want) break;
     }
     return <i64>done;
+  }
+
+  readToKernel(dst: usize, len: i32, pos: i64): i32 {
+    if (this.hostFd >= 0) return hostPread(this.hostFd, dst, len, <f64>pos);
+    const c = (<GoferInode>this.path.inode).client;
+    let done: i32 = 0;
+    while (done < len) {
+      const want = len - done < c.msize - 64 ? len - done : c.msize - 64;
+      const f = c.read(this.fid, <u64>(pos + done), <u32>want);
+      if (f === null) return done > 0 ? done : -c.err;
+      if (f.dataLen == 0 || <i32>f.dataLen > want) break;
+      memory.copy(dst + <usize>done, f.dataPtr, f.dataLen);
+      done += <i32>f.dataLen;
+    }
+    return done;
+  }
+
+  readToMf(off: u64, len: i32, pos: i64): i32 {
+    if (this.hostFd >= 0) return hostPreadMf(this.hostFd, <f64>off, len, <f64>pos);
+    const chunk = new ArrayBuffer(65536);
+    let done: i32 = 0;
+    while (done < len) {
+      const want = len - done < 65536 ? len - done : 65536;
+      const n = this.readToKernel(changetype<usize>(chunk), want, pos + done);
+      if (n <= 0) return done > 0 ? done : n;
+      mfWrite(<f64>(off + <u64>done), changetype<usize>(chunk), n);
+      done += n;
+      if (n < want) break;
+    }
+    return done;
   }
 
   release(): void {

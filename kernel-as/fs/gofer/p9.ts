@@ -64,7 +64,7 @@ export function replySpec(type: u8): string {
     case Tversion: return "4s";
     case Tattach: return "Q";
     case Twalk: return "R";
-    case Tgetattr: return "8Q44888888888888888";
+    case Tgetattr: return "8Q444888888888888888";
     case Tlopen: return "Q4";
     case Tlcreate: return "Q4";
     case Tread: return "D";

@@ -2,7 +2,7 @@
 // in a map; regular files hold their data in pages of the memory file (allocated on first write,
 // holes read as zeroes, pages freed when the last link and the last open file are gone), so
 // tmpfs data counts against the sandbox's memory limit like any app memory.
-import { mfCopy } from "../../host";
+import { mfCopy, mfRead } from "../../host";
 import { EFAULT, EFBIG, ENOENT, ENOSPC } from "../../abi/errno";
 import { PAGE_SIZE, PROT_READ, PROT_WRITE } from "../../abi/linux";
 import { Credentials } from "../../kernel/cred";
@@ -209,6 +209,26 @@ export class TmpfsFile extends Inode {
     return <i64>done;
   }
 
+  /** Copies up to len bytes at pos into kernel memory at dst, or into the memory file at off
+   *  when toMf is set. Returns the count (0 at or past the end). */
+  copyOut(pos: u64, len: i32, dst: usize, off: u64, toMf: bool): i32 {
+    if (pos >= this.bytes) return 0;
+    const n = this.bytes - pos < <u64>len ? <i32>(this.bytes - pos) : len;
+    let done: i32 = 0;
+    while (done < n) {
+      const p = pos + <u64>done;
+      const idx = <i32>(p / PAGE_SIZE);
+      const inPage = p & (PAGE_SIZE - 1);
+      const chunk = <i32>(PAGE_SIZE - inPage) < n - done ? <i32>(PAGE_SIZE - inPage) : n - done;
+      const page = idx < this.pages.length ? this.pages[idx] : -1;
+      const src = page >= 0 ? <u64>page + inPage : zeroPage + inPage;
+      if (toMf) mfCopy(<f64>(off + <u64>done), <f64>src, <f64>chunk);
+      else mfRead(<f64>src, dst + <usize>done, chunk);
+      done += chunk;
+    }
+    return n;
+  }
+
   writeAt(t: Task, addr: u64, len: u64, pos: i64): i64 {
     if (len == 0) return 0;
     if (<u64>pos > MAX_FILE_SIZE - len) return -EFBIG;
@@ -252,6 +272,14 @@ export class TmpfsFileDescription extends InodeFile {
 
   writeAt(t: Task, addr: u64, len: u64, pos: i64): i64 {
     return (<TmpfsFile>this.path.inode).writeAt(t, addr, len, pos);
+  }
+
+  readToKernel(dst: usize, len: i32, pos: i64): i32 {
+    return (<TmpfsFile>this.path.inode).copyOut(<u64>pos, len, dst, 0, false);
+  }
+
+  readToMf(off: u64, len: i32, pos: i64): i32 {
+    return (<TmpfsFile>this.path.inode).copyOut(<u64>pos, len, 0, off, true);
   }
 
   release(): void {

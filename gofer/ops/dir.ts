@@ -1,0 +1,121 @@
+// Directories: Treaddir, and the messages that make a new name in one (Tmkdir, Tsymlink,
+// Tmknod). Every creation is an *at call on the directory fid's O_PATH fd; the new file is
+// then opened O_PATH | O_NOFOLLOW to set its owner and read its qid through that fd, so a
+// name swapped right after creation affects nothing outside the tree.
+import { checkName, statFd, type Dentry } from '../dentry.js';
+import { Errno, EBADF, EINVAL, ENOTDIR, EPERM } from '../errno.js';
+import type { Fid } from '../fid_table.js';
+import * as abi from '../host/abi.js';
+import {
+  AT_EMPTY_PATH, DT_DIR, DT_LNK, EMPTY_PATH, O_CLOEXEC, O_NOFOLLOW, O_PATH, S_IFIFO, S_IFMT,
+  S_IFREG, SEEK_SET, close, cstr, fchownat, getdents64, lseek, mkdirat, mknodat, openat, symlinkat, sys,
+} from '../host/libc.js';
+import { NONUNAME, QTDIR, QTFILE, QTSYMLINK } from '../protocol/constants.js';
+import { dirent } from '../protocol/messages.js';
+import type { Handler } from '../server.js';
+import type { Session } from '../session.js';
+
+const DIRENT64_NAME = abi.dirent64Head.fixed;
+
+/**
+ * Treaddir: entries from getdents64 after lseek(offset), as many as fit in count. Offsets
+ * are the host's d_off cookies, which is what 9P's readdir offset means (the position after
+ * the entry), so a client resumes exactly where it stopped. The root's ".." is reported as
+ * the root itself, matching walk.
+ */
+export const readdir: Handler<'readdir'> = (s, req) => {
+  const f = s.fids.get(req.fid);
+  if (f.open === null) throw new Errno(EBADF, 'fid not open');
+  const dir = f.dentry;
+  if (!dir.isDir) throw new Errno(ENOTDIR, 'readdir of a non-directory');
+  const area = s.ioArea(req.count);
+  const buf = s.direntBuffer();
+  sys(lseek(f.open.fd, BigInt.asIntN(64, req.offset), SEEK_SET), 'lseek');
+  // Host entries are about as large as 9P's; a little more than count is read, and what does
+  // not fit is read again next time from the last offset sent.
+  const want = Math.min(buf.length, Math.max(area.length + 512, 1024));
+  const n = sys(getdents64(f.open.fd, buf, want), 'getdents64');
+
+  const atRoot = dir === s.tree.root;
+  let o = 0;
+  let w = 0;
+  while (o < n) {
+    const head = abi.dirent64Head.decode(buf, o, n);
+    if (head.d_reclen < DIRENT64_NAME + 1 || o + head.d_reclen > n) throw new Error(`getdents64: bad d_reclen ${head.d_reclen}`);
+    let end = buf.indexOf(0, o + DIRENT64_NAME);
+    if (end < 0 || end > o + head.d_reclen) end = o + head.d_reclen;
+    const name = buf.subarray(o + DIRENT64_NAME, end);
+    const dotdot = name.length === 2 && name[0] === 0x2e && name[1] === 0x2e;
+    const entry = {
+      qid: atRoot && dotdot ? s.tree.root.qid : { type: dtypeToQidType(head.d_type), version: 0, path: s.tree.qidPath(head.d_ino, dir.dev) },
+      offset: BigInt.asUintN(64, head.d_off),
+      type: head.d_type,
+      name,
+    };
+    const size = dirent.size(entry);
+    if (w + size > area.length) break;
+    w = dirent.write(area, w, entry);
+    o += head.d_reclen;
+  }
+  // An empty reply means the end of the directory: when the next entry exists but does not
+  // fit, say so (as getdents64 says EINVAL for a buffer too small).
+  if (w === 0 && n > 0) throw new Errno(EINVAL, 'count too small for the next entry');
+  return { data: area.subarray(0, w) };
+};
+
+function dtypeToQidType(t: number): number {
+  return t === DT_DIR ? QTDIR : t === DT_LNK ? QTSYMLINK : QTFILE;
+}
+
+/** The directory a creation happens in, checked. */
+function directoryOf(s: Session, fid: number): { f: Fid; dir: Dentry } {
+  const f = s.fids.get(fid);
+  if (!f.dentry.isDir) throw new Errno(ENOTDIR, 'not a directory');
+  return { f, dir: f.dentry };
+}
+
+/**
+ * After creating `name` in dir: open it O_PATH | O_NOFOLLOW, give it to the attaching user
+ * and the requested gid (when the gofer runs as root, as diod acts as the attaching user),
+ * and return its qid.
+ */
+function finishCreate(s: Session, f: Fid, dir: Dentry, name: Buffer, gid: number) {
+  const fd = sys(openat(dir.fd, cstr(name), O_PATH | O_NOFOLLOW | O_CLOEXEC, 0), 'open new file');
+  try {
+    if (s.server.canChown && (f.uid !== NONUNAME || gid !== NONUNAME)) {
+      sys(fchownat(fd, EMPTY_PATH, f.uid, gid, AT_EMPTY_PATH), 'chown');
+    }
+    return { qid: s.tree.qidOf(statFd(fd)) };
+  } finally {
+    close(fd);
+  }
+}
+
+/** Tmkdir: mkdirat with the mode's permission bits (the client applied its umask). */
+export const mkdir: Handler<'mkdir'> = (s, req) => {
+  const { f, dir } = directoryOf(s, req.dfid);
+  checkName(req.name, false);
+  sys(mkdirat(dir.fd, cstr(req.name), req.mode & 0o7777), 'mkdir');
+  return finishCreate(s, f, dir, req.name, req.gid);
+};
+
+/** Tsymlink: symlinkat; the target is stored as given (the gofer never follows it). */
+export const symlink: Handler<'symlink'> = (s, req) => {
+  const { f, dir } = directoryOf(s, req.fid);
+  checkName(req.name, false);
+  sys(symlinkat(cstr(req.symtgt), dir.fd, cstr(req.name)), 'symlink');
+  return finishCreate(s, f, dir, req.name, req.gid);
+};
+
+/**
+ * Tmknod: regular files and fifos only. Device nodes would reach host hardware and sockets
+ * belong to the Sentry, so both are EPERM (as mknod(2) without CAP_MKNOD).
+ */
+export const mknod: Handler<'mknod'> = (s, req) => {
+  const { f, dir } = directoryOf(s, req.dfid);
+  checkName(req.name, false);
+  const type = req.mode & S_IFMT;
+  if (type !== 0 && type !== S_IFREG && type !== S_IFIFO) throw new Errno(EPERM, 'mknod of a device or socket');
+  sys(mknodat(dir.fd, cstr(req.name), (type || S_IFREG) | (req.mode & 0o7777), 0), 'mknod');
+  return finishCreate(s, f, dir, req.name, req.gid);
+};
