@@ -126,13 +126,13 @@ export class GoferInode extends Inode {
       c.clunk(<u32>ofid);
       return fail<FileDescription>(<i32>-r);
     }
-    return new GoferFile(flags, path, <u32>ofid, c.lastFd);
+    return new GoferFile(flags, path, this, <u32>ofid, c.lastFd);
   }
 }
 
-/** An open regular file of the Gofer's tree. */
+/** An open regular file of the Gofer's tree (the path may name it through an overlay). */
 export class GoferFile extends InodeFile {
-  constructor(flags: i32, path: Path, private fid: u32, private hostFd: i32) {
+  constructor(flags: i32, path: Path, private inode: GoferInode, private fid: u32, private hostFd: i32) {
     super(flags, path);
   }
 
@@ -147,7 +147,7 @@ export class GoferFile extends InodeFile {
 
   /** Reads through Tread when the Gofer did not donate an fd (a plain 9P2000.L server). */
   private readOver9P(t: Task, addr: u64, n: u64, pos: i64): i64 {
-    const c = (<GoferInode>this.path.inode).client;
+    const c = this.inode.client;
     const max = <u64>(c.msize - 64);
     let done: u64 = 0;
     while (done < n) {
@@ -165,7 +165,7 @@ export class GoferFile extends InodeFile {
 
   readToKernel(dst: usize, len: i32, pos: i64): i32 {
     if (this.hostFd >= 0) return hostPread(this.hostFd, dst, len, <f64>pos);
-    const c = (<GoferInode>this.path.inode).client;
+    const c = this.inode.client;
     let done: i32 = 0;
     while (done < len) {
       const want = len - done < c.msize - 64 ? len - done : c.msize - 64;
@@ -195,7 +195,7 @@ export class GoferFile extends InodeFile {
 
   release(): void {
     if (this.hostFd >= 0) hostClose(this.hostFd);
-    (<GoferInode>this.path.inode).client.clunk(this.fid);
+    this.inode.client.clunk(this.fid);
   }
 }
 

@@ -156,7 +156,7 @@ export class TmpfsFile extends Inode {
   size(): u64 { return this.bytes; }
 
   open(flags: i32, path: Path): FileDescription | null {
-    return new TmpfsFileDescription(flags, path);
+    return new TmpfsFileDescription(flags, path, this);
   }
 
   /** Frees the pages from page index first on. */
@@ -209,6 +209,27 @@ export class TmpfsFile extends Inode {
     return <i64>done;
   }
 
+  /** Fills this (empty) file with the first size bytes of src, page by page straight into the
+   *  memory file (the overlay's copy-up). Returns 0 or -errno. */
+  fillFrom(src: FileDescription, size: u64): i32 {
+    for (let pos: u64 = 0; pos < size; pos += PAGE_SIZE) {
+      const off = allocPages(PAGE_SIZE);
+      if (off < 0) {
+        this.freeFrom(0);
+        return -ENOSPC;
+      }
+      this.pages.push(off);
+      const want = size - pos < PAGE_SIZE ? <i32>(size - pos) : <i32>PAGE_SIZE;
+      const got = src.readToMf(<u64>off, want, <i64>pos);
+      if (got < 0) {
+        this.freeFrom(0);
+        return got;
+      }
+    }
+    this.bytes = size;
+    return 0;
+  }
+
   /** Copies up to len bytes at pos into kernel memory at dst, or into the memory file at off
    *  when toMf is set. Returns the count (0 at or past the end). */
   copyOut(pos: u64, len: i32, dst: usize, off: u64, toMf: bool): i32 {
@@ -259,33 +280,33 @@ export class TmpfsFile extends Inode {
   }
 }
 
-/** An open tmpfs regular file. */
+/** An open tmpfs regular file. The path may name it through another layer (an overlay), so
+ *  the data inode is kept apart. */
 export class TmpfsFileDescription extends InodeFile {
-  constructor(flags: i32, path: Path) {
+  constructor(flags: i32, path: Path, private file: TmpfsFile) {
     super(flags, path);
-    (<TmpfsFile>path.inode).openCount++;
+    file.openCount++;
   }
 
   readAt(t: Task, addr: u64, len: u64, pos: i64): i64 {
-    return (<TmpfsFile>this.path.inode).readAt(t, addr, len, pos);
+    return this.file.readAt(t, addr, len, pos);
   }
 
   writeAt(t: Task, addr: u64, len: u64, pos: i64): i64 {
-    return (<TmpfsFile>this.path.inode).writeAt(t, addr, len, pos);
+    return this.file.writeAt(t, addr, len, pos);
   }
 
   readToKernel(dst: usize, len: i32, pos: i64): i32 {
-    return (<TmpfsFile>this.path.inode).copyOut(<u64>pos, len, dst, 0, false);
+    return this.file.copyOut(<u64>pos, len, dst, 0, false);
   }
 
   readToMf(off: u64, len: i32, pos: i64): i32 {
-    return (<TmpfsFile>this.path.inode).copyOut(<u64>pos, len, 0, off, true);
+    return this.file.copyOut(<u64>pos, len, 0, off, true);
   }
 
   release(): void {
-    const f = <TmpfsFile>this.path.inode;
-    f.openCount--;
-    dropIfUnused(f);
+    this.file.openCount--;
+    dropIfUnused(this.file);
   }
 }
 

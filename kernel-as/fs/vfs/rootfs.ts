@@ -1,14 +1,15 @@
-// The sandbox's mount namespace at boot. The root is the tree the Gofer serves (read-only:
-// writes outside the tmpfs mounts get EROFS until the overlay arrives), or an empty tmpfs when
-// there is no Gofer. Over it: devfs on /dev with a tmpfs on /dev/shm, and a tmpfs on /tmp.
+// The sandbox's mount namespace at boot. The root is an overlay: a tmpfs upper layer over the
+// tree the Gofer serves, so the app may write anywhere and the host tree is never written (or
+// an empty tmpfs when there is no Gofer). Over it: devfs on /dev with a tmpfs on /dev/shm.
 import { Credentials } from "../../kernel/cred";
 import { config, ROOTFS_GOFER } from "../../kernel/config";
 import { newDevfs } from "../devfs/devfs";
 import { newTmpfs } from "../tmpfs/tmpfs";
 import { P9Client } from "../gofer/client";
 import { mountGofer } from "../gofer/gofer_fs";
+import { newOverlay } from "../overlay/overlay";
 import { Inode } from "./inode";
-import { Dentry, Mount, MNT_READONLY, MountNamespace, Path } from "./mount";
+import { Dentry, Mount, MountNamespace, Path } from "./mount";
 
 const ROOT = new Credentials(0, 0, 0, 0);
 
@@ -32,9 +33,9 @@ function dirFor(dir: Path, name: string): Path | null {
 export function buildRootFs(): MountNamespace | null {
   let rootMount: Mount;
   if (config.rootfs == ROOTFS_GOFER) {
-    const root = mountGofer(new P9Client());
-    if (root === null) return null;
-    rootMount = new Mount(new Dentry("/", null, root), MNT_READONLY, "9p", "gofer");
+    const lower = mountGofer(new P9Client());
+    if (lower === null) return null;
+    rootMount = new Mount(new Dentry("/", null, newOverlay(newTmpfs(0o755), lower)), 0, "overlay", "overlay");
   } else {
     rootMount = new Mount(new Dentry("/", null, newTmpfs(0o755)), 0, "tmpfs", "none");
   }
@@ -46,8 +47,8 @@ export function buildRootFs(): MountNamespace | null {
     const shm = dirFor(devfs, "shm");
     if (shm !== null) mountOn(ns, shm, newTmpfs(0o1777), "tmpfs", "shm");
   }
-  const tmp = dirFor(root, "tmp");
-  if (tmp !== null) mountOn(ns, tmp, newTmpfs(0o1777), "tmpfs", "tmpfs");
+  // /tmp stays the root's own (the overlay keeps writes in memory), so files the caller left
+  // in the host's /tmp are visible, as under runsc when /tmp is not empty.
   dirFor(root, "proc");
   dirFor(root, "sys");
   return ns;
