@@ -5,6 +5,7 @@ import { asDestroy } from "../host";
 import { Task, ThreadGroup, TASK_DEAD } from "./task";
 import { unpark } from "./sched";
 import { removeWaiter } from "./futex";
+import { forgetWaiter, releaseAllLocks } from "../fs/vfs/locks";
 
 export const tasksByStub = new Map<i32, Task>();
 export const tasksByTid = new Map<i32, Task>();
@@ -35,10 +36,12 @@ export function exitThreadGroup(tg: ThreadGroup, status: i32): void {
     t.state = TASK_DEAD;
     unpark(t);
     removeWaiter(t);
+    forgetWaiter(t);
     tasksByStub.delete(t.stub);
     tasksByTid.delete(t.tid);
     t.fdTable.release();
   }
+  releaseAllLocks(changetype<usize>(tg));
   tg.mm.releaseAll();
   asDestroy(tg.mm.stub);
   threadGroups.delete(tg.tgid);

@@ -7,6 +7,9 @@ import {
 } from "../abi/linux";
 import { sysArg } from "../abi/regs";
 import { Task } from "../kernel/task";
+import { InodeFile } from "../fs/vfs/inode_file";
+import { releaseLocks } from "../fs/vfs/locks";
+import { F_GETLK, F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW, F_SETLK, F_SETLKW, fcntlLock } from "./sys_lock";
 
 const IOCTL_BUF: usize = memory.data(64, 8);
 
@@ -15,7 +18,11 @@ function fdLimit(t: Task): i32 {
   return lim > 0x7fffffff ? 0x7fffffff : <i32>lim;
 }
 
+/** close(2). Closing any fd of a file drops the process's POSIX locks on it (POSIX's rule,
+ *  Linux's locks_remove_posix()). */
 export function sysClose(t: Task): i64 {
+  const f = t.fdTable.get(<i32>sysArg(0));
+  if (f !== null && f instanceof InodeFile) releaseLocks((<InodeFile>f).path.inode, changetype<usize>(t.tg));
   return t.fdTable.close(<i32>sysArg(0));
 }
 
@@ -60,6 +67,9 @@ export function sysFcntl(t: Task): i64 {
   if (cmd == F_SETFD) {
     t.fdTable.setCloexec(fd, (<i32>arg & FD_CLOEXEC) != 0);
     return 0;
+  }
+  if (cmd == F_GETLK || cmd == F_SETLK || cmd == F_SETLKW || cmd == F_OFD_GETLK || cmd == F_OFD_SETLK || cmd == F_OFD_SETLKW) {
+    return fcntlLock(t, f, cmd, arg);
   }
   if (cmd == F_GETFL) return f.flags;
   if (cmd == F_SETFL) {

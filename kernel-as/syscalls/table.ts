@@ -32,6 +32,7 @@ import { sysClockGetres, sysClockGettime, sysClockNanosleep, sysGettimeofday, sy
 import { sysKill, sysRtSigaction, sysRtSigprocmask, sysTgkill, sysTkill } from "./sys_signal";
 import { sysGetrandom, sysGetrlimit, sysPrlimit64, sysSetrlimit, sysUname } from "./sys_info";
 import { sysFutex } from "./sys_futex";
+import { sysFlock } from "./sys_lock";
 import {
   sysFgetxattr, sysFlistxattr, sysFremovexattr, sysFsetxattr, sysGetxattr, sysLgetxattr, sysListxattr, sysLlistxattr,
   sysLremovexattr, sysLsetxattr, sysRemovexattr, sysSetxattr,
@@ -146,8 +147,8 @@ none(68, "msgget", "");
 none(69, "msgsnd", "");
 none(70, "msgrcv", "");
 none(71, "msgctl", "");
-def(72, "fcntl", sysFcntl, PARTIAL, "iix", "d", "F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_SETFD, F_GETFL, F_SETFL; others EINVAL");
-none(73, "flock", "");
+def(72, "fcntl", sysFcntl, PARTIAL, "iix", "d", "F_DUPFD(_CLOEXEC), F_GETFD, F_SETFD, F_GETFL, F_SETFL, record locks (F_GETLK, F_SETLK, F_SETLKW, F_OFD_*; no deadlock detection); others EINVAL");
+def(73, "flock", sysFlock, FULL, "ix", "d", "");
 def(74, "fsync", sysFsync, FULL, "i", "d", "");
 def(75, "fdatasync", sysFsync, FULL, "i", "d", "");
 def(76, "truncate", sysTruncate, FULL, "sl", "d", "");

@@ -194,6 +194,7 @@ export class GoferFile extends InodeFile {
   }
 
   release(): void {
+    super.release();
     if (this.hostFd >= 0) hostClose(this.hostFd);
     this.inode.client.clunk(this.fid);
   }

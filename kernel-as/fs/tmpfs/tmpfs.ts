@@ -305,6 +305,7 @@ export class TmpfsFileDescription extends InodeFile {
   }
 
   release(): void {
+    super.release();
     this.file.openCount--;
     dropIfUnused(this.file);
   }

@@ -8,6 +8,7 @@ import { FileDescription } from "../file";
 import { Attr, dtypeOf, encodeStat } from "./stat";
 import { DirEntry } from "./inode";
 import { Path } from "./mount";
+import { releaseLocks } from "./locks";
 
 const DIRENT_BUF_SIZE: i32 = 4096;
 
@@ -75,6 +76,12 @@ export class InodeFile extends FileDescription {
     if (this.path.inode.isDir && n == 0) this.listing = null;
     this.pos = n;
     return n;
+  }
+
+  /** The description's own locks (OFD and flock) go with it. Subclasses that override
+   *  release call this too. */
+  release(): void {
+    releaseLocks(this.path.inode, changetype<usize>(this));
   }
 
   stat(dst: usize): i32 {
