@@ -12,6 +12,7 @@ import { execError, startInit } from "./loader/exec";
 import { ACT_GONE, dispatch, rerun } from "./syscalls/dispatch";
 import { FULL, PARTIAL, SYSCALL_COUNT, syscallTable } from "./syscalls/table";
 import { LOG_DEBUG, LOG_WARN, logLine } from "./util/log";
+import { noteBootTime } from "./syscalls/sys_misc_fs";
 
 export { ACT_RESUME, ACT_PARK, ACT_GONE } from "./syscalls/dispatch";
 
@@ -32,6 +33,7 @@ export function config_buffer(len: i32): usize {
 export function boot(len: i32): i32 {
   if (!parseConfig(changetype<usize>(configBuf), <usize>len)) return -1;
   initMemory(config.memFileSize, config.memLimit);
+  noteBootTime();
   return 0;
 }
 

@@ -51,6 +51,16 @@ export class FdTable {
     return 0;
   }
 
+  /** close_range(2): closes (or, with cloexecOnly, marks close-on-exec) fds first..last. */
+  closeRange(first: u32, last: u32, cloexecOnly: bool): void {
+    const end = <u32>this.files.length - 1 < last ? <u32>this.files.length - 1 : last;
+    for (let fd = first; fd <= end && fd < <u32>this.files.length; fd++) {
+      if (unchecked(this.files[fd]) === null) continue;
+      if (cloexecOnly) unchecked(this.cloexec[fd] = true);
+      else this.close(<i32>fd);
+    }
+  }
+
   /** Drops one user; the last one closes every fd. */
   release(): void {
     this.users--;

@@ -137,34 +137,22 @@ export function sysFtruncate(t: Task): i64 {
   return truncate(t, file.path, <i64>sysArg(1));
 }
 
-/** utimensat(2): times from a timespec pair, UTIME_NOW and UTIME_OMIT; NULL means now. */
-export function sysUtimensat(t: Task): i64 {
-  const dirfd = <i32>sysArg(0);
-  const pathAddr = sysArg(1);
-  const times = sysArg(2);
-  const flags = <i32>sysArg(3);
-  if ((flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) != 0) return -EINVAL;
+/** Sets the times of the file named by (dirfd, path; a NULL path names dirfd itself). With
+ *  explicit unset both are now; a time of -1 is left as it is (UTIME_OMIT). */
+export function setTimes(t: Task, dirfd: i32, pathAddr: u64, flags: i32, explicit: bool, atime: i64, mtime: i64): i64 {
   const now = realtimeNow();
-  let atime = now;
-  let mtime = now;
   let mask = ATTR_ATIME | ATTR_MTIME | ATTR_CTIME;
-  if (times != 0) {
-    if (t.mm.copyIn(times, TS_BUF, 32) < 0) return -EFAULT;
-    const an = load<i64>(TS_BUF + 8);
-    const mn = load<i64>(TS_BUF + 24);
-    for (let i = 0; i < 2; i++) {
-      const ns = load<i64>(TS_BUF + <usize>(16 * i + 8));
-      if (ns != UTIME_NOW && ns != UTIME_OMIT && (ns < 0 || ns >= 1000000000)) return -EINVAL;
-    }
-    if (an == UTIME_OMIT) mask &= ~ATTR_ATIME;
-    else if (an != UTIME_NOW) atime = load<i64>(TS_BUF) * 1000000000 + an;
-    if (mn == UTIME_OMIT) mask &= ~ATTR_MTIME;
-    else if (mn != UTIME_NOW) mtime = load<i64>(TS_BUF + 16) * 1000000000 + mn;
+  if (!explicit) {
+    atime = now;
+    mtime = now;
+  } else {
+    if (atime == -1) mask &= ~ATTR_ATIME;
+    if (mtime == -1) mask &= ~ATTR_MTIME;
     if ((mask & (ATTR_ATIME | ATTR_MTIME)) == 0) return 0;
   }
   let p: Path | null;
   if (pathAddr == 0) {
-    // Linux's futimesat/utimensat with a NULL path acts on dirfd itself.
+    // utimensat with a NULL path acts on dirfd itself (what futimens(3) uses).
     p = pathOfFd(t, dirfd);
     if (p === null) return -EBADF;
   } else {
@@ -172,11 +160,35 @@ export function sysUtimensat(t: Task): i64 {
     if (p === null) return -vfsErr;
   }
   if (p.mnt.readonly) return -EROFS;
+  // Setting explicit times takes ownership (or root); "now" only write access.
+  if (explicit && !isOwnerOrRoot(t, p)) return -EPERM;
+  if (!explicit && !isOwnerOrRoot(t, p) && !permitted(p.inode, MAY_WRITE, t.tg.cred)) return -EACCES;
   const a = new Attr();
   a.atimeNs = atime;
   a.mtimeNs = mtime;
   a.ctimeNs = now;
   return p.inode.setattr(mask, a);
+}
+
+/** utimensat(2): times from a timespec pair, UTIME_NOW and UTIME_OMIT; NULL means now. */
+export function sysUtimensat(t: Task): i64 {
+  const times = sysArg(2);
+  const flags = <i32>sysArg(3);
+  if ((flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) != 0) return -EINVAL;
+  if (times == 0) return setTimes(t, <i32>sysArg(0), sysArg(1), flags, false, -1, -1);
+  if (t.mm.copyIn(times, TS_BUF, 32) < 0) return -EFAULT;
+  const now = realtimeNow();
+  let atime: i64 = -1;
+  let mtime: i64 = -1;
+  for (let i = 0; i < 2; i++) {
+    const sec = load<i64>(TS_BUF + <usize>(16 * i));
+    const ns = load<i64>(TS_BUF + <usize>(16 * i + 8));
+    if (ns != UTIME_NOW && ns != UTIME_OMIT && (ns < 0 || ns >= 1000000000)) return -EINVAL;
+    const v = ns == UTIME_OMIT ? -1 : ns == UTIME_NOW ? now : sec * 1000000000 + ns;
+    if (i == 0) atime = v;
+    else mtime = v;
+  }
+  return setTimes(t, <i32>sysArg(0), sysArg(1), flags, true, atime, mtime);
 }
 
 export function sysUmask(t: Task): i64 {

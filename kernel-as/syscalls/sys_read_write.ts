@@ -50,18 +50,19 @@ export function sysPwrite64(t: Task): i64 {
 export function sysReadv(t: Task): i64 {
   const f = readableFile(t, <i32>sysArg(0));
   if (f === null) return -EBADF;
-  return vectored(t, f, sysArg(1), sysArg(2), false);
+  return readOrWriteVector(t, f, sysArg(1), sysArg(2), false, -1);
 }
 
 export function sysWritev(t: Task): i64 {
   const f = writableFile(t, <i32>sysArg(0));
   if (f === null) return -EBADF;
-  return vectored(t, f, sysArg(1), sysArg(2), true);
+  return readOrWriteVector(t, f, sysArg(1), sysArg(2), true, -1);
 }
 
-/** readv/writev: the iovecs one after another, stopping at the first short transfer; an
- *  error after some bytes moved gives the count so far (Linux's do_loop_readv_writev()). */
-function vectored(t: Task, f: FileDescription, iov: u64, cnt: u64, write: bool): i64 {
+/** readv/writev and their positioned forms: the iovecs one after another, at the file position
+ *  (pos < 0) or from pos, stopping at the first short transfer; an error after some bytes moved
+ *  gives the count so far (Linux's do_loop_readv_writev()). */
+export function readOrWriteVector(t: Task, f: FileDescription, iov: u64, cnt: u64, write: bool, pos: i64): i64 {
   if (cnt > UIO_MAXIOV) return -EINVAL;
   let total: u64 = 0;
   // Validate every iovec first, as Linux's import_iovec() does: a bad one fails the call.
@@ -79,7 +80,9 @@ function vectored(t: Task, f: FileDescription, iov: u64, cnt: u64, write: bool):
     let len = load<u64>(IOV_BUF + 8);
     if (len == 0) continue;
     if (<u64>done + len > MAX_RW_COUNT) len = MAX_RW_COUNT - <u64>done;
-    const r = write ? f.write(t, base, len) : f.read(t, base, len);
+    let r: i64;
+    if (pos < 0) r = write ? f.write(t, base, len) : f.read(t, base, len);
+    else r = write ? f.pwrite(t, base, len, pos + done) : f.pread(t, base, len, pos + done);
     if (r == RET_BLOCK) {
       // Nothing moved yet (a read that would block returns what it has): wait, then redo.
       if (done == 0) return r;

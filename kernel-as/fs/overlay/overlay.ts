@@ -70,6 +70,11 @@ export class OverlayInode extends Inode {
     return r < 0 ? r : this.upper!.truncate(size);
   }
 
+  allocate(mode: i32, off: u64, len: u64): i32 {
+    const r = this.copyUp();
+    return r < 0 ? r : this.upper!.allocate(mode, off, len);
+  }
+
   private isOpaque(): bool { return this.upper !== null && this.osb.opaque.has(this.upper!); }
 
   lookup(name: string): Inode | null {

@@ -186,6 +186,32 @@ export class TmpfsFile extends Inode {
     return 0;
   }
 
+  allocate(mode: i32, off: u64, len: u64): i32 {
+    if (off + len < off || off + len > MAX_FILE_SIZE) return -EFBIG;
+    if ((mode & 2) != 0) {
+      // Punch: whole pages are freed, the partial ends zeroed.
+      const end = off + len < this.bytes ? off + len : this.bytes;
+      for (let p = off; p < end; ) {
+        const idx = <i32>(p / PAGE_SIZE);
+        const inPage = p & (PAGE_SIZE - 1);
+        const n = PAGE_SIZE - inPage < end - p ? PAGE_SIZE - inPage : end - p;
+        if (idx < this.pages.length && this.pages[idx] >= 0) {
+          if (n == PAGE_SIZE) {
+            memoryFile.free(<u64>this.pages[idx], PAGE_SIZE);
+            this.pages[idx] = -1;
+          } else {
+            mfCopy(<f64>(<u64>this.pages[idx] + inPage), <f64>(zeroPage + inPage), <f64>n);
+          }
+        }
+        p += n;
+      }
+      return 0;
+    }
+    // Pages are given on first write; reserving only moves the size (mode 0).
+    if ((mode & 1) == 0 && off + len > this.bytes) this.bytes = off + len;
+    return 0;
+  }
+
   readAt(t: Task, addr: u64, len: u64, pos: i64): i64 {
     if (<u64>pos >= this.bytes || len == 0) return 0;
     let n = this.bytes - <u64>pos;

@@ -3,7 +3,7 @@
 // the defaults give the errno Linux gives for an inode without that operation. The VFS layer
 // (fs/vfs/vfs.ts) has already checked permissions, existence and read-only mounts before it
 // calls any of these, so an operation only does its own file system's part.
-import { EINVAL, EISDIR, ENOTDIR, ENXIO, EPERM } from "../../abi/errno";
+import { EINVAL, EISDIR, ENOTDIR, ENXIO, EOPNOTSUPP, EPERM } from "../../abi/errno";
 import { Credentials } from "../../kernel/cred";
 import { FileDescription } from "../file";
 import { fail } from "./error";
@@ -93,6 +93,10 @@ export class Inode {
   }
 
   truncate(size: u64): i32 { return this.isDir ? -EISDIR : -EINVAL; }
+
+  /** fallocate(2) on a regular file: mode 0 reserves (and extends), FALLOC_FL_KEEP_SIZE only
+   *  reserves, with FALLOC_FL_PUNCH_HOLE the range reads as zeroes afterwards. */
+  allocate(mode: i32, off: u64, len: u64): i32 { return -EOPNOTSUPP; }
 
   // ---- directories ----
   lookup(name: string): Inode | null { return fail<Inode>(ENOTDIR); }
