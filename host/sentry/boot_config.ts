@@ -14,6 +14,7 @@ const CFG_STDIO = 11;
 const CFG_HWCAP = 12;
 const CFG_NCPU = 13;
 const CFG_ROOTFS = 14;
+const CFG_CPUINFO = 15;
 
 /** What the root file system is: an empty tmpfs, or the tree the Gofer serves. */
 export const ROOTFS_TMPFS = 0;
@@ -39,6 +40,7 @@ export interface BootConfig {
   hwcap2: bigint;
   ncpu: number;
   rootfs: number;
+  cpuinfo: string;
 }
 
 export function encodeBootConfig(c: BootConfig): Uint8Array {
@@ -77,5 +79,6 @@ export function encodeBootConfig(c: BootConfig): Uint8Array {
   rec(CFG_HWCAP, Buffer.concat([u64(c.hwcap), u64(c.hwcap2)]));
   rec(CFG_NCPU, u32(c.ncpu));
   rec(CFG_ROOTFS, u32(c.rootfs));
+  rec(CFG_CPUINFO, Buffer.from(c.cpuinfo));
   return Buffer.concat(parts);
 }

@@ -21,3 +21,11 @@ export function hostHwcaps(): { hwcap: bigint; hwcap2: bigint } {
 export function hostCpuCount(): number {
   return os.availableParallelism();
 }
+
+/** The host's /proc/cpuinfo block for its first CPU, without the processor line: the kernel
+ *  repeats it for every CPU it reports. */
+export function hostCpuinfo(): string {
+  const text = fs.readFileSync('/proc/cpuinfo', 'utf8');
+  const first = text.split('\n\n')[0] ?? '';
+  return first.split('\n').filter((l) => !l.startsWith('processor')).join('\n');
+}

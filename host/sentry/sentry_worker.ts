@@ -11,7 +11,7 @@ import { hostPrimitives } from '../kernel/primitives.js';
 import { MemoryFile } from '../memfile.js';
 import { CFG_FLAG_DEBUG, CFG_FLAG_STRACE, encodeBootConfig, ROOTFS_GOFER, ROOTFS_TMPFS } from './boot_config.js';
 import { GoferTransport } from '../gofer_client/transport.js';
-import { hostCpuCount, hostHwcaps } from './host_facts.js';
+import { hostCpuCount, hostCpuinfo, hostHwcaps } from './host_facts.js';
 import { SentryOptions } from './options.js';
 import { SentryLog } from './sentry_log.js';
 
@@ -55,6 +55,7 @@ function runSandbox(opts: SentryOptions, log: SentryLog): SentryResult {
       hwcap2,
       ncpu: hostCpuCount(),
       rootfs: opts.goferFd !== undefined ? ROOTFS_GOFER : ROOTFS_TMPFS,
+      cpuinfo: hostCpuinfo(),
     });
     const ptr = kernel.config_buffer(config.length);
     new Uint8Array(kernel.memory.buffer).set(config, ptr);

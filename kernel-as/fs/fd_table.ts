@@ -9,6 +9,9 @@ export class FdTable {
   /** Tasks sharing this table (CLONE_FILES); released when the last one goes. */
   users: i32 = 1;
 
+  /** One past the highest fd slot (open or not). */
+  size(): i32 { return this.files.length; }
+
   get(fd: i32): FileDescription | null {
     if (fd < 0 || fd >= this.files.length) return null;
     return unchecked(this.files[fd]);

@@ -15,6 +15,7 @@ export const CFG_STDIO: u32 = 11;       // 6 x i32: host fds for the app's fds 0
 export const CFG_HWCAP: u32 = 12;       // 2 x u64: AT_HWCAP, AT_HWCAP2 of the host CPU
 export const CFG_NCPU: u32 = 13;        // u32: CPUs the sandbox reports
 export const CFG_ROOTFS: u32 = 14;      // u32: ROOTFS_*
+export const CFG_CPUINFO: u32 = 15;     // the host's /proc/cpuinfo block for one CPU
 
 export const ROOTFS_TMPFS: u32 = 0;     // an empty tmpfs
 export const ROOTFS_GOFER: u32 = 1;     // the tree the Gofer serves (read-only for now)
@@ -38,6 +39,7 @@ export class BootConfig {
   hwcap2: u64 = 0;
   ncpu: u32 = 1;
   rootfs: u32 = ROOTFS_TMPFS;
+  cpuinfo: string = "";
 }
 
 export let config: BootConfig = new BootConfig();
@@ -72,6 +74,7 @@ export function parseConfig(ptr: usize, len: usize): bool {
       c.hwcap2 = load<u64>(v + 8);
     } else if (tag == CFG_NCPU) c.ncpu = load<u32>(v);
     else if (tag == CFG_ROOTFS) c.rootfs = load<u32>(v);
+    else if (tag == CFG_CPUINFO) c.cpuinfo = String.UTF8.decodeUnsafe(v, n);
     else return false;
     p = v + ((n + 3) & ~3);
   }

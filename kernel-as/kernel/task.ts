@@ -21,6 +21,11 @@ export class ThreadGroup {
   handlers: SignalHandlers = new SignalHandlers();
   rlimits: Rlimits = new Rlimits();
   cred: Credentials = new Credentials(0, 0, 0, 0);
+  /** The executable's path and its short name (comm, at most 15 bytes), set by exec. */
+  exePath: string = "";
+  comm: string = "";
+  /** CLOCK_MONOTONIC ns when the group started (for /proc's start times). */
+  startNs: i64 = 0;
   /** Process group and session (init leads both, as in a container). */
   pgid: i32;
   sid: i32;

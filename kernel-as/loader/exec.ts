@@ -22,6 +22,7 @@ import { FsContext, Path } from "../fs/vfs/mount";
 import { LOOKUP_DIRECTORY, LOOKUP_FOLLOW, resolveFrom } from "../fs/vfs/namei";
 import { buildRootFs } from "../fs/vfs/rootfs";
 import { vfsErr } from "../fs/vfs/error";
+import { monotonicNow } from "../kernel/time";
 import { buildInitialStack } from "./stack";
 
 /** Why the last startInit failed, for the person running wvisor. */
@@ -87,11 +88,20 @@ export function startInit(): i32 {
   for (let i = 0; i < 3; i++) {
     fdt.installAt(i, new HostFile(config.stdioFlags[i], config.stdio[i], false), false);
   }
+  tg.exePath = config.execPath;
+  tg.comm = commOf(config.execPath);
+  tg.startNs = monotonicNow();
   const t = new Task(tg.tgid, tg, fdt, fs, stub);
   registerTask(t);
   t.regs.saveFromBlock();
   makeRunnable(t);
   return 0;
+}
+
+/** The task name exec gives: the file name, cut to TASK_COMM_LEN - 1 bytes. */
+function commOf(path: string): string {
+  const base = path.substring(path.lastIndexOf("/") + 1);
+  return base.length > 15 ? base.substring(0, 15) : base;
 }
 
 /** Opens path for execution (Linux's open_exec()): a regular file the task may execute. */

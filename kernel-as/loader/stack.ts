@@ -71,6 +71,11 @@ export function buildInitialStack(mm: MM, argv: string[], envp: string[], execFn
   const randomAt = p;
   hostRandom(base + <usize>(p - sp), 16);
   const execFnAt = addrs[0];
+  // argv strings lie lowest and back to back, then the envp strings, then execfn.
+  mm.argStart = argv.length > 0 ? addrs[addrs.length - 2] : execFnAt;
+  mm.envStart = envp.length > 0 ? addrs[envp.length] : execFnAt;
+  mm.argEnd = mm.envStart;
+  mm.envEnd = execFnAt;
   const platformAt = addrs[addrs.length - 1];
 
   // Pointer area, from sp up.
@@ -116,6 +121,7 @@ export function buildInitialStack(mm: MM, argv: string[], envp: string[], execFn
     store<u64>(w, aux[i]);
     w += 8;
   }
+  mm.auxv = aux;
   const r = mm.copyOut(sp, base, <u64>size);
   if (r < 0) return r;
   return <i64>sp;

@@ -23,6 +23,12 @@ export class MM {
   stackTop: u64 = 0;
   brkStart: u64 = 0;
   brk: u64 = 0;
+  /** Where exec put the argv and envp strings, and a copy of the auxv (for /proc). */
+  argStart: u64 = 0;
+  argEnd: u64 = 0;
+  envStart: u64 = 0;
+  envEnd: u64 = 0;
+  auxv: u64[] = [];
 
   constructor(
     /** The stub (address space handle) that mirrors this mm. */

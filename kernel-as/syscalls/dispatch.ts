@@ -5,6 +5,7 @@ import { getReg, ORIG_RAX, RAX, setReg } from "../abi/regs";
 import { debugEnabled, straceEnabled } from "../kernel/config";
 import { makeRunnable, RET_BLOCK, RET_GONE, unpark } from "../kernel/sched";
 import { Task } from "../kernel/task";
+import { setCurrent } from "../kernel/current";
 import { LOG_DEBUG, logLine } from "../util/log";
 import { straceNoReturn, straceResult } from "./strace";
 import { lookupSyscall, SyscallEntry } from "./table";
@@ -30,6 +31,7 @@ function reportUnsupported(e: SyscallEntry | null, nr: u64): void {
 export function dispatch(t: Task): i32 {
   const nr = getReg(ORIG_RAX);
   const e = lookupSyscall(nr);
+  setCurrent(t);
   let ret: i64 = -ENOSYS;
   if (e !== null) {
     const h = e.handler;

@@ -8,6 +8,10 @@ import { newTmpfs } from "../tmpfs/tmpfs";
 import { P9Client } from "../gofer/client";
 import { mountGofer } from "../gofer/gofer_fs";
 import { newOverlay } from "../overlay/overlay";
+import { newProcfs } from "../procfs/procfs";
+
+/** The boot mount namespace (the only one until mount namespaces can be created). */
+export let mountNamespace: MountNamespace | null = null;
 import { Inode } from "./inode";
 import { Dentry, Mount, MountNamespace, Path } from "./mount";
 
@@ -49,7 +53,9 @@ export function buildRootFs(): MountNamespace | null {
   }
   // /tmp stays the root's own (the overlay keeps writes in memory), so files the caller left
   // in the host's /tmp are visible, as under runsc when /tmp is not empty.
-  dirFor(root, "proc");
+  const proc = dirFor(root, "proc");
+  if (proc !== null) mountOn(ns, proc, newProcfs(), "proc", "proc");
   dirFor(root, "sys");
+  mountNamespace = ns;
   return ns;
 }
