@@ -20,9 +20,10 @@ const UTIME_NOW: i64 = (1 << 30) - 1;
 const UTIME_OMIT: i64 = (1 << 30) - 2;
 const TS_BUF: usize = memory.data(32, 8);
 
+/** The path of an fd opened on a file (not O_PATH: those only name a file). */
 function pathOfFd(t: Task, fd: i32): Path | null {
   const f = t.fdTable.get(fd);
-  if (f === null || !(f instanceof InodeFile)) return null;
+  if (f === null || !(f instanceof InodeFile) || (<InodeFile>f).isPathOnly) return null;
   return (<InodeFile>f).path;
 }
 
@@ -131,9 +132,9 @@ export function sysTruncate(t: Task): i64 {
 export function sysFtruncate(t: Task): i64 {
   const f = t.fdTable.get(<i32>sysArg(0));
   if (f === null) return -EBADF;
+  if (f instanceof InodeFile && (<InodeFile>f).isPathOnly) return -EBADF;
   if (!(f instanceof InodeFile) || !f.writable) return -EINVAL;
   const file = <InodeFile>f;
-  if (file.isPathOnly) return -EBADF;
   return truncate(t, file.path, <i64>sysArg(1));
 }
 
@@ -152,7 +153,10 @@ export function setTimes(t: Task, dirfd: i32, pathAddr: u64, flags: i32, explici
   }
   let p: Path | null;
   if (pathAddr == 0) {
-    // utimensat with a NULL path acts on dirfd itself (what futimens(3) uses).
+    // utimensat with a NULL path acts on dirfd itself (what futimens(3) uses); it takes no
+    // flags and needs a real fd (do_utimes()).
+    if (dirfd == AT_FDCWD) return -EFAULT;
+    if (flags != 0) return -EINVAL;
     p = pathOfFd(t, dirfd);
     if (p === null) return -EBADF;
   } else {
@@ -199,7 +203,9 @@ export function sysUmask(t: Task): i64 {
 
 /** fsync, fdatasync, syncfs: data already lives in the memory file or went to the Gofer. */
 export function sysFsync(t: Task): i64 {
-  return t.fdTable.get(<i32>sysArg(0)) === null ? -EBADF : 0;
+  const f = t.fdTable.get(<i32>sysArg(0));
+  if (f === null || (f instanceof InodeFile && (<InodeFile>f).isPathOnly)) return -EBADF;
+  return 0;
 }
 
 export function sysSync(t: Task): i64 {

@@ -7,21 +7,24 @@ import { fail, vfsErr } from "../fs/vfs/error";
 import { Inode } from "../fs/vfs/inode";
 import { InodeFile } from "../fs/vfs/inode_file";
 import { Path, pathName } from "../fs/vfs/mount";
-import { AT_FDCWD, LOOKUP_DIRECTORY, LOOKUP_FOLLOW, ParentPath, resolveAt, resolveParentAt } from "../fs/vfs/namei";
+import { AT_FDCWD, isDotName, LOOKUP_DIRECTORY, LOOKUP_FOLLOW, ParentPath, resolveAt, resolveParentAt } from "../fs/vfs/namei";
 import { MAY_EXEC, MAY_WRITE, permitted } from "../fs/vfs/permission";
-import { S_IFCHR, S_IFBLK, S_IFIFO, S_IFMT, S_IFREG, S_IFSOCK } from "../fs/vfs/stat";
+import { S_IFCHR, S_IFBLK, S_IFDIR, S_IFIFO, S_IFMT, S_IFREG, S_IFSOCK } from "../fs/vfs/stat";
 import { pathArg } from "./path_arg";
 
 /** The parent and name for creating path: the name must not exist, the mount must be
  *  writable, the directory writable and searchable. Null with vfsErr otherwise. */
-export function createTarget(t: Task, dirfd: i32, pathAddr: u64): ParentPath | null {
+export function createTarget(t: Task, dirfd: i32, pathAddr: u64, isDir: bool): ParentPath | null {
   const path = pathArg(t, pathAddr);
   if (path === null) return null;
   const pp = resolveParentAt(t, dirfd, path);
   if (pp === null) return null;
-  if (pp.name == "." || pp.name == "..") return fail<ParentPath>(EEXIST);
+  if (isDotName(pp.name)) return fail<ParentPath>(EEXIST);
+  if (pp.dir.inode.removed) return fail<ParentPath>(ENOENT);
   if (pp.dir.dentry.child(pp.name) !== null) return fail<ParentPath>(EEXIST);
   if (vfsErr != ENOENT) return null;
+  // A trailing slash asks for a directory: anything else cannot be made under that name.
+  if (pp.trailingSlash && !isDir) return fail<ParentPath>(ENOENT);
   if (pp.dir.mnt.readonly) return fail<ParentPath>(EROFS);
   if (!permitted(pp.dir.inode, MAY_WRITE | MAY_EXEC, t.tg.cred)) return fail<ParentPath>(EACCES);
   return pp;
@@ -35,9 +38,10 @@ export function created(pp: ParentPath, inode: Inode | null): i64 {
 }
 
 function mkdir(t: Task, dirfd: i32, pathAddr: u64, mode: u32): i64 {
-  const pp = createTarget(t, dirfd, pathAddr);
+  const pp = createTarget(t, dirfd, pathAddr, true);
   if (pp === null) return -vfsErr;
-  return created(pp, pp.dir.inode.mkdir(pp.name, mode & 0o7777 & ~t.fs.umask, t.tg.cred));
+  // mkdir keeps only the permission bits and the sticky bit (vfs_mkdir's S_IRWXUGO|S_ISVTX).
+  return created(pp, pp.dir.inode.mkdir(pp.name, mode & 0o1777 & ~t.fs.umask, t.tg.cred));
 }
 
 export function sysMkdir(t: Task): i64 {
@@ -52,9 +56,9 @@ export function sysMkdirat(t: Task): i64 {
 function mknod(t: Task, dirfd: i32, pathAddr: u64, mode: u32, dev: u64): i64 {
   let type = mode & S_IFMT;
   if (type == 0) type = S_IFREG;
-  if (type == S_IFCHR || type == S_IFBLK) return -EPERM;
+  if (type == S_IFCHR || type == S_IFBLK || type == S_IFDIR) return -EPERM;
   if (type != S_IFREG && type != S_IFIFO && type != S_IFSOCK) return -EINVAL;
-  const pp = createTarget(t, dirfd, pathAddr);
+  const pp = createTarget(t, dirfd, pathAddr, false);
   if (pp === null) return -vfsErr;
   return created(pp, pp.dir.inode.mknod(pp.name, type | (mode & 0o7777 & ~t.fs.umask), 0, t.tg.cred));
 }
@@ -73,11 +77,13 @@ export function sysGetdents64(t: Task): i64 {
   if (!(f instanceof InodeFile)) return -ENOTDIR;
   const file = <InodeFile>f;
   if (file.isPathOnly) return -EBADF;
+  if (file.path.inode.removed) return -ENOENT;
   return file.getdents(t, sysArg(1), sysArg(2));
 }
 
 /** getcwd(2): the path from the task's root, with its NUL; ERANGE if it does not fit. */
 export function sysGetcwd(t: Task): i64 {
+  if (t.fs.cwd.inode.removed) return -ENOENT;
   const name = String.UTF8.encode(pathName(t.fs.cwd, t.fs.root), true);
   const size = sysArg(1);
   if (<u64>name.byteLength > size) return -ERANGE;

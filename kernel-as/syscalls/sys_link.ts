@@ -6,7 +6,7 @@ import { sysArg } from "../abi/regs";
 import { Task } from "../kernel/task";
 import { fail, vfsErr } from "../fs/vfs/error";
 import { Dentry, Path } from "../fs/vfs/mount";
-import { AT_FDCWD, ParentPath, resolveParentAt } from "../fs/vfs/namei";
+import { AT_FDCWD, isDotName, ParentPath, resolveParentAt } from "../fs/vfs/namei";
 import { MAY_EXEC, MAY_WRITE, permitted } from "../fs/vfs/permission";
 import { S_ISVTX } from "../fs/vfs/stat";
 import { createTarget, created } from "./sys_dir";
@@ -28,13 +28,25 @@ function stickyDenies(t: Task, dir: Path, child: Dentry): bool {
   return (dir.inode.mode & S_ISVTX) != 0 && uid != 0 && uid != child.inode.uid && uid != dir.inode.uid;
 }
 
-function victim(t: Task, dirfd: i32, pathAddr: u64): Victim | null {
+/** What removing or renaming "/", "." or ".." gives: EBUSY for rename and for the root,
+ *  EINVAL for rmdir("."), ENOTEMPTY for rmdir(".."), EISDIR for unlink (do_rmdir(),
+ *  do_unlinkat(), do_renameat2()). */
+const FOR_UNLINK: i32 = 0;
+const FOR_RMDIR: i32 = 1;
+const FOR_RENAME: i32 = 2;
+
+function dotError(name: string, op: i32): i32 {
+  if (op == FOR_RENAME || name == "/") return op == FOR_UNLINK ? EISDIR : EBUSY;
+  if (op == FOR_UNLINK) return EISDIR;
+  return name == "." ? EINVAL : ENOTEMPTY;
+}
+
+function victim(t: Task, dirfd: i32, pathAddr: u64, op: i32): Victim | null {
   const path = pathArg(t, pathAddr);
   if (path === null) return null;
   const pp = resolveParentAt(t, dirfd, path);
   if (pp === null) return null;
-  if (pp.name == "." ) return fail<Victim>(EINVAL);
-  if (pp.name == "..") return fail<Victim>(ENOTEMPTY);
+  if (isDotName(pp.name)) return fail<Victim>(dotError(pp.name, op));
   const child = pp.dir.dentry.child(pp.name);
   if (child === null) return null;
   if (child.mounted !== null) return fail<Victim>(EBUSY);
@@ -45,7 +57,7 @@ function victim(t: Task, dirfd: i32, pathAddr: u64): Victim | null {
 }
 
 function unlink(t: Task, dirfd: i32, pathAddr: u64): i64 {
-  const v = victim(t, dirfd, pathAddr);
+  const v = victim(t, dirfd, pathAddr, FOR_UNLINK);
   if (v === null) return -vfsErr;
   if (v.child.inode.isDir) return -EISDIR;
   if (v.pp.trailingSlash) return -ENOTDIR;
@@ -56,7 +68,7 @@ function unlink(t: Task, dirfd: i32, pathAddr: u64): i64 {
 }
 
 function rmdir(t: Task, dirfd: i32, pathAddr: u64): i64 {
-  const v = victim(t, dirfd, pathAddr);
+  const v = victim(t, dirfd, pathAddr, FOR_RMDIR);
   if (v === null) return -vfsErr;
   const inode = v.child.inode;
   if (!inode.isDir) return -ENOTDIR;
@@ -64,6 +76,7 @@ function rmdir(t: Task, dirfd: i32, pathAddr: u64): i64 {
   if (!inode.isEmptyDir()) return -ENOTEMPTY;
   const r = v.pp.dir.inode.unlink(v.pp.name, inode, true);
   if (r < 0) return r;
+  inode.removed = true;
   v.pp.dir.dentry.forget(v.pp.name);
   return 0;
 }
@@ -97,13 +110,13 @@ function rename(t: Task, olddirfd: i32, oldAddr: u64, newdirfd: i32, newAddr: u6
   if ((flags & RENAME_NOREPLACE) != 0 && (flags & RENAME_EXCHANGE) != 0) return -EINVAL;
   // Exchanging and whiteouts arrive with the overlay.
   if ((flags & (RENAME_EXCHANGE | RENAME_WHITEOUT)) != 0) return -EINVAL;
-  const src = victim(t, olddirfd, oldAddr);
+  const src = victim(t, olddirfd, oldAddr, FOR_RENAME);
   if (src === null) return -vfsErr;
   const newPath = pathArg(t, newAddr);
   if (newPath === null) return -vfsErr;
   const dst = resolveParentAt(t, newdirfd, newPath);
   if (dst === null) return -vfsErr;
-  if (dst.name == "." || dst.name == "..") return -EBUSY;
+  if (isDotName(dst.name)) return -EBUSY;
   if (src.pp.dir.mnt !== dst.dir.mnt) return -EXDEV;
   if (dst.dir.mnt.readonly) return -EROFS;
   if (!permitted(dst.dir.inode, MAY_WRITE | MAY_EXEC, t.tg.cred)) return -EACCES;
@@ -114,8 +127,8 @@ function rename(t: Task, olddirfd: i32, oldAddr: u64, newdirfd: i32, newAddr: u6
   const existing = dst.dir.dentry.child(dst.name);
   if (existing === null && vfsErr != ENOENT) return -vfsErr;
   if (existing !== null) {
-    if (existing === src.child) return 0;
     if ((flags & RENAME_NOREPLACE) != 0) return -EEXIST;
+    if (existing === src.child) return 0;
     if (existing.mounted !== null) return -EBUSY;
     const target = existing.inode;
     if (target === moving) return 0; // two links to one inode: nothing to do, as POSIX says
@@ -154,7 +167,9 @@ function link(t: Task, olddirfd: i32, oldAddr: u64, newdirfd: i32, newAddr: u64,
   const old = lookupAt(t, olddirfd, oldAddr, flags, (flags & AT_SYMLINK_FOLLOW) != 0);
   if (old === null) return -vfsErr;
   if (old.inode.isDir) return -EPERM;
-  const pp = createTarget(t, newdirfd, newAddr);
+  // A file whose last name is gone cannot get a new one (vfs_link's i_nlink check).
+  if (old.inode.nlink == 0) return -ENOENT;
+  const pp = createTarget(t, newdirfd, newAddr, false);
   if (pp === null) return -vfsErr;
   if (pp.dir.mnt !== old.mnt) return -EXDEV;
   const r = pp.dir.inode.link(pp.name, old.inode);
@@ -175,7 +190,7 @@ function symlink(t: Task, targetAddr: u64, dirfd: i32, pathAddr: u64): i64 {
   const target = pathArg(t, targetAddr);
   if (target === null) return -vfsErr;
   if (target.length == 0) return -ENOENT;
-  const pp = createTarget(t, dirfd, pathAddr);
+  const pp = createTarget(t, dirfd, pathAddr, false);
   if (pp === null) return -vfsErr;
   return created(pp, pp.dir.inode.symlink(pp.name, target, t.tg.cred));
 }

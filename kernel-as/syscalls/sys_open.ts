@@ -7,7 +7,7 @@ import { Task } from "../kernel/task";
 import { FileDescription } from "../fs/file";
 import { fail, vfsErr } from "../fs/vfs/error";
 import { Dentry, Path } from "../fs/vfs/mount";
-import { AT_FDCWD, followMounts, LOOKUP_DIRECTORY, LOOKUP_FOLLOW, resolveAt, resolveParentAt } from "../fs/vfs/namei";
+import { AT_FDCWD, followMounts, isDotName, LOOKUP_DIRECTORY, LOOKUP_FOLLOW, MAXSYMLINKS, resolveAt, resolveFrom, resolveParentFrom, startOf } from "../fs/vfs/namei";
 import { O_CREAT, O_DIRECTORY, O_EXCL, O_NOCTTY, O_NOFOLLOW, O_PATH_FLAG, O_TRUNC, __O_TMPFILE } from "../fs/vfs/open_flags";
 import { MAY_READ, MAY_WRITE, MAY_EXEC, permitted } from "../fs/vfs/permission";
 import { InodeFile } from "../fs/vfs/inode_file";
@@ -23,11 +23,14 @@ function fdLimit(t: Task): i32 {
 }
 
 /** Finds or creates the file for an O_CREAT open. Returns the path, or null with vfsErr. */
-function openCreate(t: Task, dirfd: i32, path: string, flags: i32, mode: u32): Path | null {
+function openCreate(t: Task, start: Path | null, path: string, flags: i32, mode: u32, depth: i32): Path | null {
   openCreated = false;
-  const pp = resolveParentAt(t, dirfd, path);
+  if (start === null) return null;
+  const pp = resolveParentFrom(t.fs.root, start, path);
   if (pp === null) return null;
-  if (pp.name == "." || pp.name == ".." || pp.trailingSlash) return fail<Path>(EISDIR);
+  if (isDotName(pp.name)) return fail<Path>((flags & O_EXCL) != 0 ? EEXIST : EISDIR);
+  if (pp.trailingSlash) return fail<Path>(EISDIR);
+  if (pp.dir.inode.removed) return fail<Path>(ENOENT);
   const dir = pp.dir;
   const existing: Dentry | null = dir.dentry.child(pp.name);
   if (existing === null) {
@@ -43,8 +46,13 @@ function openCreate(t: Task, dirfd: i32, path: string, flags: i32, mode: u32): P
   const p = followMounts(new Path(dir.mnt, existing));
   if (!p.inode.isLnk) return p;
   if ((flags & O_NOFOLLOW) != 0) return fail<Path>(ELOOP);
-  // An existing symlink is followed; creating through a dangling one is not supported yet.
-  return resolveAt(t, dirfd, path, LOOKUP_FOLLOW);
+  // An existing symlink is followed; a dangling one is created at its target, as Linux's
+  // open_last_lookups() does, within the symlink limit.
+  const target = resolveFrom(t.fs.root, start, path, LOOKUP_FOLLOW);
+  if (target !== null || vfsErr != ENOENT || depth >= MAXSYMLINKS) return target;
+  const link = p.inode.readlink();
+  if (link === null) return null;
+  return openCreate(t, link.charCodeAt(0) == 0x2f ? t.fs.root : dir, link, flags, mode, depth + 1);
 }
 
 /** Whether the last openCreate made a new file (it then needs no access check). */
@@ -67,7 +75,7 @@ export function doOpen(t: Task, dirfd: i32, pathAddr: u64, flags: i32, mode: u32
   let p: Path | null;
   let created = false;
   if ((flags & O_CREAT) != 0) {
-    p = openCreate(t, dirfd, path, flags, mode);
+    p = openCreate(t, path.length > 0 && path.charCodeAt(0) == 0x2f ? t.fs.root : startOf(t, dirfd), path, flags, mode, 0);
     if (p === null) return -vfsErr;
     created = openCreated;
   } else {

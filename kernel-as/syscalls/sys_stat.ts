@@ -147,9 +147,13 @@ export function sysFaccessat2(t: Task): i64 {
 
 function readlink(t: Task, dirfd: i32, pathAddr: u64, buf: u64, size: i64): i64 {
   if (size <= 0) return -EINVAL;
+  const path = pathArg(t, pathAddr);
+  if (path === null) return -vfsErr;
+  // An empty path names the fd itself (an O_PATH fd of a symlink), never the cwd.
+  if (path.length == 0 && dirfd == AT_FDCWD) return -ENOENT;
   const p = lookupAt(t, dirfd, pathAddr, AT_EMPTY_PATH, false);
   if (p === null) return -vfsErr;
-  if (!p.inode.isLnk) return -EINVAL;
+  if (!p.inode.isLnk) return path.length == 0 ? -ENOENT : -EINVAL;
   const target = p.inode.readlink();
   if (target === null) return -vfsErr;
   const bytes = String.UTF8.encode(target);

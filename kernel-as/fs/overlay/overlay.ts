@@ -44,6 +44,7 @@ export class OverlayInode extends Inode {
     super(osb, (upper !== null ? upper : lower)!.mode);
     // Keep the lower inode number while there is one, so it stays put across copy-up.
     this.ino = lower !== null ? lower.ino : upper!.ino;
+    this.nlink = this.top.nlink;
   }
 
   /** The layer that answers for this file now. */
@@ -201,7 +202,9 @@ export class OverlayInode extends Inode {
     if (r < 0) return r;
     r = this.prepareCreate(name);
     if (r < 0) return r;
-    return this.upper!.link(name, t.upper!);
+    r = this.upper!.link(name, t.upper!);
+    t.nlink = t.upper!.nlink;
+    return r;
   }
 
   /** Leaves a whiteout for name in the upper directory (the name exists below). */
@@ -218,6 +221,8 @@ export class OverlayInode extends Inode {
       const u = this.upper!.unlink(name, c.upper!, dir);
       if (u < 0) return u;
     }
+    // The VFS reads nlink to tell a file that lost its last name (linkat, /proc's "(deleted)").
+    c.nlink = c.lower !== null || c.upper === null ? 0 : c.upper!.nlink;
     return c.lower !== null ? this.whiteout(name) : 0;
   }
 

@@ -48,6 +48,9 @@ export class Inode {
   atimeNs: i64 = 0;
   mtimeNs: i64 = 0;
   ctimeNs: i64 = 0;
+  /** A directory that rmdir removed: nothing may be created in it, and it lists nothing
+   *  (Linux's IS_DEADDIR). */
+  removed: bool = false;
 
   constructor(public sb: SuperBlock, public mode: u32) {
     this.ino = sb.allocIno();

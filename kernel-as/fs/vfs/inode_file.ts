@@ -54,6 +54,8 @@ export class InodeFile extends FileDescription {
   pwrite(t: Task, addr: u64, len: u64, pos: i64): i64 {
     if (this.isPathOnly) return -EBADF;
     if (!this.seekable()) return -ESPIPE;
+    // Linux appends even a pwrite on an O_APPEND file (a documented bug in pwrite(2)).
+    if ((this.flags & O_APPEND) != 0) pos = <i64>this.path.inode.size();
     return this.writeAt(t, addr, len, pos);
   }
 

@@ -112,10 +112,10 @@ function walk(root: Path, start: Path, path: string, flags: i32, parent: ParentP
     i++;
   }
   if (parent !== null) {
-    // No last component ("/", or a link that ends at the root): the name is the directory
-    // itself, which callers treat as "." (EEXIST for mkdir, EBUSY/EINVAL for removal).
+    // No last component ("/", or a link that ends at the root): Linux's LAST_ROOT, named
+    // "/" here (EEXIST for mkdir, EBUSY for rmdir and rename, EISDIR for unlink).
     parent.dir = cur;
-    parent.name = ".";
+    parent.name = "/";
     parent.trailingSlash = trailing;
     return cur;
   }
@@ -133,6 +133,19 @@ export function resolveAt(t: Task, dirfd: i32, path: string, flags: i32): Path |
   const start = path.length > 0 && path.charCodeAt(0) == 0x2f ? t.fs.root : startOf(t, dirfd);
   if (start === null) return null;
   return walk(t.fs.root, start, path, flags, null);
+}
+
+/** Whether a last component names the directory itself or its parent ("/", ".", ".."),
+ *  which no creation or removal may take as a name. */
+export function isDotName(name: string): bool {
+  return name == "." || name == ".." || name == "/";
+}
+
+/** Resolves all but the last component of path from start. */
+export function resolveParentFrom(root: Path, start: Path, path: string): ParentPath | null {
+  const pp = new ParentPath(start, "", false);
+  if (walk(root, path.length > 0 && path.charCodeAt(0) == 0x2f ? root : start, path, 0, pp) === null) return null;
+  return pp;
 }
 
 /** Resolves all but the last component of path relative to dirfd. */
