@@ -9,11 +9,12 @@ import { P9Client } from "../gofer/client";
 import { mountGofer } from "../gofer/gofer_fs";
 import { newOverlay } from "../overlay/overlay";
 import { newProcfs } from "../procfs/procfs";
+import { newSysfs } from "../sysfs/sysfs";
 
 /** The boot mount namespace (the only one until mount namespaces can be created). */
 export let mountNamespace: MountNamespace | null = null;
 import { Inode } from "./inode";
-import { Dentry, Mount, MountNamespace, Path } from "./mount";
+import { Dentry, MNT_READONLY, Mount, MountNamespace, Path } from "./mount";
 
 const ROOT = new Credentials(0, 0, 0, 0);
 
@@ -55,7 +56,11 @@ export function buildRootFs(): MountNamespace | null {
   // in the host's /tmp are visible, as under runsc when /tmp is not empty.
   const proc = dirFor(root, "proc");
   if (proc !== null) mountOn(ns, proc, newProcfs(), "proc", "proc");
-  dirFor(root, "sys");
+  const sys = dirFor(root, "sys");
+  if (sys !== null) {
+    const m = mountOn(ns, sys, newSysfs(), "sysfs", "sysfs");
+    m.mnt.flags |= MNT_READONLY;
+  }
   mountNamespace = ns;
   return ns;
 }
