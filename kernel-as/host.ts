@@ -19,6 +19,11 @@ export declare function mfWrite(off: f64, src: usize, len: i32): void;
 @external("host", "mf_copy")
 export declare function mfCopy(dst: f64, src: f64, len: f64): void;
 
+/** Copies [src, src+len) to dst like mf_copy, but only the pages that hold data: holes stay
+ *  holes, so a copy of a sparse range costs what the source really holds (fork). */
+@external("host", "mf_clone")
+export declare function mfClone(dst: f64, src: f64, len: f64): void;
+
 /** Releases the pages of [off, off+len) back to the host (fallocate PUNCH_HOLE); they read as
  *  zeroes afterwards. Offsets are page aligned. */
 @external("host", "mf_punch")

@@ -7,6 +7,7 @@ import { signalStatus } from "./abi/linux";
 import { config, parseConfig } from "./kernel/config";
 import { initMemory } from "./kernel/globals";
 import { exitThreadGroup, sandboxStatus, tasksByStub } from "./kernel/kernel";
+import { TASK_BLOCKED } from "./kernel/task";
 import { dueTasks, nextDeadline, parked, pendingWakes, popRunnable } from "./kernel/sched";
 import { execError, startInit } from "./loader/exec";
 import { ACT_GONE, dispatch, rerun } from "./syscalls/dispatch";
@@ -58,8 +59,14 @@ export function syscall(stub: i32): i32 {
   return act;
 }
 
+/** Runs the syscalls of tasks woken by what just happened. Precondition: nothing the host
+ *  still needs is in the register block. */
 function runPendingWakes(): void {
-  while (pendingWakes.length > 0) rerun(pendingWakes.shift());
+  while (pendingWakes.length > 0) {
+    const t = pendingWakes.shift();
+    // A task woken twice, or killed meanwhile, runs at most once.
+    if (t.state == TASK_BLOCKED) rerun(t);
+  }
 }
 
 /** The stub thread `stub` took a synchronous fault signal (SIGSEGV, SIGBUS, SIGILL, SIGFPE,
@@ -71,6 +78,7 @@ export function fault(stub: i32, signo: i32, addr: f64): i32 {
   logLine(LOG_DEBUG, "pid " + t.tg.tgid.toString() + " fault: signal " + signo.toString() +
     " at 0x" + (<u64>addr).toString(16));
   exitThreadGroup(t.tg, signalStatus(signo, false));
+  runPendingWakes();
   return ACT_GONE;
 }
 
@@ -81,6 +89,7 @@ export function stub_died(stub: i32, signo: i32): void {
   const t = tasksByStub.get(stub);
   logLine(LOG_WARN, "the stub of pid " + t.tg.tgid.toString() + " died of signal " + signo.toString());
   exitThreadGroup(t.tg, signalStatus(signo, false));
+  runPendingWakes();
 }
 
 /** A queued task to resume: loads its registers into the block and returns its stub, or 0. */
@@ -100,6 +109,7 @@ export function next_deadline(): f64 {
 export function expire(now: f64): void {
   const due = dueTasks(<i64>now, -1, 0);
   for (let i = 0; i < due.length; i++) rerun(due[i]);
+  runPendingWakes();
 }
 
 /** The host fds parked tasks wait on, for the host's poll set: count, then each entry. */
@@ -132,6 +142,7 @@ export function poll_events(i: i32): i32 {
 export function fd_ready(fd: i32, revents: i32): void {
   const due = dueTasks(-1, fd, revents);
   for (let i = 0; i < due.length; i++) rerun(due[i]);
+  runPendingWakes();
 }
 
 /** The wait status of the sandbox's init once it has exited, else -1. */

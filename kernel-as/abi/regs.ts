@@ -57,6 +57,10 @@ export class RegSet {
   loadIntoBlock(): void {
     memory.copy(REGS, changetype<usize>(this.data), REGS_SIZE);
   }
+
+  @inline get(r: i32): u64 { return this.data[r]; }
+
+  @inline set(r: i32, v: u64): void { this.data[r] = v; }
 }
 
 // Syscall argument registers in ABI order (arch/x86/entry/entry_64.S).

@@ -64,6 +64,24 @@ export class FdTable {
     }
   }
 
+  /** Closes every close-on-exec fd (execve). */
+  closeOnExec(): void {
+    for (let fd = 0; fd < this.files.length; fd++) {
+      if (unchecked(this.files[fd]) !== null && unchecked(this.cloexec[fd])) this.close(fd);
+    }
+  }
+
+  /** A copy for a forked process: the same file descriptions, each referenced once more. */
+  copy(): FdTable {
+    const c = new FdTable();
+    for (let fd = 0; fd < this.files.length; fd++) {
+      const f = unchecked(this.files[fd]);
+      c.files.push(f !== null ? f.get() : null);
+      c.cloexec.push(unchecked(this.cloexec[fd]));
+    }
+    return c;
+  }
+
   /** Drops one user; the last one closes every fd. */
   release(): void {
     this.users--;

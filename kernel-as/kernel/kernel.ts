@@ -1,14 +1,19 @@
 // The registry of live tasks and thread groups, pid allocation, and the end of a thread
-// group. The sandbox has its own pid namespace: the first program is pid 1, and when pid 1
-// exits the sandbox ends with its status, as a container does.
+// group (Linux kernel/exit.c). The sandbox has its own pid namespace: the first program is
+// pid 1; an exited process stays a zombie until its parent reaps it; orphans go to pid 1; and
+// when pid 1 exits every other process is killed and the sandbox ends with pid 1's status,
+// as a container does.
 import { asDestroy } from "../host";
+import { SA_NOCLDWAIT, SIG_IGN, SIGKILL, signalStatus } from "../abi/linux";
 import { Task, ThreadGroup, TASK_DEAD } from "./task";
-import { unpark } from "./sched";
+import { unpark, wakeLater } from "./sched";
 import { removeWaiter } from "./futex";
 import { forgetWaiter, releaseAllLocks } from "../fs/vfs/locks";
+import { sendSignal } from "./signal_send";
 
 export const tasksByStub = new Map<i32, Task>();
 export const tasksByTid = new Map<i32, Task>();
+/** Every thread group that has a pid, zombies included. */
 export const threadGroups = new Map<i32, ThreadGroup>();
 
 let nextPid: i32 = 1;
@@ -26,8 +31,24 @@ export function registerTask(t: Task): void {
   t.tg.tasks.push(t);
 }
 
-/** Ends every task of tg with wait status `status` (as Linux's do_group_exit()), releases its
- *  memory and fds, and destroys its stub. */
+/** Forgets a zombie for good (wait reaped it, or nobody will). */
+export function reap(tg: ThreadGroup): void {
+  threadGroups.delete(tg.tgid);
+  const parent = tg.parent;
+  if (parent !== null) {
+    const i = parent.children.indexOf(tg);
+    if (i >= 0) parent.children.splice(i, 1);
+  }
+}
+
+/** Whether a parent does not want zombies (SIGCHLD ignored or SA_NOCLDWAIT). */
+function autoReaps(parent: ThreadGroup): bool {
+  const a = parent.handlers.get(17);
+  return a.handler == SIG_IGN || (a.flags & SA_NOCLDWAIT) != 0;
+}
+
+/** Ends every task of tg with wait status `status` (Linux's do_group_exit()): releases its
+ *  memory, fds and stub, hands its children to init, and leaves a zombie for its parent. */
 export function exitThreadGroup(tg: ThreadGroup, status: i32): void {
   if (tg.exitStatus >= 0) return;
   tg.exitStatus = status;
@@ -44,6 +65,48 @@ export function exitThreadGroup(tg: ThreadGroup, status: i32): void {
   releaseAllLocks(changetype<usize>(tg));
   tg.mm.releaseAll();
   asDestroy(tg.mm.stub);
-  threadGroups.delete(tg.tgid);
-  if (tg.tgid == 1) sandboxStatus = status;
+  if (tg.vforkParent !== null) {
+    tg.vforkParent!.vforkDone = true;
+    wakeLater(tg.vforkParent!);
+    tg.vforkParent = null;
+  }
+  if (tg.tgid == 1) {
+    // Init is gone: the pid namespace goes with it (zap_pid_ns_processes()).
+    sandboxStatus = status;
+    const all = threadGroups.values();
+    for (let i = 0; i < all.length; i++) {
+      if (all[i] !== tg) exitThreadGroup(all[i], signalStatus(SIGKILL, false));
+    }
+    threadGroups.clear();
+    return;
+  }
+  // Orphans go to init, which reaps them (zombies among them at once become init's).
+  if (threadGroups.has(1)) {
+    const init = threadGroups.get(1);
+    for (let i = 0; i < tg.children.length; i++) {
+      const c = tg.children[i];
+      c.parent = init;
+      init.children.push(c);
+      if (c.exitStatus >= 0) notifyParent(c);
+    }
+  }
+  tg.children.length = 0;
+  notifyParent(tg);
+}
+
+/** Tells tg's parent that tg exited: its waiters run their wait again, or, when the parent
+ *  does not want zombies, tg is reaped at once. */
+function notifyParent(tg: ThreadGroup): void {
+  const parent = tg.parent;
+  if (parent === null || parent.exitStatus >= 0) {
+    reap(tg);
+    return;
+  }
+  if (tg.exitSignal > 0) sendSignal(parent, tg.exitSignal);
+  if (autoReaps(parent)) {
+    reap(tg);
+  }
+  const w = parent.childWaiters;
+  parent.childWaiters = [];
+  for (let i = 0; i < w.length; i++) wakeLater(w[i]);
 }

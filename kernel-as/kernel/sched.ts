@@ -9,6 +9,8 @@ import { Task, TASK_BLOCKED, TASK_RUNNING } from "./task";
 export const RET_BLOCK: i64 = -0x7fff0001;
 /** Handler result: the calling task no longer exists (exit, fatal signal). */
 export const RET_GONE: i64 = -0x7fff0002;
+/** Handler result: execve replaced the program; the register block holds its entry state. */
+export const RET_EXEC: i64 = -0x7fff0004;
 
 const runQueue: Task[] = [];
 export const parked: Task[] = [];

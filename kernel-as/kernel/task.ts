@@ -29,6 +29,16 @@ export class ThreadGroup {
   /** Process group and session (init leads both, as in a container). */
   pgid: i32;
   sid: i32;
+  /** The parent (null for init, whose parent is outside the sandbox) and the children,
+   *  zombies included until they are reaped. */
+  parent: ThreadGroup | null = null;
+  children: ThreadGroup[] = [];
+  /** The signal the parent gets when this group exits (clone's low byte; SIGCHLD). */
+  exitSignal: i32 = 17;
+  /** Tasks parked in wait4/waitid for one of this group's children. */
+  childWaiters: Task[] = [];
+  /** The task that vforked this group and waits for its exec or exit. */
+  vforkParent: Task | null = null;
   /** Pending signals with a handler installed: delivery arrives with the signals work. */
   pending: u64 = 0;
 
@@ -58,6 +68,11 @@ export class Task {
   restartDeadline: i64 = -1;
   /** Set by FUTEX_WAKE for a task parked in FUTEX_WAIT. */
   futexWoken: bool = false;
+  /** A vfork in progress: the child's pid, and whether it has exec'd or exited. */
+  vforkChild: i32 = 0;
+  vforkDone: bool = false;
+  /** Bytes a parked write already moved (a pipe write that waits for room). */
+  progress: i64 = 0;
 
   constructor(
     public tid: i32,

@@ -6,7 +6,7 @@
 // Invariants: vmas is sorted by start, non-overlapping, page aligned; a backed VMA's extent is
 // allocated in the memory file and mapped in the stub with the VMA's protection; an unbacked
 // VMA (a PROT_NONE reservation) has nothing mapped in the stub.
-import { asMap, asProtect, asUnmap, mfCopy, mfPunch, mfRead, mfWrite } from "../host";
+import { asMap, asProtect, asUnmap, mfClone, mfCopy, mfPunch, mfRead, mfWrite } from "../host";
 import { EFAULT, ENAMETOOLONG, ENOMEM } from "../abi/errno";
 import { PAGE_SIZE, PROT_EXEC, PROT_NONE, PROT_READ, PROT_WRITE } from "../abi/linux";
 import { insertAt } from "../util/array";
@@ -347,6 +347,37 @@ export class MM {
       o += n;
       i++;
     }
+  }
+
+  /** A copy of this address space in the empty stub `stub` (fork): every VMA with a fresh
+   *  copy of its pages, made eagerly (copy-on-write is the faster step still to come).
+   *  Returns the new mm, or null when memory runs out (the stub is left for the caller). */
+  fork(stub: i32): MM | null {
+    const child = new MM(stub, this.taskSize);
+    child.mmapBase = this.mmapBase;
+    child.stackTop = this.stackTop;
+    child.brkStart = this.brkStart;
+    child.brk = this.brk;
+    child.argStart = this.argStart;
+    child.argEnd = this.argEnd;
+    child.envStart = this.envStart;
+    child.envEnd = this.envEnd;
+    child.auxv = this.auxv;
+    for (let i = 0; i < this.vmas.length; i++) {
+      const v = unchecked(this.vmas[i]);
+      let off: i64 = -1;
+      if (v.backed) {
+        off = allocPages(v.length);
+        if (off < 0 || asMap(stub, <f64>v.start, <f64>v.length, v.prot, <f64>off) < 0) {
+          if (off >= 0) memoryFile.free(<u64>off, v.length);
+          child.releaseAll();
+          return null;
+        }
+        mfClone(<f64>off, <f64>v.mfOff, <f64>v.length);
+      }
+      child.vmas.push(new Vma(v.start, v.end, v.prot, v.flags, off, v.kind));
+    }
+    return child;
   }
 
   /** Releases every mapping (exit or exec). */

@@ -3,8 +3,8 @@
 import { ENOSYS } from "../abi/errno";
 import { getReg, ORIG_RAX, RAX, setReg } from "../abi/regs";
 import { debugEnabled, straceEnabled } from "../kernel/config";
-import { makeRunnable, RET_BLOCK, RET_GONE, unpark } from "../kernel/sched";
-import { Task } from "../kernel/task";
+import { makeRunnable, RET_BLOCK, RET_EXEC, RET_GONE, unpark } from "../kernel/sched";
+import { Task, TASK_DEAD } from "../kernel/task";
 import { setCurrent } from "../kernel/current";
 import { LOG_DEBUG, logLine } from "../util/log";
 import { straceNoReturn, straceResult } from "./strace";
@@ -44,11 +44,19 @@ export function dispatch(t: Task): i32 {
     t.regs.saveFromBlock();
     return ACT_PARK;
   }
-  if (ret == RET_GONE) {
+  if (ret == RET_EXEC) {
+    // execve set the whole register block for the new program.
+    t.restartDeadline = -1;
+    if (straceEnabled()) straceResult(t, e, nr, 0);
+    return ACT_RESUME;
+  }
+  if (ret == RET_GONE || t.state == TASK_DEAD) {
+    // Gone, or killed by what it did (a signal to itself, SIGPIPE).
     if (straceEnabled()) straceNoReturn(t, e, nr);
     return ACT_GONE;
   }
   t.restartDeadline = -1;
+  t.progress = 0;
   setReg(RAX, <u64>ret);
   if (straceEnabled()) straceResult(t, e, nr, ret);
   return ACT_RESUME;

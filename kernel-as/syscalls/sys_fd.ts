@@ -7,6 +7,10 @@ import {
 } from "../abi/linux";
 import { sysArg } from "../abi/regs";
 import { Task } from "../kernel/task";
+import { FIONREAD, PipeEnd } from "../fs/pipe";
+
+const F_SETPIPE_SZ: i32 = 1031;
+const F_GETPIPE_SZ: i32 = 1032;
 import { InodeFile } from "../fs/vfs/inode_file";
 import { releaseLocks } from "../fs/vfs/locks";
 import { F_GETLK, F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW, F_SETLK, F_SETLKW, fcntlLock } from "./sys_lock";
@@ -71,6 +75,11 @@ export function sysFcntl(t: Task): i64 {
   if (cmd == F_GETLK || cmd == F_SETLK || cmd == F_SETLKW || cmd == F_OFD_GETLK || cmd == F_OFD_SETLK || cmd == F_OFD_SETLKW) {
     return fcntlLock(t, f, cmd, arg);
   }
+  if (cmd == F_GETPIPE_SZ || cmd == F_SETPIPE_SZ) {
+    if (!(f instanceof PipeEnd)) return -EBADF;
+    const p = (<PipeEnd>f).pipe;
+    return cmd == F_GETPIPE_SZ ? p.capacity : p.resize(<i64>arg, t.tg.cred.euid == 0);
+  }
   if (cmd == F_GETFL) return f.flags;
   if (cmd == F_SETFL) {
     f.flags = (f.flags & ~SETFL_MASK) | (<i32>arg & SETFL_MASK);
@@ -88,6 +97,7 @@ export function sysIoctl(t: Task): i64 {
   let outLen: i32 = 0;
   if (req == TCGETS) outLen = 36; // struct termios (include/uapi/asm-generic/termbits.h)
   else if (req == TIOCGWINSZ) outLen = 8; // struct winsize
+  else if (req == FIONREAD) outLen = 4; // int
   else return -ENOTTY;
   const r = f.ioctl(req, IOCTL_BUF);
   if (r < 0) return r;

@@ -63,11 +63,6 @@ export function sysGettid(t: Task): i64 {
   return t.tid;
 }
 
-/** The sandbox's init has no parent inside the sandbox: 0, as for pid 1 of a pid namespace. */
-export function sysGetppid(t: Task): i64 {
-  return 0;
-}
-
 export function sysSchedYield(t: Task): i64 {
   return 0;
 }

@@ -24,7 +24,7 @@ import {
 } from "./sys_attr";
 import { sysBrk, sysMadvise, sysMmap, sysMprotect, sysMremap, sysMunmap } from "./sys_mm";
 import {
-  sysArchPrctl, sysExit, sysExitGroup, sysGetpid, sysGetppid, sysGettid, sysSchedGetaffinity, sysSchedYield,
+  sysArchPrctl, sysExit, sysExitGroup, sysGetpid, sysGettid, sysSchedGetaffinity, sysSchedYield,
   sysSetRobustList, sysSetTidAddress,
 } from "./sys_thread";
 import { sysGetegid, sysGeteuid, sysGetgid, sysGetuid } from "./sys_identity";
@@ -33,6 +33,11 @@ import { sysKill, sysRtSigaction, sysRtSigprocmask, sysTgkill, sysTkill } from "
 import { sysGetrandom, sysGetrlimit, sysPrlimit64, sysSetrlimit, sysUname } from "./sys_info";
 import { sysFutex } from "./sys_futex";
 import { sysFlock } from "./sys_lock";
+import {
+  sysClone, sysExecve, sysExecveat, sysFork, sysGetpgid, sysGetpgrp, sysGetppid, sysGetsid, sysSetpgid, sysSetsid,
+  sysVfork, sysWait4, sysWaitid,
+} from "./sys_process";
+import { sysPipe, sysPipe2 } from "./sys_pipe";
 import {
   sysChroot, sysCloseRange, sysFadvise64, sysFallocate, sysFutimesat, sysMemfdCreate, sysMsync, sysPreadv, sysPreadv2,
   sysPwritev, sysPwritev2, sysSysinfo, sysUtime, sysUtimes,
@@ -101,7 +106,7 @@ def(18, "pwrite64", sysPwrite64, PARTIAL, "ipul", "d", "ESPIPE on host stdio fds
 def(19, "readv", sysReadv, FULL, "ipu", "d", "");
 def(20, "writev", sysWritev, FULL, "ipu", "d", "");
 def(21, "access", sysAccess, FULL, "so", "d", "");
-none(22, "pipe", "");
+def(22, "pipe", sysPipe, FULL, "p", "d", "");
 none(23, "select", "");
 def(24, "sched_yield", sysSchedYield, FULL, "", "d", "");
 def(25, "mremap", sysMremap, PARTIAL, "pxxxp", "x", "MREMAP_DONTUNMAP is not supported (EINVAL)");
@@ -135,12 +140,12 @@ none(52, "getpeername", "");
 none(53, "socketpair", "");
 none(54, "setsockopt", "");
 none(55, "getsockopt", "");
-none(56, "clone", "");
-none(57, "fork", "");
-none(58, "vfork", "");
-none(59, "execve", "");
+def(56, "clone", sysClone, PARTIAL, "xppppx", "d", "new processes only: CLONE_THREAD, CLONE_SIGHAND, CLONE_FILES and CLONE_FS give ENOSYS; CLONE_VM without them runs on a copy");
+def(57, "fork", sysFork, PARTIAL, "", "d", "the child gets an eager copy of the address space (no copy-on-write yet)");
+def(58, "vfork", sysVfork, PARTIAL, "", "d", "the child runs on a copy of the address space; the parent waits for its exec or exit");
+def(59, "execve", sysExecve, FULL, "spp", "d", "");
 def(60, "exit", sysExit, PARTIAL, "i", "d", "ends the whole thread group (one thread per group so far)");
-none(61, "wait4", "");
+def(61, "wait4", sysWait4, PARTIAL, "ipxp", "d", "exits only (no stopped/continued children yet); rusage is zero");
 def(62, "kill", sysKill, PARTIAL, "ii", "d", "default actions only; handlers are not run yet");
 def(63, "uname", sysUname, FULL, "p", "d", "");
 none(64, "semget", "");
@@ -188,10 +193,10 @@ none(105, "setuid", "");
 none(106, "setgid", "");
 def(107, "geteuid", sysGeteuid, FULL, "", "d", "");
 def(108, "getegid", sysGetegid, FULL, "", "d", "");
-none(109, "setpgid", "");
-def(110, "getppid", sysGetppid, PARTIAL, "", "d", "always 0: pid 1 has no parent in the sandbox");
-none(111, "getpgrp", "");
-none(112, "setsid", "");
+def(109, "setpgid", sysSetpgid, PARTIAL, "ii", "d", "the rule against changing a child after its exec is not enforced");
+def(110, "getppid", sysGetppid, FULL, "", "d", "");
+def(111, "getpgrp", sysGetpgrp, FULL, "", "d", "");
+def(112, "setsid", sysSetsid, FULL, "", "d", "");
 none(113, "setreuid", "");
 none(114, "setregid", "");
 none(115, "getgroups", "");
@@ -200,10 +205,10 @@ none(117, "setresuid", "");
 none(118, "getresuid", "");
 none(119, "setresgid", "");
 none(120, "getresgid", "");
-none(121, "getpgid", "");
+def(121, "getpgid", sysGetpgid, FULL, "i", "d", "");
 none(122, "setfsuid", "");
 none(123, "setfsgid", "");
-none(124, "getsid", "");
+def(124, "getsid", sysGetsid, FULL, "i", "d", "");
 none(125, "capget", "");
 none(126, "capset", "");
 none(127, "rt_sigpending", "");
@@ -326,7 +331,7 @@ none(243, "mq_timedreceive", "");
 none(244, "mq_notify", "");
 none(245, "mq_getsetattr", "");
 none(246, "kexec_load", "");
-none(247, "waitid", "");
+def(247, "waitid", sysWaitid, PARTIAL, "iipxp", "d", "exits only; rusage is not written");
 none(248, "add_key", "");
 none(249, "request_key", "");
 none(250, "keyctl", "");
@@ -372,7 +377,7 @@ none(289, "signalfd4", "");
 none(290, "eventfd2", "");
 none(291, "epoll_create1", "");
 def(292, "dup3", sysDup3, FULL, "iix", "d", "");
-none(293, "pipe2", "");
+def(293, "pipe2", sysPipe2, FULL, "px", "d", "");
 none(294, "inotify_init1", "");
 def(295, "preadv", sysPreadv, FULL, "ipul", "d", "");
 def(296, "pwritev", sysPwritev, FULL, "ipul", "d", "");
@@ -401,7 +406,7 @@ def(318, "getrandom", sysGetrandom, FULL, "pux", "d", "");
 def(319, "memfd_create", sysMemfdCreate, PARTIAL, "sx", "d", "no seals (F_ADD_SEALS is not supported)");
 none(320, "kexec_file_load", "");
 none(321, "bpf", "");
-none(322, "execveat", "");
+def(322, "execveat", sysExecveat, PARTIAL, "isppx", "d", "a relative path with a dirfd other than AT_FDCWD gives ENOSYS");
 none(323, "userfaultfd", "");
 none(324, "membarrier", "");
 none(325, "mlock2", "");

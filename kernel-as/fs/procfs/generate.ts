@@ -9,6 +9,7 @@ import { threadGroups } from "../../kernel/kernel";
 import { Task, ThreadGroup, TASK_BLOCKED } from "../../kernel/task";
 import { monotonicNow } from "../../kernel/time";
 import { HostFile } from "../host_file";
+import { PipeEnd } from "../pipe";
 import { InodeFile } from "../vfs/inode_file";
 import { pathName, Path } from "../vfs/mount";
 import { mountNamespace } from "../vfs/rootfs";
@@ -285,6 +286,7 @@ export function linkTarget(tg: ThreadGroup, name: string, reader: Task): string 
     return file.path.inode.nlink == 0 && !file.path.inode.isDir ? p + " (deleted)" : p;
   }
   if (f instanceof HostFile) return "host:[" + (<HostFile>f).hostFd.toString() + "]";
+  if (f instanceof PipeEnd) return "pipe:[" + (<PipeEnd>f).pipe.ino.toString() + "]";
   return "anon_inode:[unknown]";
 }
 

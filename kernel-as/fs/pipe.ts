@@ -1,0 +1,147 @@
+// Pipes (Linux fs/pipe.c): a ring buffer of 64 KiB by default in kernel memory with a read end
+// and a write end. A read of an empty pipe waits for data (or returns 0 once every writer is
+// gone); a write waits for room, and writes of at most PIPE_BUF bytes are never interleaved
+// with other writers; writing with no reader left gives EPIPE and SIGPIPE.
+import { EAGAIN, EBUSY, EFAULT, EPIPE, EPERM } from "../abi/errno";
+import { O_NONBLOCK, PROT_READ, PROT_WRITE, SIGPIPE } from "../abi/linux";
+import { park, wakeLater } from "../kernel/sched";
+import { sendSignal } from "../kernel/signal_send";
+import { Task } from "../kernel/task";
+import { FileDescription } from "./file";
+import { SuperBlock } from "./vfs/inode";
+import { Attr, encodeStat, S_IFIFO } from "./vfs/stat";
+import { realtimeNow } from "./vfs/time";
+
+export const PIPE_BUF: u64 = 4096;
+const DEFAULT_SIZE: i32 = 65536;
+/** /proc/sys/fs/pipe-max-size: the largest size an unprivileged F_SETPIPE_SZ may ask. */
+const PIPE_MAX_SIZE: i32 = 1048576;
+export const FIONREAD: i32 = 0x541b;
+
+const pipefs = new SuperBlock("pipefs");
+
+export class Pipe {
+  buf: ArrayBuffer = new ArrayBuffer(DEFAULT_SIZE);
+  head: i32 = 0;
+  len: i32 = 0;
+  readers: i32 = 0;
+  writers: i32 = 0;
+  waiters: Task[] = [];
+  ino: u64 = pipefs.allocIno();
+  created: i64 = realtimeNow();
+
+  @inline get capacity(): i32 { return this.buf.byteLength; }
+
+  wakeAll(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (let i = 0; i < w.length; i++) wakeLater(w[i]);
+  }
+
+  /** F_SETPIPE_SZ: the size rounded up to a power of two pages (Linux's round_pipe_size). */
+  resize(size: i64, privileged: bool): i64 {
+    if (size <= 0 || size > 0x80000000) return -22; // EINVAL
+    let n: i32 = 4096;
+    while (<i64>n < size) n <<= 1;
+    if (n > PIPE_MAX_SIZE && !privileged) return -EPERM;
+    if (n < this.len) return -EBUSY;
+    const nb = new ArrayBuffer(n);
+    for (let i = 0; i < this.len; i++) {
+      store<u8>(changetype<usize>(nb) + <usize>i, load<u8>(changetype<usize>(this.buf) + <usize>((this.head + i) % this.capacity)));
+    }
+    this.buf = nb;
+    this.head = 0;
+    return n;
+  }
+}
+
+export class PipeEnd extends FileDescription {
+  constructor(flags: i32, public pipe: Pipe, public isReader: bool) {
+    super(flags);
+    if (isReader) pipe.readers++;
+    else pipe.writers++;
+  }
+
+  read(t: Task, addr: u64, len: u64): i64 {
+    const p = this.pipe;
+    if (len == 0) return 0;
+    if (p.len == 0) {
+      if (p.writers == 0) return 0;
+      if ((this.flags & O_NONBLOCK) != 0) return -EAGAIN;
+      p.waiters.push(t);
+      return park(t, -1, -1, 0);
+    }
+    let n = <u64>p.len < len ? <u64>p.len : len;
+    n = t.mm.accessibleLen(addr, n, PROT_WRITE);
+    if (n == 0) return -EFAULT;
+    const base = changetype<usize>(p.buf);
+    // The data may wrap around the end of the ring: copy it in up to two pieces.
+    const first = <u64>(p.capacity - p.head) < n ? <u64>(p.capacity - p.head) : n;
+    t.mm.copyOut(addr, base + <usize>p.head, first);
+    if (n > first) t.mm.copyOut(addr + first, base, n - first);
+    p.head = (p.head + <i32>n) % p.capacity;
+    p.len -= <i32>n;
+    p.wakeAll();
+    return <i64>n;
+  }
+
+  write(t: Task, addr: u64, len: u64): i64 {
+    const p = this.pipe;
+    if (p.readers == 0) {
+      sendSignal(t.tg, SIGPIPE);
+      return -EPIPE;
+    }
+    let done = <u64>t.progress;
+    while (done < len) {
+      const left = len - done;
+      const room = <u64>(p.capacity - p.len);
+      // A write of at most PIPE_BUF bytes goes in whole or waits.
+      if (room == 0 || (len <= PIPE_BUF && room < left)) {
+        if ((this.flags & O_NONBLOCK) != 0) return done > 0 ? <i64>done : -EAGAIN;
+        t.progress = <i64>done;
+        p.waiters.push(t);
+        return park(t, -1, -1, 0);
+      }
+      let n = left < room ? left : room;
+      const ok = t.mm.accessibleLen(addr + done, n, PROT_READ);
+      if (ok == 0) return done > 0 ? <i64>done : -EFAULT;
+      n = ok;
+      const base = changetype<usize>(p.buf);
+      const tail = (p.head + p.len) % p.capacity;
+      const first = <u64>(p.capacity - tail) < n ? <u64>(p.capacity - tail) : n;
+      t.mm.copyIn(addr + done, base + <usize>tail, first);
+      if (n > first) t.mm.copyIn(addr + done + first, base, n - first);
+      p.len += <i32>n;
+      done += n;
+      p.wakeAll();
+      if (ok < left && n == ok) break;
+    }
+    return <i64>done;
+  }
+
+  stat(dst: usize): i32 {
+    const a = new Attr();
+    a.dev = pipefs.dev;
+    a.ino = this.pipe.ino;
+    a.mode = S_IFIFO | 0o600;
+    a.nlink = 1;
+    a.blksize = 4096;
+    a.atimeNs = this.pipe.created;
+    a.mtimeNs = this.pipe.created;
+    a.ctimeNs = this.pipe.created;
+    encodeStat(a, dst);
+    return 0;
+  }
+
+  ioctl(req: i32, buf: usize): i32 {
+    if (req != FIONREAD) return -25; // ENOTTY
+    store<i32>(buf, this.pipe.len);
+    return 0;
+  }
+
+  release(): void {
+    if (this.isReader) this.pipe.readers--;
+    else this.pipe.writers--;
+    this.pipe.wakeAll();
+  }
+}

@@ -1,0 +1,95 @@
+// Creating a process (Linux kernel/fork.c copy_process() for clone without CLONE_VM): a new
+// stub with a copy of the parent's address space, a copy of its fd table (sharing the open
+// file descriptions), its working directory, signal dispositions, limits and credentials. The
+// child resumes from the parent's registers with rax = 0.
+import { asCreate, asDestroy } from "../host";
+import { EAGAIN, EFAULT, ENOMEM } from "../abi/errno";
+import { FS_BASE, RAX, RSP } from "../abi/regs";
+import { FsContext } from "../fs/vfs/mount";
+import { Credentials } from "./cred";
+import { allocPid, registerTask } from "./kernel";
+import { makeRunnable } from "./sched";
+import { Task, ThreadGroup } from "./task";
+import { monotonicNow } from "./time";
+
+export const CLONE_VM: u64 = 0x00000100;
+export const CLONE_FS: u64 = 0x00000200;
+export const CLONE_FILES: u64 = 0x00000400;
+export const CLONE_SIGHAND: u64 = 0x00000800;
+export const CLONE_PIDFD: u64 = 0x00001000;
+export const CLONE_PTRACE: u64 = 0x00002000;
+export const CLONE_VFORK: u64 = 0x00004000;
+export const CLONE_PARENT: u64 = 0x00008000;
+export const CLONE_THREAD: u64 = 0x00010000;
+export const CLONE_NEWNS: u64 = 0x00020000;
+export const CLONE_SYSVSEM: u64 = 0x00040000;
+export const CLONE_SETTLS: u64 = 0x00080000;
+export const CLONE_PARENT_SETTID: u64 = 0x00100000;
+export const CLONE_CHILD_CLEARTID: u64 = 0x00200000;
+export const CLONE_DETACHED: u64 = 0x00400000;
+export const CLONE_UNTRACED: u64 = 0x00800000;
+export const CLONE_CHILD_SETTID: u64 = 0x01000000;
+export const CSIGNAL: u64 = 0xff;
+
+const TID_BUF: usize = memory.data(8, 8);
+
+/** Forks parent's process. The register block holds the parent's registers (the clone
+ *  syscall). Returns the child's pid or -errno. */
+export function forkProcess(parent: Task, flags: u64, stack: u64, ptid: u64, ctid: u64, tls: u64): i64 {
+  const stub = asCreate();
+  if (stub < 0) return -EAGAIN;
+  const mm = parent.mm.fork(stub);
+  if (mm === null) {
+    asDestroy(stub);
+    return -ENOMEM;
+  }
+  const ptg = parent.tg;
+  const tg = new ThreadGroup(allocPid(), mm);
+  // CLONE_PARENT makes the child a sibling (its parent is the caller's parent).
+  const owner = (flags & CLONE_PARENT) != 0 && ptg.parent !== null ? ptg.parent! : ptg;
+  tg.parent = owner;
+  owner.children.push(tg);
+  tg.exitSignal = <i32>(flags & CSIGNAL);
+  tg.cred = new Credentials(ptg.cred.uid, ptg.cred.euid, ptg.cred.gid, ptg.cred.egid);
+  tg.pgid = ptg.pgid;
+  tg.sid = ptg.sid;
+  tg.exePath = ptg.exePath;
+  tg.comm = ptg.comm;
+  tg.startNs = monotonicNow();
+  for (let sig = 1; sig <= 64; sig++) {
+    const from = ptg.handlers.get(sig);
+    const to = tg.handlers.get(sig);
+    to.handler = from.handler;
+    to.flags = from.flags;
+    to.restorer = from.restorer;
+    to.mask = from.mask;
+  }
+  for (let r = 0; r < ptg.rlimits.cur.length; r++) {
+    tg.rlimits.cur[r] = ptg.rlimits.cur[r];
+    tg.rlimits.max[r] = ptg.rlimits.max[r];
+  }
+  store<u64>(TID_BUF, <u64>tg.tgid);
+  if ((flags & CLONE_PARENT_SETTID) != 0 && parent.mm.copyOut(ptid, TID_BUF, 4) < 0) return failChild(tg, -EFAULT);
+  if ((flags & CLONE_CHILD_SETTID) != 0 && mm.copyOut(ctid, TID_BUF, 4) < 0) return failChild(tg, -EFAULT);
+  const fs = new FsContext(parent.fs.root, parent.fs.cwd);
+  fs.umask = parent.fs.umask;
+  const child = new Task(tg.tgid, tg, parent.fdTable.copy(), fs, stub);
+  child.sigmask = parent.sigmask;
+  child.regs.saveFromBlock();
+  child.regs.set(RAX, 0);
+  if (stack != 0) child.regs.set(RSP, stack);
+  if ((flags & CLONE_SETTLS) != 0) child.regs.set(FS_BASE, tls);
+  if ((flags & CLONE_CHILD_CLEARTID) != 0) child.clearChildTid = ctid;
+  registerTask(child);
+  makeRunnable(child);
+  return tg.tgid;
+}
+
+/** Undoes a child that could not be completed (its stub and memory go). */
+function failChild(tg: ThreadGroup, err: i64): i64 {
+  const i = tg.parent!.children.indexOf(tg);
+  if (i >= 0) tg.parent!.children.splice(i, 1);
+  tg.mm.releaseAll();
+  asDestroy(tg.mm.stub);
+  return err;
+}

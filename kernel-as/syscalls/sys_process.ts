@@ -1,0 +1,287 @@
+// Processes: fork, vfork, clone, execve, execveat, wait4, waitid, and process groups and
+// sessions (Linux kernel/fork.c, fs/exec.c, kernel/exit.c, kernel/sys.c). Threads (CLONE_VM,
+// CLONE_THREAD) arrive with the threads work: such clones give ENOSYS for now.
+import { E2BIG, EFAULT, EINVAL, ECHILD, ENOSYS, EPERM, ESRCH } from "../abi/errno";
+import { SIGCHLD } from "../abi/linux";
+import { sysArg } from "../abi/regs";
+import { CLONE_FILES, CLONE_FS, CLONE_PARENT, CLONE_PARENT_SETTID, CLONE_CHILD_CLEARTID, CLONE_CHILD_SETTID, CLONE_SETTLS, CLONE_SIGHAND, CLONE_THREAD, CLONE_VFORK, CLONE_VM, CSIGNAL, CLONE_DETACHED, CLONE_UNTRACED, CLONE_PTRACE, CLONE_SYSVSEM, forkProcess } from "../kernel/fork";
+import { reap, threadGroups } from "../kernel/kernel";
+import { park, RET_EXEC, RET_GONE } from "../kernel/sched";
+import { Task, ThreadGroup } from "../kernel/task";
+import { vfsErr } from "../fs/vfs/error";
+import { AT_FDCWD } from "../fs/vfs/namei";
+import { EXEC_FATAL, execve } from "../loader/exec";
+import { pathArg } from "./path_arg";
+
+/** Flags this kernel handles for a new process; anything else gives ENOSYS or EINVAL. */
+const PROCESS_CLONE_FLAGS: u64 = CSIGNAL | CLONE_VFORK | CLONE_PARENT | CLONE_SETTLS | CLONE_PARENT_SETTID |
+  CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID | CLONE_DETACHED | CLONE_UNTRACED | CLONE_PTRACE | CLONE_SYSVSEM;
+/** clone(2) with CLONE_VM but not CLONE_THREAD (posix_spawn's vfork-like clone) is run as a
+ *  copy: the child's writes are not seen by the parent, which glibc tolerates. */
+const SHARING_FLAGS: u64 = CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD;
+
+function clone(t: Task, flags: u64, stack: u64, ptid: u64, ctid: u64, tls: u64): i64 {
+  if (t.vforkChild > 0) {
+    // The parent of a vfork runs this again when the child has exec'd or exited.
+    if (!t.vforkDone) return park(t, -1, -1, 0);
+    const pid = t.vforkChild;
+    t.vforkChild = 0;
+    t.vforkDone = false;
+    return pid;
+  }
+  if ((flags & CLONE_THREAD) != 0 && (flags & CLONE_SIGHAND) == 0) return -EINVAL;
+  if ((flags & CLONE_SIGHAND) != 0 && (flags & CLONE_VM) == 0) return -EINVAL;
+  if ((flags & SHARING_FLAGS) != 0) return -ENOSYS;
+  const pid = forkProcess(t, flags & (PROCESS_CLONE_FLAGS | CLONE_VM), stack, ptid, ctid, tls);
+  if (pid < 0 || (flags & CLONE_VFORK) == 0) return pid;
+  threadGroups.get(<i32>pid).vforkParent = t;
+  t.vforkChild = <i32>pid;
+  t.vforkDone = false;
+  return park(t, -1, -1, 0);
+}
+
+export function sysFork(t: Task): i64 {
+  return clone(t, <u64>SIGCHLD, 0, 0, 0, 0);
+}
+
+export function sysVfork(t: Task): i64 {
+  return clone(t, CLONE_VM | CLONE_VFORK | <u64>SIGCHLD, 0, 0, 0, 0);
+}
+
+/** clone(flags, stack, parent_tid, child_tid, tls): the x86-64 argument order. */
+export function sysClone(t: Task): i64 {
+  return clone(t, sysArg(0), sysArg(1), sysArg(2), sysArg(3), sysArg(4));
+}
+
+const MAX_ARG_STRLEN: i32 = 32 * 4096;
+const MAX_ARGS: i32 = 0x7fffffff;
+const PTR_BUF: usize = memory.data(8, 8);
+
+/** Reads a NULL-terminated array of string pointers (argv, envp). Null with vfsErr on a bad
+ *  pointer (EFAULT) or a string longer than MAX_ARG_STRLEN (E2BIG). */
+function stringArray(t: Task, addr: u64, out: string[]): i32 {
+  if (addr == 0) return 0;
+  for (let i = 0; i < MAX_ARGS; i++) {
+    if (t.mm.copyIn(addr + <u64>i * 8, PTR_BUF, 8) < 0) return -EFAULT;
+    const p = load<u64>(PTR_BUF);
+    if (p == 0) return 0;
+    const s = t.mm.copyInString(p, MAX_ARG_STRLEN);
+    if (s === null) return -(vfsErrOfString(t, p));
+    out.push(s);
+  }
+  return -E2BIG;
+}
+
+function vfsErrOfString(t: Task, p: u64): i32 {
+  // A string that does not end within MAX_ARG_STRLEN is E2BIG; one that faults, EFAULT.
+  return t.mm.accessibleLen(p, 1, 1) == 0 ? EFAULT : E2BIG;
+}
+
+const AT_EMPTY_PATH: i32 = 0x1000;
+const AT_SYMLINK_NOFOLLOW: i32 = 0x100;
+
+function exec(t: Task, dirfd: i32, pathAddr: u64, argvAddr: u64, envpAddr: u64, flags: i32): i64 {
+  if ((flags & ~(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW)) != 0) return -EINVAL;
+  const path = pathArg(t, pathAddr);
+  if (path === null) return -vfsErr;
+  const argv: string[] = [];
+  const envp: string[] = [];
+  let r = stringArray(t, argvAddr, argv);
+  if (r < 0) return r;
+  r = stringArray(t, envpAddr, envp);
+  if (r < 0) return r;
+  // Relative paths of execveat start at dirfd; this kernel resolves them from the cwd, which
+  // is what AT_FDCWD (every execve) means.
+  if (dirfd != AT_FDCWD && path.length > 0 && path.charCodeAt(0) != 0x2f) return -ENOSYS;
+  r = execve(t, path, argv, envp);
+  if (r == EXEC_FATAL) return RET_GONE;
+  if (r < 0) return r;
+  return RET_EXEC;
+}
+
+export function sysExecve(t: Task): i64 {
+  return exec(t, AT_FDCWD, sysArg(0), sysArg(1), sysArg(2), 0);
+}
+
+export function sysExecveat(t: Task): i64 {
+  return exec(t, <i32>sysArg(0), sysArg(1), sysArg(2), sysArg(3), <i32>sysArg(4));
+}
+
+const WNOHANG: i32 = 1;
+const WUNTRACED: i32 = 2;
+const WEXITED: i32 = 4;
+const WCONTINUED: i32 = 8;
+const WNOWAIT: i32 = 0x01000000;
+const __WNOTHREAD: i32 = 0x20000000;
+const __WALL: i32 = 0x40000000;
+const __WCLONE: i32 = 0x80000000;
+const P_ALL: i32 = 0;
+const P_PID: i32 = 1;
+const P_PGID: i32 = 2;
+const WAIT_BUF: usize = memory.data(128, 8);
+
+/** Whether child c matches a wait for (idtype, id) (Linux's eligible_pid()). */
+function matches(c: ThreadGroup, idtype: i32, id: i32): bool {
+  if (idtype == P_PID) return c.tgid == id;
+  if (idtype == P_PGID) return c.pgid == id;
+  return true;
+}
+
+/** Waits for a child: returns it when one has exited, null when none will match (ECHILD),
+ *  or null with parked set when the caller must wait. */
+function findExited(t: Task, idtype: i32, id: i32): ThreadGroup | null {
+  const children = t.tg.children;
+  for (let i = 0; i < children.length; i++) {
+    const c = children[i];
+    if (matches(c, idtype, id) && c.exitStatus >= 0) return c;
+  }
+  return null;
+}
+
+function hasMatching(t: Task, idtype: i32, id: i32): bool {
+  const children = t.tg.children;
+  for (let i = 0; i < children.length; i++) if (matches(children[i], idtype, id)) return true;
+  return false;
+}
+
+export function sysWait4(t: Task): i64 {
+  const pid = <i32>sysArg(0);
+  const statusAddr = sysArg(1);
+  const options = <i32>sysArg(2);
+  const rusage = sysArg(3);
+  if ((options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WALL | __WCLONE)) != 0) return -EINVAL;
+  let idtype = P_ALL;
+  let id = 0;
+  if (pid > 0) {
+    idtype = P_PID;
+    id = pid;
+  } else if (pid == 0) {
+    idtype = P_PGID;
+    id = t.tg.pgid;
+  } else if (pid < -1) {
+    idtype = P_PGID;
+    id = -pid;
+  }
+  if (!hasMatching(t, idtype, id)) return -ECHILD;
+  const c = findExited(t, idtype, id);
+  if (c === null) {
+    if ((options & WNOHANG) != 0) return 0;
+    t.tg.childWaiters.push(t);
+    return park(t, -1, -1, 0);
+  }
+  if (statusAddr != 0) {
+    store<i32>(WAIT_BUF, c.exitStatus);
+    if (t.mm.copyOut(statusAddr, WAIT_BUF, 4) < 0) return -EFAULT;
+  }
+  if (rusage != 0) {
+    // struct rusage: the sandbox does not account child resources yet (all zero).
+    memory.fill(WAIT_BUF, 0, 144);
+    if (t.mm.copyOut(rusage, WAIT_BUF, 144) < 0) return -EFAULT;
+  }
+  const reaped = c.tgid;
+  reap(c);
+  return reaped;
+}
+
+/** waitid(2): exits only (WSTOPPED and WCONTINUED report nothing until job control). */
+export function sysWaitid(t: Task): i64 {
+  const idtype = <i32>sysArg(0);
+  const id = <i32>sysArg(1);
+  const infop = sysArg(2);
+  const options = <i32>sysArg(3);
+  if ((options & ~(WNOHANG | WUNTRACED | WEXITED | WCONTINUED | WNOWAIT | __WNOTHREAD | __WALL | __WCLONE)) != 0) return -EINVAL;
+  if ((options & (WEXITED | WUNTRACED | WCONTINUED)) == 0) return -EINVAL;
+  if (idtype != P_ALL && idtype != P_PID && idtype != P_PGID) return -EINVAL;
+  if (idtype != P_ALL && id <= 0 && !(idtype == P_PGID && id == 0)) return -EINVAL;
+  const wid = idtype == P_PGID && id == 0 ? t.tg.pgid : id;
+  if (!hasMatching(t, idtype, wid)) return -ECHILD;
+  const c = (options & WEXITED) != 0 ? findExited(t, idtype, wid) : null;
+  if (c === null) {
+    if ((options & WNOHANG) != 0) {
+      if (infop != 0) {
+        memory.fill(WAIT_BUF, 0, 128);
+        if (t.mm.copyOut(infop, WAIT_BUF, 128) < 0) return -EFAULT;
+      }
+      return 0;
+    }
+    t.tg.childWaiters.push(t);
+    return park(t, -1, -1, 0);
+  }
+  if (infop != 0) {
+    // siginfo_t for SIGCHLD: si_signo, si_errno, si_code, then si_pid, si_uid, si_status.
+    memory.fill(WAIT_BUF, 0, 128);
+    const st = c.exitStatus;
+    const sig = st & 0x7f;
+    store<i32>(WAIT_BUF, SIGCHLD);
+    store<i32>(WAIT_BUF + 8, sig == 0 ? 1 : (st & 0x80) != 0 ? 3 : 2); // CLD_EXITED, CLD_DUMPED, CLD_KILLED
+    store<i32>(WAIT_BUF + 16, c.tgid);
+    store<u32>(WAIT_BUF + 20, c.cred.uid);
+    store<i32>(WAIT_BUF + 24, sig == 0 ? (st >> 8) & 0xff : sig);
+    if (t.mm.copyOut(infop, WAIT_BUF, 128) < 0) return -EFAULT;
+  }
+  if ((options & WNOWAIT) == 0) reap(c);
+  return 0;
+}
+
+export function sysGetppid(t: Task): i64 {
+  // The sandbox's init has no parent inside the sandbox: 0, as for pid 1 of a pid namespace.
+  const p = t.tg.parent;
+  return p === null ? 0 : p.tgid;
+}
+
+function groupOf(t: Task, pid: i32): ThreadGroup | null {
+  if (pid == 0) return t.tg;
+  return threadGroups.has(pid) ? threadGroups.get(pid) : null;
+}
+
+export function sysGetpgid(t: Task): i64 {
+  const tg = groupOf(t, <i32>sysArg(0));
+  return tg === null ? -ESRCH : tg.pgid;
+}
+
+export function sysGetpgrp(t: Task): i64 {
+  return t.tg.pgid;
+}
+
+export function sysGetsid(t: Task): i64 {
+  const tg = groupOf(t, <i32>sysArg(0));
+  return tg === null ? -ESRCH : tg.sid;
+}
+
+/** setpgid(2) with Linux's rules: the caller or one of its children that has not exec'd... (the
+ *  exec rule is not tracked), within the caller's session, not a session leader. */
+export function sysSetpgid(t: Task): i64 {
+  const pid = <i32>sysArg(0);
+  let pgid = <i32>sysArg(1);
+  if (pgid < 0) return -EINVAL;
+  const tg = groupOf(t, pid);
+  if (tg === null) return -ESRCH;
+  if (tg !== t.tg && tg.parent !== t.tg) return -ESRCH;
+  if (tg.sid != t.tg.sid) return -EPERM;
+  if (tg.sid == tg.tgid) return -EPERM;
+  if (pgid == 0) pgid = tg.tgid;
+  if (pgid != tg.tgid) {
+    // Joining a group needs a member of it in the same session.
+    let found = false;
+    const all = threadGroups.values();
+    for (let i = 0; i < all.length; i++) {
+      if (all[i].pgid == pgid && all[i].sid == t.tg.sid) found = true;
+    }
+    if (!found) return -EPERM;
+  }
+  tg.pgid = pgid;
+  return 0;
+}
+
+export function sysSetsid(t: Task): i64 {
+  const tg = t.tg;
+  // A process group leader cannot start a session (its group would straddle two).
+  const all = threadGroups.values();
+  for (let i = 0; i < all.length; i++) {
+    if (all[i].pgid == tg.tgid && all[i] !== tg) return -EPERM;
+  }
+  if (tg.pgid == tg.tgid) return -EPERM;
+  tg.sid = tg.tgid;
+  tg.pgid = tg.tgid;
+  return tg.sid;
+}
