@@ -10,6 +10,8 @@ const PROT_READ_WRITE = 3;
 const MAP_SHARED_NORESERVE = 0x01 | 0x4000;
 const FALLOC_FL_KEEP_SIZE = 1;
 const FALLOC_FL_PUNCH_HOLE = 2;
+const SEEK_DATA = 3;
+const SEEK_HOLE = 4;
 
 export class MemoryFile {
   readonly fd: number;
@@ -75,6 +77,20 @@ export class MemoryFile {
       src += n;
       dst += n;
       len -= n;
+    }
+  }
+
+  /** Copies only the data extents of [src, src+len) to dst (SEEK_DATA / SEEK_HOLE). */
+  cloneRange(dst: number, src: number, len: number): void {
+    const end = src + len;
+    let pos = src;
+    while (pos < end) {
+      const data = libc.lseek(this.fd, pos, SEEK_DATA) as number;
+      if (data < 0 || data >= end) return;
+      let hole = libc.lseek(this.fd, data, SEEK_HOLE) as number;
+      if (hole < 0 || hole > end) hole = end;
+      this.copy(dst + (data - src), data, hole - data);
+      pos = hole;
     }
   }
 

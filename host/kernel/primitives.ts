@@ -45,6 +45,7 @@ export function hostPrimitives(ctx: PrimitiveContext): WebAssembly.ModuleImports
     mf_read: (off: number, dst: number, len: number) => ctx.memfile.read(off, mem(), dst, len),
     mf_write: (off: number, src: number, len: number) => ctx.memfile.write(off, mem(), src, len),
     mf_copy: (dst: number, src: number, len: number) => ctx.memfile.copy(dst, src, len),
+    mf_clone: (dst: number, src: number, len: number) => ctx.memfile.cloneRange(dst, src, len),
     mf_punch: (off: number, len: number) => ctx.memfile.punch(off, len),
 
     as_create: () => ctx.platform.createStub(),
