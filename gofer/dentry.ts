@@ -17,7 +17,7 @@ import { Errno, EINVAL, ENAMETOOLONG } from './errno.js';
 import * as abi from './host/abi.js';
 import {
   AT_EMPTY_PATH, AT_SYMLINK_NOFOLLOW, EMPTY_PATH, O_CLOEXEC, O_DIRECTORY, O_NOFOLLOW, O_PATH,
-  S_IFDIR, S_IFLNK, S_IFMT, STATX_BASIC_STATS, STATX_BTIME, close, cstr, openat, statx, sys,
+  S_IFDIR, S_IFLNK, S_IFMT, STATX_BASIC_STATS, STATX_BTIME, close, cstr, fstatfs, openat, statx, sys,
 } from './host/libc.js';
 import { QTDIR, QTFILE, QTSYMLINK } from './protocol/constants.js';
 
@@ -108,9 +108,24 @@ export class Dentry {
   }
 }
 
+/**
+ * f_type of the host's kernel-interface file systems (include/uapi/linux/magic.h): proc,
+ * sysfs, debugfs, tracefs, securityfs, cgroup, cgroup2, bpf, selinuxfs, efivarfs, configfs,
+ * pstore, binfmt_misc. Writing there changes the host kernel, not a file (and
+ * /proc/<gofer>/mem would be the gofer's own memory), so the gofer opens nothing there for
+ * writing, whatever its mode.
+ */
+const KERNEL_FS_TYPES = new Set([
+  0x9fa0, 0x62656572, 0x64626720, 0x74726163, 0x73636673, 0x27e0eb, 0x63677270, 0xcafe4a11,
+  0xf97cff8c, 0xde5e81e4, 0x62656570, 0x6165676c, 0x42494e4d,
+]);
+const statfsBuf = Buffer.alloc(abi.statfs.fixed);
+
 export class DentryTree {
   readonly root: Dentry;
   private readonly devices = new Map<string, number>();
+  /** Per device index: is it a kernel-interface file system (KERNEL_FS_TYPES)? */
+  private readonly kernelFs: boolean[] = [];
 
   /** Opens the served directory. `path` is the operator's, so symlinks in it are followed. */
   constructor(path: string) {
@@ -133,6 +148,20 @@ export class DentryTree {
       this.devices.set(key, i);
     }
     return i;
+  }
+
+  /**
+   * Whether the file an fd holds, on device index `dev`, lives on a kernel-interface file
+   * system (one fstatfs per device, then cached).
+   */
+  isKernelFs(dev: number, fd: number): boolean {
+    let k = this.kernelFs[dev];
+    if (k === undefined) {
+      sys(fstatfs(fd, statfsBuf), 'fstatfs');
+      k = KERNEL_FS_TYPES.has(Number(BigInt.asUintN(32, abi.statfs.get(statfsBuf, 'f_type'))));
+      this.kernelFs[dev] = k;
+    }
+    return k;
   }
 
   qidOf(st: Stat): Qid {

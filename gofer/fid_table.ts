@@ -16,6 +16,12 @@ export interface OpenFile {
   readonly fd: number;
   /** The open flags given to the host (access mode in the low bits). */
   readonly flags: number;
+  /**
+   * For a directory: the 9P offset the fd's position stands at after the last Treaddir
+   * (null when unknown), so that reading on from there needs no lseek, which some file
+   * systems implement by walking the directory from its start.
+   */
+  dirOffset?: bigint | null;
 }
 
 export class Fid {

@@ -11,6 +11,8 @@ import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { DEFAULT_MSIZE, Server } from './server.js';
 import { listenUnix, serve } from './transport.js';
 import { MIN_MSIZE } from './session.js';
+import { SIGHUP, SIGINT, SIGTERM, SIG_DFL, S_IFMT, S_IFSOCK, signal } from './host/libc.js';
+import { statFd } from './dentry.js';
 
 function integer(min: number, max: number) {
   return (v: string): number => {
@@ -56,6 +58,9 @@ export function main(argv: string[]): number {
   let listenFd = -1;
   try {
     server = new Server({ root: opts.root, readOnly: opts.ro ?? false, maxMsize: opts.msize, debug: opts.debug });
+    if (opts.fd !== undefined && (statFd(opts.fd).stx_mode & S_IFMT) !== S_IFSOCK) {
+      throw new Error(`fd ${opts.fd} is not a socket`);
+    }
     if (opts.listen !== undefined) {
       // A socket left by an earlier run is replaced; any other file is an error (bind says so).
       if (fs.lstatSync(opts.listen, { throwIfNoEntry: false })?.isSocket()) fs.unlinkSync(opts.listen);
@@ -65,6 +70,10 @@ export function main(argv: string[]): number {
     process.stderr.write(`wvisor-gofer: ${(e as Error).message}\n`);
     return 1;
   }
+  // The serving loop never returns to Node's event loop, so a JavaScript signal handler (one
+  // that a preloaded module may have installed) would never run: termination signals get
+  // their default action back.
+  for (const sig of [SIGHUP, SIGINT, SIGTERM]) signal(sig, SIG_DFL);
   serve(server, listenFd >= 0 ? { listenFd } : { fds: [opts.fd!] });
   server.close();
   return 0;

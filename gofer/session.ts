@@ -2,9 +2,9 @@
 // buffers replies are built in. Handlers (ops/) receive the session; they reach the served
 // tree and the server's options through it.
 import type { DentryTree, Dentry } from './dentry.js';
-import { Errno, EINVAL, ELOOP, EPERM, EROFS } from './errno.js';
+import { Errno, EACCES, EINVAL, ELOOP, EPERM, EROFS } from './errno.js';
 import { FidTable } from './fid_table.js';
-import { O_CLOEXEC, O_NOCTTY, S_IFREG, openat, sys } from './host/libc.js';
+import { O_ACCMODE, O_CLOEXEC, O_NOCTTY, O_RDONLY, O_TRUNC, S_IFREG, openat, sys } from './host/libc.js';
 import { IO_HEADER_SIZE, VERSION_9P2000_L } from './protocol/constants.js';
 
 /** What every session shares: the served tree and the server's options. */
@@ -20,7 +20,7 @@ export interface ServerState {
   log(line: string): void;
 }
 
-/** Key under which an lopen/lcreate reply carries the fd to donate (see DONATE_VERSION). */
+/** Key under which an lopen/lcreate reply carries the fd to donate (VERSION_WVISOR sessions; gofer/README.md). */
 export const DONATE = Symbol('donate');
 export interface Donation {
   fd: number;
@@ -83,7 +83,17 @@ export class Session {
   reopen(d: Dentry, flags: number): number {
     if (d.isSymlink) throw new Errno(ELOOP, 'open of a symlink');
     if (d.fileType !== S_IFREG && !d.isDir) throw new Errno(EPERM, 'open of a special file');
-    return sys(openat(this.server.procSelfFd, Buffer.from(`${d.fd}\0`), flags | O_CLOEXEC | O_NOCTTY, 0), 'reopen');
+    return this.reopenFd(d.fd, d.dev, flags);
+  }
+
+  /**
+   * The open itself, of an O_PATH fd known to hold a regular file or a directory on device
+   * index `dev`: EACCES for write access on a kernel-interface file system (DentryTree.isKernelFs).
+   */
+  reopenFd(pathFd: number, dev: number, flags: number): number {
+    const writes = (flags & O_ACCMODE) !== O_RDONLY || (flags & O_TRUNC) !== 0;
+    if (writes && this.tree.isKernelFs(dev, pathFd)) throw new Errno(EACCES, 'write access to a kernel file system');
+    return sys(openat(this.server.procSelfFd, Buffer.from(`${pathFd}\0`), flags | O_CLOEXEC | O_NOCTTY, 0), 'reopen');
   }
 
   /** Checks Tversion's msize against the server's limits and records the session's. */

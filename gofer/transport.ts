@@ -54,7 +54,7 @@ export class Connection {
       if (n < 0) {
         const e = errno();
         if (e === EINTR || e === EAGAIN) return true;
-        return false;
+        throw new Hangup(`recv: errno ${e}`);
       }
       if (n === 0) return false;
       this.end += n;

@@ -54,6 +54,13 @@ export const recvmsg = libc.func('int64_t recvmsg(int fd, uintptr_t msg, int fla
 export const setsockopt = libc.func('int setsockopt(int fd, int level, int name, void *val, uint32_t len)');
 export const poll = libc.func('int poll(void *fds, uint64_t nfds, int timeout)');
 
+// Signals: signal(sig, 0) restores SIG_DFL.
+export const signal = libc.func('uintptr_t signal(int sig, uintptr_t handler)');
+export const SIG_DFL = 0;
+export const SIGHUP = 1;
+export const SIGINT = 2;
+export const SIGTERM = 15;
+
 // Memory.
 export const mmap = libc.func('intptr_t mmap(uintptr_t addr, size_t len, int prot, int flags, int fd, int64_t off)');
 export const munmap = libc.func('int munmap(uintptr_t addr, size_t len)');

@@ -30,15 +30,20 @@ export const readdir: Handler<'readdir'> = (s, req) => {
   if (!dir.isDir) throw new Errno(ENOTDIR, 'readdir of a non-directory');
   const area = s.ioArea(req.count);
   const buf = s.direntBuffer();
-  sys(lseek(f.open.fd, BigInt.asIntN(64, req.offset), SEEK_SET), 'lseek');
+  const open = f.open;
+  if (open.dirOffset !== req.offset) {
+    open.dirOffset = null;
+    sys(lseek(open.fd, BigInt.asIntN(64, req.offset), SEEK_SET), 'lseek');
+  }
   // Host entries are about as large as 9P's; a little more than count is read, and what does
   // not fit is read again next time from the last offset sent.
   const want = Math.min(buf.length, Math.max(area.length + 512, 1024));
-  const n = sys(getdents64(f.open.fd, buf, want), 'getdents64');
+  const n = sys(getdents64(open.fd, buf, want), 'getdents64');
 
   const atRoot = dir === s.tree.root;
   let o = 0;
   let w = 0;
+  let last = req.offset;
   while (o < n) {
     const head = abi.dirent64Head.decode(buf, o, n);
     if (head.d_reclen < DIRENT64_NAME + 1 || o + head.d_reclen > n) throw new Error(`getdents64: bad d_reclen ${head.d_reclen}`);
@@ -56,7 +61,10 @@ export const readdir: Handler<'readdir'> = (s, req) => {
     if (w + size > area.length) break;
     w = dirent.write(area, w, entry);
     o += head.d_reclen;
+    last = entry.offset;
   }
+  // When every entry read was sent, the fd stands where the client will ask to go on.
+  open.dirOffset = o === n ? last : null;
   // An empty reply means the end of the directory: when the next entry exists but does not
   // fit, say so (as getdents64 says EINVAL for a buffer too small).
   if (w === 0 && n > 0) throw new Errno(EINVAL, 'count too small for the next entry');

@@ -93,9 +93,10 @@ export const lcreate: Handler<'lcreate'> = (s, req) => {
     if (err !== EEXIST || (req.flags & DOTL_EXCL) !== 0) throw new Errno(err, 'create');
     pathFd = sys(openat(dir.fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC, 0), 'open existing');
     try {
-      const type = statFd(pathFd).stx_mode & S_IFMT;
+      const st = statFd(pathFd);
+      const type = st.stx_mode & S_IFMT;
       if (type !== S_IFREG) throw new Errno(type === S_IFDIR ? EISDIR : type === S_IFLNK ? ELOOP : EEXIST, 'create over a non-file');
-      fd = sys(openat(s.server.procSelfFd, Buffer.from(`${pathFd}\0`), flags | O_CLOEXEC | O_NOCTTY, 0), 'reopen');
+      fd = s.reopenFd(pathFd, s.tree.devIndex(st), flags);
     } catch (e) {
       close(pathFd);
       throw e;
