@@ -53,6 +53,14 @@ export declare function asUnmap(stub: i32, addr: f64, len: f64): i32;
 @external("host", "as_protect")
 export declare function asProtect(stub: i32, addr: f64, len: f64, prot: i32): i32;
 
+/** Reads the stub's FPU/SSE state (512-byte FXSAVE area, PTRACE_GETFPREGS) into dst. */
+@external("host", "fp_get")
+export declare function fpGet(stub: i32, dst: usize): i32;
+
+/** Loads the stub's FPU/SSE state from a 512-byte FXSAVE area at src (PTRACE_SETFPREGS). */
+@external("host", "fp_set")
+export declare function fpSet(stub: i32, src: usize): i32;
+
 // ---- host file descriptors (stdio and donated files) -----------------------------------------
 
 /** Reads up to len bytes from host fd into memory-file offset off without blocking the

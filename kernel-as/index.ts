@@ -3,14 +3,16 @@
 // The host side of this contract is host/kernel/kernel_module.ts.
 import "./panic";
 import { REGS } from "./abi/regs";
-import { signalStatus } from "./abi/linux";
+import { signalStatus, SIG_IGN } from "./abi/linux";
+import { SigInfo, sigBit } from "./kernel/signal";
+import { setupFrame } from "./kernel/signal_frame";
 import { config, parseConfig } from "./kernel/config";
 import { initMemory } from "./kernel/globals";
 import { exitThreadGroup, sandboxStatus, tasksByStub } from "./kernel/kernel";
 import { TASK_BLOCKED } from "./kernel/task";
 import { dueTasks, nextDeadline, parked, pendingWakes, popRunnable } from "./kernel/sched";
 import { execError, startInit } from "./loader/exec";
-import { ACT_GONE, dispatch, rerun } from "./syscalls/dispatch";
+import { ACT_GONE, ACT_RESUME, dispatch, interrupt, rerun } from "./syscalls/dispatch";
 import { FULL, PARTIAL, SYSCALL_COUNT, syscallTable } from "./syscalls/table";
 import { LOG_DEBUG, LOG_WARN, logLine } from "./util/log";
 import { noteBootTime } from "./syscalls/sys_misc_fs";
@@ -65,18 +67,32 @@ function runPendingWakes(): void {
   while (pendingWakes.length > 0) {
     const t = pendingWakes.shift();
     // A task woken twice, or killed meanwhile, runs at most once.
-    if (t.state == TASK_BLOCKED) rerun(t);
+    if (t.state != TASK_BLOCKED) continue;
+    if (t.sigInterrupt) {
+      t.sigInterrupt = false;
+      interrupt(t);
+    } else {
+      rerun(t);
+    }
   }
 }
 
 /** The stub thread `stub` took a synchronous fault signal (SIGSEGV, SIGBUS, SIGILL, SIGFPE,
  *  SIGTRAP) at addr. Until signal delivery exists, the fault ends the thread group with that
  *  signal, as it would without a handler; even init dies of it, as Linux forces such signals. */
-export function fault(stub: i32, signo: i32, addr: f64): i32 {
+export function fault(stub: i32, signo: i32, code: i32, addr: f64): i32 {
   if (!tasksByStub.has(stub)) return ACT_GONE;
   const t = tasksByStub.get(stub);
   logLine(LOG_DEBUG, "pid " + t.tg.tgid.toString() + " fault: signal " + signo.toString() +
     " at 0x" + (<u64>addr).toString(16));
+  // A fault signal is forced (force_sig_info()): with a handler that is not blocking it, the
+  // handler runs; blocked or without a handler, the process dies, init included.
+  const act = t.tg.handlers.get(signo);
+  if (act.handler > SIG_IGN && (t.sigmask & sigBit(signo)) == 0) {
+    const info = new SigInfo(signo, code, 0, 0);
+    info.addr = <u64>addr;
+    if (setupFrame(t, signo, act, info)) return ACT_RESUME;
+  }
   exitThreadGroup(t.tg, signalStatus(signo, false));
   runPendingWakes();
   return ACT_GONE;

@@ -10,7 +10,7 @@ export interface KernelExports {
   boot(len: number): number;
   start(): number;
   syscall(stub: number): number;
-  fault(stub: number, signo: number, addr: number): number;
+  fault(stub: number, signo: number, code: number, addr: number): number;
   stub_died(stub: number, signo: number): void;
   next_runnable(): number;
   next_deadline(): number;

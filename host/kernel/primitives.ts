@@ -57,6 +57,9 @@ export function hostPrimitives(ctx: PrimitiveContext): WebAssembly.ModuleImports
     as_protect: (stub: number, addr: number, len: number, prot: number) =>
       injected(ctx.platform.inject(stub, HOST_SYS_MPROTECT, addr, len, prot)),
 
+    fp_get: (stub: number, dst: number) => (ctx.platform.fpRegs(stub, mem().subarray(dst, dst + 512), false) < 0 ? fail() : 0),
+    fp_set: (stub: number, src: number) => (ctx.platform.fpRegs(stub, mem().subarray(src, src + 512), true) < 0 ? fail() : 0),
+
     fd_read: (fd: number, off: number, len: number) => {
       // Never block the Sentry: a host fd with nothing to read gives EAGAIN and the kernel
       // parks the task until poll says it is readable.

@@ -10,6 +10,7 @@ import { unpark, wakeLater } from "./sched";
 import { removeWaiter } from "./futex";
 import { forgetWaiter, releaseAllLocks } from "../fs/vfs/locks";
 import { sendSignal } from "./signal_send";
+import { CLD_DUMPED, CLD_EXITED, CLD_KILLED, SigInfo } from "./signal";
 
 export const tasksByStub = new Map<i32, Task>();
 export const tasksByTid = new Map<i32, Task>();
@@ -102,7 +103,12 @@ function notifyParent(tg: ThreadGroup): void {
     reap(tg);
     return;
   }
-  if (tg.exitSignal > 0) sendSignal(parent, tg.exitSignal);
+  if (tg.exitSignal > 0) {
+    const st = tg.exitStatus;
+    const info = new SigInfo(tg.exitSignal, (st & 0x7f) == 0 ? CLD_EXITED : (st & 0x80) != 0 ? CLD_DUMPED : CLD_KILLED, tg.tgid, tg.cred.uid);
+    info.status = (st & 0x7f) == 0 ? (st >> 8) & 0xff : st & 0x7f;
+    sendSignal(parent, tg.exitSignal, info);
+  }
   if (autoReaps(parent)) {
     reap(tg);
   }

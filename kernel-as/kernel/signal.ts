@@ -1,10 +1,23 @@
-// Signal dispositions and the default actions of Linux (kernel/signal.c sig_kernel_*).
-// Delivery to app handlers (signal frames, sigreturn) is the later signals work; until then a
-// signal that would run a handler is recorded as pending and reported in the debug log.
+// Signal dispositions, what a signal carries, and the default actions of Linux
+// (kernel/signal.c sig_kernel_*). Sending is in signal_send.ts, the frames in signal_frame.ts.
 import {
   SIGABRT, SIGBUS, SIGCHLD, SIGCONT, SIGFPE, SIGILL, SIGKILL, SIGQUIT, SIGSEGV, SIGSTOP, SIGSYS,
   SIGTRAP, SIGTSTP, SIGTTIN, SIGTTOU, SIGURG, SIGWINCH, SIGXCPU, SIGXFSZ, SIG_DFL, SIG_IGN, NSIG,
 } from "../abi/linux";
+
+/** What a pending signal carries to its handler (the fields of siginfo_t that are used). */
+export class SigInfo {
+  constructor(public signo: i32, public code: i32, public pid: i32, public uid: u32) {}
+  status: i32 = 0;
+  addr: u64 = 0;
+}
+
+export const SI_USER: i32 = 0;
+export const SI_KERNEL: i32 = 0x80;
+export const SI_TKILL: i32 = -6;
+export const CLD_EXITED: i32 = 1;
+export const CLD_KILLED: i32 = 2;
+export const CLD_DUMPED: i32 = 3;
 
 export class SigAction {
   handler: u64 = SIG_DFL;

@@ -1,26 +1,76 @@
-// Sending a signal to a thread group (Linux's send_signal() and the default actions of
-// get_signal()). Until handlers can be run, a signal that would reach one is left pending and
-// reported in the debug log; default actions are applied at once.
-import { SIG_DFL, SIG_IGN, signalStatus } from "../abi/linux";
-import { debugEnabled } from "./config";
+// Sending and delivering signals (Linux kernel/signal.c send_signal(), get_signal()). A signal
+// with the default action is acted on when it is sent (unless blocked); one with a handler is
+// left pending for the process and delivered when a task returns from a syscall (a parked task
+// is interrupted for it). Tasks running app code without making syscalls see it at their next
+// syscall: the host cannot interrupt a running stub yet.
+import { SIGKILL, SIGSTOP, SIG_DFL, SIG_IGN, signalStatus } from "../abi/linux";
 import { exitThreadGroup } from "./kernel";
-import { ThreadGroup } from "./task";
-import { ACT_CONTINUE, ACT_IGNORE, ACT_STOP, defaultAction, sigBit, sigUnblockable } from "./signal";
-import { LOG_DEBUG, logLine } from "../util/log";
+import { Task, ThreadGroup, TASK_BLOCKED, TASK_DEAD } from "./task";
+import { ACT_CONTINUE, ACT_IGNORE, ACT_STOP, defaultAction, SigInfo, sigBit, sigUnblockable, SI_KERNEL } from "./signal";
+import { wakeLater } from "./sched";
+import { setupFrame } from "./signal_frame";
 
-/** Delivers sig to tg as sent from inside the sandbox. Precondition: 1 <= sig <= 64. */
-export function sendSignal(tg: ThreadGroup, sig: i32): void {
+function ignored(tg: ThreadGroup, sig: i32): bool {
+  if (sigUnblockable(sig)) return false;
+  const h = tg.handlers.get(sig).handler;
+  return h == SIG_IGN || (h == SIG_DFL && defaultAction(sig) == ACT_IGNORE);
+}
+
+/** Sends sig to tg from inside the sandbox. Precondition: 1 <= sig <= 64. */
+export function sendSignal(tg: ThreadGroup, sig: i32, info: SigInfo | null = null): void {
+  if (tg.exitStatus >= 0) return;
+  const blocked = (tg.leader.sigmask & sigBit(sig)) != 0 && !sigUnblockable(sig);
+  if (!blocked && ignored(tg, sig)) return;
   const act = tg.handlers.get(sig);
-  if (!sigUnblockable(sig) && act.handler == SIG_IGN) return;
-  if ((tg.leader.sigmask & sigBit(sig)) != 0 || (!sigUnblockable(sig) && act.handler != SIG_DFL)) {
-    tg.pending |= sigBit(sig);
-    if (act.handler != SIG_DFL && debugEnabled()) {
-      logLine(LOG_DEBUG, "signal " + sig.toString() + " to pid " + tg.tgid.toString() +
-        " left pending: running signal handlers is not implemented yet");
-    }
+  // The init of a pid namespace only gets the signals it has handlers for from inside its
+  // namespace (SIGNAL_UNKILLABLE), not even SIGKILL.
+  if (tg.tgid == 1 && act.handler == SIG_DFL) return;
+  if (!blocked && act.handler == SIG_DFL) {
+    applyDefault(tg, sig);
     return;
   }
-  applyDefault(tg, sig);
+  tg.pending |= sigBit(sig);
+  tg.infos[sig] = info !== null ? info : new SigInfo(sig, SI_KERNEL, 0, 0);
+  if (blocked) return;
+  // A parked task of the group is interrupted to run the handler.
+  for (let i = 0; i < tg.tasks.length; i++) {
+    const t = tg.tasks[i];
+    // A vfork parent waits without being interruptible, as in Linux.
+    if (t.state == TASK_BLOCKED && (t.sigmask & sigBit(sig)) == 0 && t.vforkChild == 0) {
+      t.sigInterrupt = true;
+      wakeLater(t);
+      return;
+    }
+  }
+}
+
+/** Delivers what is pending and unblocked for t, whose registers are in the block: default
+ *  actions are applied, and the first signal with a handler gets a frame (the block is set to
+ *  enter the handler). Returns false if t died. */
+export function deliverSignals(t: Task): bool {
+  const tg = t.tg;
+  for (;;) {
+    const ready = tg.pending & ~t.sigmask;
+    if (ready == 0) return true;
+    let sig = 1;
+    while ((ready & sigBit(sig)) == 0) sig++;
+    tg.pending &= ~sigBit(sig);
+    const info = tg.infos[sig];
+    tg.infos[sig] = null;
+    const act = tg.handlers.get(sig);
+    if (act.handler == SIG_IGN && !sigUnblockable(sig)) continue;
+    if (act.handler == SIG_DFL || sigUnblockable(sig)) {
+      applyDefault(tg, sig);
+      if (t.state == TASK_DEAD) return false;
+      continue;
+    }
+    if (!setupFrame(t, sig, act, info !== null ? info! : new SigInfo(sig, SI_KERNEL, 0, 0))) {
+      // No room for the frame: the process dies of SIGSEGV (force_sigsegv()).
+      exitThreadGroup(tg, signalStatus(11, false));
+      return false;
+    }
+    return true;
+  }
 }
 
 /** Acts on pending signals that are no longer blocked and have the default disposition. */
@@ -39,11 +89,8 @@ export function deliverUnblocked(tg: ThreadGroup): void {
 function applyDefault(tg: ThreadGroup, sig: i32): void {
   const action = defaultAction(sig);
   if (action == ACT_IGNORE || action == ACT_CONTINUE) return;
-  // The init of a pid namespace only gets the signals it has handlers for from inside its
-  // namespace (SIGNAL_UNKILLABLE), not even SIGKILL.
-  if (tg.tgid == 1) return;
-  if (action == ACT_STOP) return; // job control stops arrive with the processes work
+  if (tg.tgid == 1 && sig != SIGKILL) return;
+  if (action == ACT_STOP || sig == SIGSTOP) return; // job control stops arrive with the terminal work
   // No core file is written, so the wait status carries no core flag (WCOREDUMP).
   exitThreadGroup(tg, signalStatus(sig, false));
 }
-

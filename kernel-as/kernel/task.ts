@@ -9,6 +9,7 @@ import { FsContext } from "../fs/vfs/mount";
 import { SignalHandlers } from "./signal";
 import { Rlimits } from "./rlimits";
 import { Credentials } from "./cred";
+import { SigInfo } from "./signal";
 
 export const TASK_RUNNING: i32 = 0;  // in the app, or queued to resume
 export const TASK_BLOCKED: i32 = 1;  // parked in a syscall, waiting for a timer or a host fd
@@ -39,8 +40,9 @@ export class ThreadGroup {
   childWaiters: Task[] = [];
   /** The task that vforked this group and waits for its exec or exit. */
   vforkParent: Task | null = null;
-  /** Pending signals with a handler installed: delivery arrives with the signals work. */
+  /** Signals sent to the process and not yet delivered, and what each one carries. */
   pending: u64 = 0;
+  infos: StaticArray<SigInfo | null> = new StaticArray<SigInfo | null>(65);
 
   constructor(public tgid: i32, public mm: MM) {
     this.pgid = tgid;
@@ -73,6 +75,20 @@ export class Task {
   vforkDone: bool = false;
   /** Bytes a parked write already moved (a pipe write that waits for room). */
   progress: i64 = 0;
+
+  // Signal state. A parked task that a signal interrupts is queued with sigInterrupt set; its
+  // syscall then ends with EINTR, or is restarted after the handler when it is restartable
+  // and the handler has SA_RESTART (Linux's ERESTARTSYS against ERESTARTNOHAND).
+  sigInterrupt: bool = false;
+  interrupted: bool = false;
+  restartable: bool = true;
+  /** The mask to restore after the handler (rt_sigsuspend's temporary mask). */
+  savedSigmask: u64 = 0;
+  hasSavedMask: bool = false;
+  /** sigaltstack(2). */
+  altSp: u64 = 0;
+  altSize: u64 = 0;
+  altDisabled: bool = true;
 
   constructor(
     public tid: i32,

@@ -6,6 +6,8 @@ import { debugEnabled, straceEnabled } from "../kernel/config";
 import { makeRunnable, RET_BLOCK, RET_EXEC, RET_GONE, unpark } from "../kernel/sched";
 import { Task, TASK_DEAD } from "../kernel/task";
 import { setCurrent } from "../kernel/current";
+import { deliverSignals } from "../kernel/signal_send";
+import { removeWaiter } from "../kernel/futex";
 import { LOG_DEBUG, logLine } from "../util/log";
 import { straceNoReturn, straceResult } from "./strace";
 import { lookupSyscall, SyscallEntry } from "./table";
@@ -45,10 +47,10 @@ export function dispatch(t: Task): i32 {
     return ACT_PARK;
   }
   if (ret == RET_EXEC) {
-    // execve set the whole register block for the new program.
+    // execve or rt_sigreturn set the whole register block.
     t.restartDeadline = -1;
     if (straceEnabled()) straceResult(t, e, nr, 0);
-    return ACT_RESUME;
+    return signalsBeforeResume(t);
   }
   if (ret == RET_GONE || t.state == TASK_DEAD) {
     // Gone, or killed by what it did (a signal to itself, SIGPIPE).
@@ -57,9 +59,38 @@ export function dispatch(t: Task): i32 {
   }
   t.restartDeadline = -1;
   t.progress = 0;
+  t.restartable = true;
   setReg(RAX, <u64>ret);
   if (straceEnabled()) straceResult(t, e, nr, ret);
+  return signalsBeforeResume(t);
+}
+
+/** Delivers pending signals before t goes back to the app. */
+function signalsBeforeResume(t: Task): i32 {
+  if ((t.tg.pending & ~t.sigmask) != 0 && !deliverSignals(t)) return ACT_GONE;
+  if (t.hasSavedMask) {
+    // No handler ran (the signal was ignored or had its default action): the mask comes back.
+    t.sigmask = t.savedSigmask;
+    t.hasSavedMask = false;
+  }
   return ACT_RESUME;
+}
+
+/** Ends the parked syscall of t because a signal arrived: EINTR or a restart, and the
+ *  handler's frame. */
+export function interrupt(t: Task): void {
+  unpark(t);
+  removeWaiter(t);
+  t.restartDeadline = -1;
+  t.progress = 0;
+  t.regs.loadIntoBlock();
+  t.interrupted = true;
+  setReg(RAX, <u64>(-4)); // EINTR unless a frame with SA_RESTART restarts the call
+  if (signalsBeforeResume(t) == ACT_GONE) return;
+  t.interrupted = false;
+  t.restartable = true;
+  t.regs.saveFromBlock();
+  makeRunnable(t);
 }
 
 /** Runs the parked syscall of t again after a wake-up; when it completes the task is queued

@@ -5,7 +5,7 @@ import { NSIG, SIG_BLOCK, SIG_IGN, SIG_SETMASK, SIG_UNBLOCK } from "../abi/linux
 import { sysArg } from "../abi/regs";
 import { tasksByTid, threadGroups } from "../kernel/kernel";
 import { RET_GONE } from "../kernel/sched";
-import { sigBit, sigUnblockable, UNBLOCKABLE_MASK } from "../kernel/signal";
+import { SigInfo, sigBit, sigUnblockable, SI_TKILL, SI_USER, UNBLOCKABLE_MASK } from "../kernel/signal";
 import { deliverUnblocked, sendSignal } from "../kernel/signal_send";
 import { Task, ThreadGroup, TASK_DEAD } from "../kernel/task";
 
@@ -91,7 +91,7 @@ export function sysKill(t: Task): i64 {
     if (targets.length == 0) return -ESRCH;
   }
   if (sig == 0) return 0;
-  for (let i = 0; i < targets.length; i++) sendSignal(targets[i], sig);
+  for (let i = 0; i < targets.length; i++) sendSignal(targets[i], sig, new SigInfo(sig, SI_USER, t.tg.tgid, t.tg.cred.uid));
   return resultFor(t, 0);
 }
 
@@ -101,7 +101,7 @@ function signalThread(t: Task, tgid: i32, tid: i32, sig: i32): i64 {
   const target = tasksByTid.get(tid);
   if (tgid > 0 && target.tg.tgid != tgid) return -ESRCH;
   if (sig == 0) return 0;
-  sendSignal(target.tg, sig);
+  sendSignal(target.tg, sig, new SigInfo(sig, SI_TKILL, t.tg.tgid, t.tg.cred.uid));
   return resultFor(t, 0);
 }
 

@@ -38,6 +38,7 @@ import {
   sysVfork, sysWait4, sysWaitid,
 } from "./sys_process";
 import { sysPipe, sysPipe2 } from "./sys_pipe";
+import { sysPause, sysRtSigpending, sysRtSigreturn, sysRtSigsuspend, sysSigaltstack } from "./sys_sigwait";
 import {
   sysChroot, sysCloseRange, sysFadvise64, sysFallocate, sysFutimesat, sysMemfdCreate, sysMsync, sysPreadv, sysPreadv2,
   sysPwritev, sysPwritev2, sysSysinfo, sysUtime, sysUtimes,
@@ -97,9 +98,9 @@ def(9, "mmap", sysMmap, PARTIAL, "pxxxil", "x", "anonymous memory only; MAP_SHAR
 def(10, "mprotect", sysMprotect, FULL, "pxx", "d", "");
 def(11, "munmap", sysMunmap, FULL, "px", "d", "");
 def(12, "brk", sysBrk, FULL, "p", "x", "");
-def(13, "rt_sigaction", sysRtSigaction, PARTIAL, "ippu", "d", "dispositions are kept; handlers are not run yet");
+def(13, "rt_sigaction", sysRtSigaction, FULL, "ippu", "d", "");
 def(14, "rt_sigprocmask", sysRtSigprocmask, FULL, "ippu", "d", "");
-none(15, "rt_sigreturn", "");
+def(15, "rt_sigreturn", sysRtSigreturn, FULL, "", "d", "");
 def(16, "ioctl", sysIoctl, PARTIAL, "ixp", "d", "TCGETS and TIOCGWINSZ only; others ENOTTY");
 def(17, "pread64", sysPread64, FULL, "ipul", "d", "");
 def(18, "pwrite64", sysPwrite64, PARTIAL, "ipul", "d", "ESPIPE on host stdio fds even when they are regular files");
@@ -118,8 +119,8 @@ none(30, "shmat", "");
 none(31, "shmctl", "");
 def(32, "dup", sysDup, FULL, "i", "d", "");
 def(33, "dup2", sysDup2, FULL, "ii", "d", "");
-none(34, "pause", "");
-def(35, "nanosleep", sysNanosleep, PARTIAL, "pp", "d", "rem is not written (no signal can interrupt a sleep yet)");
+def(34, "pause", sysPause, FULL, "", "d", "");
+def(35, "nanosleep", sysNanosleep, PARTIAL, "pp", "d", "an interrupted sleep gives EINTR without writing rem");
 none(36, "getitimer", "");
 none(37, "alarm", "");
 none(38, "setitimer", "");
@@ -146,7 +147,7 @@ def(58, "vfork", sysVfork, PARTIAL, "", "d", "the child runs on a copy of the ad
 def(59, "execve", sysExecve, FULL, "spp", "d", "");
 def(60, "exit", sysExit, PARTIAL, "i", "d", "ends the whole thread group (one thread per group so far)");
 def(61, "wait4", sysWait4, PARTIAL, "ipxp", "d", "exits only (no stopped/continued children yet); rusage is zero");
-def(62, "kill", sysKill, PARTIAL, "ii", "d", "default actions only; handlers are not run yet");
+def(62, "kill", sysKill, PARTIAL, "ii", "d", "a process running app code without syscalls gets the signal at its next syscall; stop and continue are ignored");
 def(63, "uname", sysUname, FULL, "p", "d", "");
 none(64, "semget", "");
 none(65, "semop", "");
@@ -211,11 +212,11 @@ none(123, "setfsgid", "");
 def(124, "getsid", sysGetsid, FULL, "i", "d", "");
 none(125, "capget", "");
 none(126, "capset", "");
-none(127, "rt_sigpending", "");
+def(127, "rt_sigpending", sysRtSigpending, FULL, "pu", "d", "");
 none(128, "rt_sigtimedwait", "");
 none(129, "rt_sigqueueinfo", "");
-none(130, "rt_sigsuspend", "");
-none(131, "sigaltstack", "");
+def(130, "rt_sigsuspend", sysRtSigsuspend, FULL, "pu", "d", "");
+def(131, "sigaltstack", sysSigaltstack, FULL, "pp", "d", "");
 def(132, "utime", sysUtime, FULL, "sp", "d", "");
 def(133, "mknod", sysMknod, PARTIAL, "sox", "d", "regular files, fifos and sockets; devices give EPERM");
 none(134, "uselib", "");
@@ -284,7 +285,7 @@ def(196, "flistxattr", sysFlistxattr, PARTIAL, "ipu", "d", "xattrs are not store
 def(197, "removexattr", sysRemovexattr, PARTIAL, "ss", "d", "xattrs are not stored yet: reads give ENODATA, lists are empty, writes give EOPNOTSUPP");
 def(198, "lremovexattr", sysLremovexattr, PARTIAL, "ss", "d", "xattrs are not stored yet: reads give ENODATA, lists are empty, writes give EOPNOTSUPP");
 def(199, "fremovexattr", sysFremovexattr, PARTIAL, "is", "d", "xattrs are not stored yet: reads give ENODATA, lists are empty, writes give EOPNOTSUPP");
-def(200, "tkill", sysTkill, PARTIAL, "ii", "d", "default actions only");
+def(200, "tkill", sysTkill, PARTIAL, "ii", "d", "as kill");
 def(201, "time", sysTime, FULL, "p", "d", "");
 def(202, "futex", sysFutex, PARTIAL, "piuppx", "d", "WAIT, WAKE and the BITSET forms; REQUEUE, CMP_REQUEUE, WAKE_OP and PI futexes give ENOSYS");
 none(203, "sched_setaffinity", "");
@@ -318,7 +319,7 @@ def(230, "clock_nanosleep", sysClockNanosleep, PARTIAL, "iipp", "d", "rem is not
 def(231, "exit_group", sysExitGroup, FULL, "i", "d", "");
 none(232, "epoll_wait", "");
 none(233, "epoll_ctl", "");
-def(234, "tgkill", sysTgkill, PARTIAL, "iii", "d", "default actions only");
+def(234, "tgkill", sysTgkill, PARTIAL, "iii", "d", "as kill");
 def(235, "utimes", sysUtimes, FULL, "sp", "d", "");
 none(236, "vserver", "");
 none(237, "mbind", "");

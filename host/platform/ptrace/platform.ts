@@ -148,6 +148,11 @@ export class PtracePlatform {
     return Number(r.readBigInt64LE(R_RAX * 8));
   }
 
+  /** The stub's FXSAVE area (PTRACE_GETFPREGS / SETFPREGS) from or into buf (512 bytes). */
+  fpRegs(pid: number, buf: Uint8Array, set: boolean): number {
+    return libc.ptraceBuf(set ? libc.PTRACE_SETFPREGS : libc.PTRACE_GETFPREGS, pid, 0, buf) as number;
+  }
+
   /** Kills a stub and reaps it. */
   destroyStub(pid: number): void {
     if (!this.live.delete(pid)) return;
@@ -203,7 +208,7 @@ export class PtracePlatform {
     } else if ((s >> 16) === 0 && SYNC_FAULTS.has(sig)) {
       libc.ptraceBuf(libc.PTRACE_GETSIGINFO, pid, 0, this.siginfo);
       libc.ptraceBuf(libc.PTRACE_GETREGS, pid, 0, this.regs());
-      act = k.fault(pid, sig, Number(this.siginfo.readBigUInt64LE(16)));
+      act = k.fault(pid, sig, this.siginfo.readInt32LE(8), Number(this.siginfo.readBigUInt64LE(16)));
     } else {
       // Group stops and signals from outside the sandbox are not the app's: resume without
       // delivering them.
