@@ -36,6 +36,15 @@ export declare function mfPunch(off: f64, len: f64): void;
 @external("host", "as_create")
 export declare function asCreate(): i32;
 
+/** Adds a host thread to the stub of the stopped stub thread `caller` (for a new app thread
+ *  sharing the address space). Returns the new thread's host tid, stopped, or -errno. */
+@external("host", "thread_create")
+export declare function threadCreate(caller: i32): i32;
+
+/** Ends one stopped host thread of a stub whose other threads live on (an app thread exited). */
+@external("host", "thread_exit")
+export declare function threadExit(tid: i32): void;
+
 /** Kills the stub and reaps it. The handle is invalid afterwards. */
 @external("host", "as_destroy")
 export declare function asDestroy(stub: i32): void;

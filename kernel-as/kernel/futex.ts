@@ -3,6 +3,7 @@
 // are keyed alike by (mm, address) until address spaces can share memory.
 import { MM } from "../mm/mm";
 import { Task } from "./task";
+import { wakeLater } from "./sched";
 
 export class FutexWaiter {
   constructor(public task: Task, public mm: MM, public addr: u64, public bitset: u32) {}
@@ -21,6 +22,16 @@ export function removeWaiter(t: Task): void {
       return;
     }
   }
+}
+
+/** Wakes up to n waiters on (mm, addr) whose bitset meets bitset; returns how many. */
+export function wakeFutex(mm: MM, addr: u64, bitset: u32, n: i32): i32 {
+  const woken = takeWaiters(mm, addr, bitset, n);
+  for (let i = 0; i < woken.length; i++) {
+    woken[i].futexWoken = true;
+    wakeLater(woken[i]);
+  }
+  return woken.length;
 }
 
 /** Takes up to n waiters on (mm, addr) whose bitset meets bitset off the queue, oldest first,

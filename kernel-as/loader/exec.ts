@@ -25,6 +25,7 @@ import { MM } from "../mm/mm";
 import { VMA_STACK } from "../mm/vma";
 import { chooseBias, ElfFile, ELF_ET_DYN_BASE, LoadedImage, mapElf, phdrAddress, readElf } from "./elf";
 import { buildInitialStack } from "./stack";
+import { killOtherThreads } from "../kernel/thread";
 
 /** Why the last exec failed, for the person running wvisor (pid 1's start). */
 export let execError: string = "";
@@ -209,8 +210,9 @@ export function execve(t: Task, path: string, argv: string[], envp: string[]): i
     execError = img.reason.length > 0 ? img.reason : describe(vfsErr);
     return -vfsErr;
   }
-  // The point of no return: the old image goes.
-  const stub = tg.mm.stub;
+  // The point of no return: the other threads and the old image go.
+  killOtherThreads(t);
+  const stub = t.stub;
   tg.mm.releaseAll();
   asUnmap(stub, 0, <f64>tg.mm.taskSize);
   const mm = new MM(stub, tg.mm.taskSize);

@@ -34,6 +34,8 @@ export function dispatch(t: Task): i32 {
   const nr = getReg(ORIG_RAX);
   const e = lookupSyscall(nr);
   setCurrent(t);
+  // The calling thread is stopped: the address space's changes are injected through it.
+  t.mm.stub = t.stub;
   let ret: i64 = -ENOSYS;
   if (e !== null) {
     const h = e.handler;

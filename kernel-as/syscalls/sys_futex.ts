@@ -5,8 +5,8 @@ import { EAGAIN, EFAULT, EINVAL, ENOSYS, ETIMEDOUT } from "../abi/errno";
 import { CLOCK_REALTIME } from "../abi/linux";
 import { sysArg } from "../abi/regs";
 import { clockGet } from "../host";
-import { addWaiter, FutexWaiter, removeWaiter, takeWaiters } from "../kernel/futex";
-import { park, wakeLater } from "../kernel/sched";
+import { addWaiter, FutexWaiter, removeWaiter, wakeFutex } from "../kernel/futex";
+import { park } from "../kernel/sched";
 import { Task } from "../kernel/task";
 import { monotonicNow, TIMESPEC_BUF } from "../kernel/time";
 
@@ -35,12 +35,7 @@ export function sysFutex(t: Task): i64 {
     if (bitset == 0) return -EINVAL;
     if ((uaddr & 3) != 0) return -EINVAL;
     const n = <i32>(val > 0x7fffffff ? 0x7fffffff : val);
-    const woken = takeWaiters(t.mm, uaddr, bitset, n);
-    for (let i = 0; i < woken.length; i++) {
-      woken[i].futexWoken = true;
-      wakeLater(woken[i]);
-    }
-    return woken.length;
+    return wakeFutex(t.mm, uaddr, bitset, n);
   }
   // Requeueing, WAKE_OP and priority-inheritance futexes arrive with threads.
   return -ENOSYS;

@@ -12,6 +12,7 @@ import { vfsErr } from "../fs/vfs/error";
 import { AT_FDCWD } from "../fs/vfs/namei";
 import { EXEC_FATAL, execve } from "../loader/exec";
 import { pathArg } from "./path_arg";
+import { createThread } from "../kernel/thread";
 
 /** Flags this kernel handles for a new process; anything else gives ENOSYS or EINVAL. */
 const PROCESS_CLONE_FLAGS: u64 = CSIGNAL | CLONE_VFORK | CLONE_PARENT | CLONE_SETTLS | CLONE_PARENT_SETTID |
@@ -31,6 +32,8 @@ function clone(t: Task, flags: u64, stack: u64, ptid: u64, ctid: u64, tls: u64):
   }
   if ((flags & CLONE_THREAD) != 0 && (flags & CLONE_SIGHAND) == 0) return -EINVAL;
   if ((flags & CLONE_SIGHAND) != 0 && (flags & CLONE_VM) == 0) return -EINVAL;
+  if ((flags & CLONE_THREAD) != 0) return createThread(t, flags, stack, ptid, ctid, tls);
+  // Sharing files, cwd or handlers between processes is not supported yet.
   if ((flags & SHARING_FLAGS) != 0) return -ENOSYS;
   const pid = forkProcess(t, flags & (PROCESS_CLONE_FLAGS | CLONE_VM), stack, ptid, ctid, tls);
   if (pid < 0 || (flags & CLONE_VFORK) == 0) return pid;

@@ -7,15 +7,15 @@ import { FS_BASE, GS_BASE, getReg, setReg, sysArg } from "../abi/regs";
 import { config } from "../kernel/config";
 import { exitThreadGroup, tasksByTid } from "../kernel/kernel";
 import { RET_GONE } from "../kernel/sched";
+import { exitThread } from "../kernel/thread";
 import { Task } from "../kernel/task";
 
 const WORD_BUF: usize = memory.data(8, 8);
 const ROBUST_LIST_HEAD_SIZE: u64 = 24;
 
-/** exit(2). With one thread per group so far, the thread's exit ends its group. */
+/** exit(2): ends the calling thread; the last one ends the process. */
 export function sysExit(t: Task): i64 {
-  exitThreadGroup(t.tg, exitStatus(<i32>sysArg(0)));
-  return RET_GONE;
+  return exitThread(t, <i32>sysArg(0));
 }
 
 export function sysExitGroup(t: Task): i64 {

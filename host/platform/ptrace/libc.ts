@@ -52,8 +52,11 @@ export const PTRACE_GETFPREGS = 14;
 export const PTRACE_SETFPREGS = 15;
 export const PTRACE_SYSEMU = 31;
 export const PTRACE_SEIZE = 0x4206;
+export const PTRACE_GETEVENTMSG = 0x4201;
 export const PTRACE_GETSIGINFO = 0x4202;
 export const PTRACE_O_TRACESYSGOOD = 1;
+export const PTRACE_O_TRACECLONE = 8;
+export const PTRACE_EVENT_CLONE = 3;
 export const PTRACE_O_EXITKILL = 0x100000;
 export const PTRACE_EVENT_STOP = 128;
 

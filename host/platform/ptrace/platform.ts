@@ -27,8 +27,12 @@ const SYSCALL_STOP = libc.SIGTRAP | 0x80;
 const SYNC_FAULTS = new Set([4 /* SIGILL */, 5 /* SIGTRAP */, 7 /* SIGBUS */, 8 /* SIGFPE */, 11 /* SIGSEGV */]);
 const POLLIN = 1;
 
-// Host syscall numbers the platform injects into stubs to build address spaces.
+// Host syscall numbers the platform injects into stubs to build address spaces and threads.
 export const HOST_SYS_MMAP = 9;
+const HOST_SYS_CLONE = 56;
+const HOST_SYS_EXIT = 60;
+/** A stub thread: CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM. */
+const THREAD_FLAGS = 0x100 | 0x200 | 0x400 | 0x800 | 0x10000 | 0x40000;
 export const HOST_SYS_MPROTECT = 10;
 export const HOST_SYS_MUNMAP = 11;
 /** The stub's fd for the memory file (posix_spawn puts it at 0 and closes the rest). */
@@ -39,6 +43,11 @@ const wifExitedOrSignaled = (s: number) => !wifStopped(s) && (s & 0xffff) !== 0x
 
 export class PtracePlatform {
   private readonly live = new Set<number>();
+  /** Extra host threads of each stub (app threads beyond the first), by stub pid. */
+  private readonly threads = new Map<number, Set<number>>();
+  /** Which stub a host thread belongs to. */
+  private readonly threadOwner = new Map<number, number>();
+  private readonly eventMsg = new BigUint64Array(1);
   private readonly running = new Set<number>();
   private readonly status = [0];
   /** Registers of a stopped stub: valid segment selectors to start injections from. */
@@ -99,7 +108,7 @@ export class PtracePlatform {
       this.wait(pid);
       return -libc.ESRCH;
     }
-    if (libc.ptrace(libc.PTRACE_SEIZE, pid, 0, libc.PTRACE_O_EXITKILL | libc.PTRACE_O_TRACESYSGOOD) < 0) {
+    if (libc.ptrace(libc.PTRACE_SEIZE, pid, 0, libc.PTRACE_O_EXITKILL | libc.PTRACE_O_TRACESYSGOOD | libc.PTRACE_O_TRACECLONE) < 0) {
       const e = libc.errno();
       libc.kill(pid, libc.SIGKILL);
       this.wait(pid);
@@ -127,6 +136,17 @@ export class PtracePlatform {
     const r = this.injRegs;
     this.template!.copy(r);
     r.writeBigUInt64LE(BigInt(nr), R_RAX * 8);
+    // A thread's own syscall: its exit is the thread's end, not a stop to wait for.
+    if (nr === HOST_SYS_EXIT) {
+      r.writeBigInt64LE(-1n, R_ORIG_RAX * 8);
+      r.writeBigUInt64LE(BigInt(STUB_SYSCALL_ADDR), R_RIP * 8);
+      r.writeBigUInt64LE(BigInt(args[0] ?? 0), R_RDI * 8);
+      libc.ptraceBuf(libc.PTRACE_SETREGS, pid, 0, r);
+      // Its exit is reported later through the wait loop, which ignores threads it no
+      // longer knows.
+      libc.ptrace(libc.PTRACE_CONT, pid, 0, 0);
+      return 0;
+    }
     r.writeBigInt64LE(-1n, R_ORIG_RAX * 8);
     r.writeBigUInt64LE(BigInt(STUB_SYSCALL_ADDR), R_RIP * 8);
     for (let i = 0; i < args.length; i++) r.writeBigUInt64LE(BigInt(args[i]), ARG_SLOTS[i] * 8);
@@ -153,11 +173,72 @@ export class PtracePlatform {
     return libc.ptraceBuf(set ? libc.PTRACE_SETFPREGS : libc.PTRACE_GETFPREGS, pid, 0, buf) as number;
   }
 
-  /** Kills a stub and reaps it. */
-  destroyStub(pid: number): void {
+  /** Adds a host thread to the stub of the stopped thread `caller` (for an app thread):
+   *  an injected clone, seized automatically (PTRACE_O_TRACECLONE). Returns the new thread's
+   *  tid, left stopped, or -errno. */
+  createThread(caller: number): number {
+    const stub = this.threadOwner.get(caller) ?? caller;
+    const r = this.injRegs;
+    this.template!.copy(r);
+    r.writeBigUInt64LE(BigInt(HOST_SYS_CLONE), R_RAX * 8);
+    r.writeBigInt64LE(-1n, R_ORIG_RAX * 8);
+    r.writeBigUInt64LE(BigInt(STUB_SYSCALL_ADDR), R_RIP * 8);
+    r.writeBigUInt64LE(BigInt(THREAD_FLAGS), R_RDI * 8);
+    for (const slot of [R_RSI, R_RDX, R_R10, R_R8, R_R9]) r.writeBigUInt64LE(0n, slot * 8);
+    libc.ptraceBuf(libc.PTRACE_SETREGS, caller, 0, r);
+    libc.ptrace(libc.PTRACE_CONT, caller, 0, 0);
+    let child = -1;
+    for (;;) {
+      if (this.wait(caller) !== caller || wifExitedOrSignaled(this.status[0])) return -libc.ESRCH;
+      const s = this.status[0];
+      if ((s >> 16) === libc.PTRACE_EVENT_CLONE) {
+        libc.ptraceBuf(libc.PTRACE_GETEVENTMSG, caller, 0, this.eventMsg);
+        child = Number(this.eventMsg[0]);
+        libc.ptrace(libc.PTRACE_CONT, caller, 0, 0);
+        continue;
+      }
+      if (((s >> 8) & 0xff) === libc.SIGTRAP && (s >> 16) === 0) break;
+      libc.ptrace(libc.PTRACE_CONT, caller, 0, 0);
+    }
+    libc.ptraceBuf(libc.PTRACE_GETREGS, caller, 0, r);
+    const res = Number(r.readBigInt64LE(R_RAX * 8));
+    if (res < 0 || child < 0) return res < 0 ? res : -libc.ESRCH;
+    // The new thread starts in a ptrace stop (PTRACE_EVENT_STOP, as it is seized).
+    if (this.wait(child) !== child) return -libc.ESRCH;
+    if (!this.threads.has(stub)) this.threads.set(stub, new Set());
+    this.threads.get(stub)!.add(child);
+    this.threadOwner.set(child, stub);
+    return child;
+  }
+
+  /** Ends one stopped host thread of a stub (an app thread exited) by letting it run exit. */
+  exitThread(tid: number): void {
+    // The stub's first thread may end too: its process lives on with the others, and its
+    // exit is reported only when they are all gone.
+    const stub = this.threadOwner.get(tid);
+    this.running.delete(tid);
+    if (stub !== undefined) {
+      this.threads.get(stub)?.delete(tid);
+      this.threadOwner.delete(tid);
+    }
+    this.inject(tid, HOST_SYS_EXIT, 0);
+  }
+
+  /** Kills a stub (all its threads; any of them may name it) and reaps it. */
+  destroyStub(tid: number): void {
+    const pid = this.threadOwner.get(tid) ?? tid;
     if (!this.live.delete(pid)) return;
     this.running.delete(pid);
     libc.kill(pid, libc.SIGKILL);
+    const extra = this.threads.get(pid);
+    if (extra) {
+      for (const tid of extra) {
+        this.running.delete(tid);
+        this.threadOwner.delete(tid);
+        this.wait(tid);
+      }
+      this.threads.delete(pid);
+    }
     for (;;) {
       if (this.wait(pid) !== pid) return;
       if (wifExitedOrSignaled(this.status[0])) return;
@@ -198,6 +279,11 @@ export class PtracePlatform {
     if (wifExitedOrSignaled(s)) {
       this.running.delete(pid);
       if (this.live.delete(pid)) k.stub_died(pid, (s & 0x7f) || libc.SIGKILL);
+      return;
+    }
+    if ((s >> 16) === libc.PTRACE_EVENT_CLONE) {
+      // Only injected clones make threads, and createThread consumes their events.
+      libc.ptrace(libc.PTRACE_SYSEMU, pid, 0, 0);
       return;
     }
     const sig = (s >> 8) & 0xff;
