@@ -77,6 +77,10 @@ export declare function fpSet(stub: i32, src: usize): i32;
 @external("host", "fd_read")
 export declare function hostRead(fd: i32, off: f64, len: i32): i32;
 
+/** poll(2) of one host fd with a zero timeout: the revents, or -errno. */
+@external("host", "fd_poll")
+export declare function hostPoll(fd: i32, events: i32): i32;
+
 /** Writes len bytes at memory-file offset off to host fd. Returns the count or -errno. */
 @external("host", "fd_write")
 export declare function hostWrite(fd: i32, off: f64, len: i32): i32;

@@ -69,6 +69,13 @@ export function hostPrimitives(ctx: PrimitiveContext): WebAssembly.ModuleImports
       const r = libc.read(fd, ctx.memfile.address(off), len) as number;
       return r < 0 ? fail() : r;
     },
+    fd_poll: (fd: number, events: number) => {
+      pollfd.writeInt32LE(fd, 0);
+      pollfd.writeInt16LE(events, 4);
+      pollfd.writeInt16LE(0, 6);
+      const r = libc.poll(pollfd, 1, 0) as number;
+      return r < 0 ? fail() : pollfd.readInt16LE(6);
+    },
     fd_write: (fd: number, off: number, len: number) => {
       for (;;) {
         const r = libc.write(fd, ctx.memfile.address(off), len) as number;

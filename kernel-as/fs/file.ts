@@ -6,6 +6,15 @@ import { EINVAL, ESPIPE, ENOTTY } from "../abi/errno";
 import { O_ACCMODE, O_RDONLY, O_WRONLY } from "../abi/linux";
 import { Task } from "../kernel/task";
 
+export const POLLIN: i32 = 0x1;
+export const POLLPRI: i32 = 0x2;
+export const POLLOUT: i32 = 0x4;
+export const POLLERR: i32 = 0x8;
+export const POLLHUP: i32 = 0x10;
+export const POLLNVAL: i32 = 0x20;
+export const POLLRDNORM: i32 = 0x40;
+export const POLLWRNORM: i32 = 0x100;
+
 export class FileDescription {
   refs: i32 = 1;
 
@@ -31,6 +40,14 @@ export class FileDescription {
   readToKernel(dst: usize, len: i32, pos: i64): i32 { return -EINVAL; }
   /** Reads up to len bytes at pos into the memory file at off (mapping file data). */
   readToMf(off: u64, len: i32, pos: i64): i32 { return -EINVAL; }
+
+  /** The poll(2) events that are ready now among events (POLLIN, POLLOUT, ...). Files that
+   *  never block are always ready (Linux's DEFAULT_POLLMASK). */
+  poll(events: i32): i32 { return events & (POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM); }
+
+  /** Arranges for t to be woken when readiness may have changed; returns a host fd to park
+   *  on, or -1 when the file wakes its waiters itself. */
+  pollWait(t: Task): i32 { return -1; }
 
   /** Called once, when the last reference is dropped. */
   release(): void {}

@@ -1,7 +1,7 @@
 // A file description backed by a host fd: the app's stdio, which the host hands over at boot.
 // Reads and writes move data straight between the host fd and the memory-file pages behind
 // the app's buffer (host primitives fd_read/fd_write), so no byte is copied through the kernel.
-import { hostClose, hostFstat, hostIoctl, hostLseek, hostPread, hostPreadMf, hostPwriteMf, hostRead, hostWrite } from "../host";
+import { hostClose, hostFstat, hostIoctl, hostLseek, hostPoll, hostPread, hostPreadMf, hostPwriteMf, hostRead, hostWrite } from "../host";
 import { MM } from "../mm/mm";
 import { EAGAIN, EFAULT } from "../abi/errno";
 import { O_NONBLOCK, PROT_READ, PROT_WRITE } from "../abi/linux";
@@ -13,6 +13,7 @@ import { FileDescription } from "./file";
 export const MAX_RW_COUNT: u64 = 0x7ffff000;
 export const POLLIN: i32 = 0x1;
 export const POLLOUT: i32 = 0x4;
+const POLLERR_: i32 = 0x8;
 
 const S_IFMT: u32 = 0o170000;
 const S_IFIFO: u32 = 0o010000;
@@ -93,6 +94,15 @@ export class HostFile extends FileDescription {
     const r = hostFdIo(t, this.hostFd, addr, n, pos, toHost);
     if (r == -EAGAIN && !toHost && (this.flags & O_NONBLOCK) == 0) return park(t, -1, this.hostFd, POLLIN);
     return r;
+  }
+
+  poll(events: i32): i32 {
+    const r = hostPoll(this.hostFd, events);
+    return r < 0 ? POLLERR_ : r;
+  }
+
+  pollWait(t: Task): i32 {
+    return this.hostFd;
   }
 
   readToKernel(dst: usize, len: i32, pos: i64): i32 {

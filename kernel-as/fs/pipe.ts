@@ -7,7 +7,7 @@ import { O_NONBLOCK, PROT_READ, PROT_WRITE, SIGPIPE } from "../abi/linux";
 import { park, wakeLater } from "../kernel/sched";
 import { sendSignal } from "../kernel/signal_send";
 import { Task } from "../kernel/task";
-import { FileDescription } from "./file";
+import { FileDescription, POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM } from "./file";
 import { SuperBlock } from "./vfs/inode";
 import { Attr, encodeStat, S_IFIFO } from "./vfs/stat";
 import { realtimeNow } from "./vfs/time";
@@ -131,6 +131,24 @@ export class PipeEnd extends FileDescription {
     a.ctimeNs = this.pipe.created;
     encodeStat(a, dst);
     return 0;
+  }
+
+  poll(events: i32): i32 {
+    const p = this.pipe;
+    let r = 0;
+    if (this.isReader) {
+      if (p.len > 0) r |= POLLIN | POLLRDNORM;
+      if (p.writers == 0) r |= POLLHUP;
+    } else {
+      if (p.capacity - p.len >= <i32>PIPE_BUF) r |= POLLOUT | POLLWRNORM;
+      if (p.readers == 0) r |= POLLERR;
+    }
+    return r & (events | POLLHUP | POLLERR);
+  }
+
+  pollWait(t: Task): i32 {
+    this.pipe.waiters.push(t);
+    return -1;
   }
 
   ioctl(req: i32, buf: usize): i32 {

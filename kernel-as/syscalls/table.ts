@@ -38,6 +38,7 @@ import {
   sysVfork, sysWait4, sysWaitid,
 } from "./sys_process";
 import { sysPipe, sysPipe2 } from "./sys_pipe";
+import { sysPoll, sysPpoll, sysPselect6, sysSelect } from "./sys_poll";
 import { sysPause, sysRtSigpending, sysRtSigreturn, sysRtSigsuspend, sysSigaltstack } from "./sys_sigwait";
 import {
   sysChroot, sysCloseRange, sysFadvise64, sysFallocate, sysFutimesat, sysMemfdCreate, sysMsync, sysPreadv, sysPreadv2,
@@ -92,7 +93,7 @@ def(3, "close", sysClose, FULL, "i", "d", "");
 def(4, "stat", sysStat, FULL, "sp", "d", "");
 def(5, "fstat", sysFstat, FULL, "ip", "d", "");
 def(6, "lstat", sysLstat, FULL, "sp", "d", "");
-none(7, "poll", "");
+def(7, "poll", sysPoll, PARTIAL, "pui", "d", "one host fd at a time can wake a wait");
 def(8, "lseek", sysLseek, FULL, "ili", "d", "");
 def(9, "mmap", sysMmap, PARTIAL, "pxxxil", "x", "anonymous memory only; MAP_SHARED anonymous acts as private until fork exists; MAP_32BIT and MAP_HUGETLB are ignored");
 def(10, "mprotect", sysMprotect, FULL, "pxx", "d", "");
@@ -108,7 +109,7 @@ def(19, "readv", sysReadv, FULL, "ipu", "d", "");
 def(20, "writev", sysWritev, FULL, "ipu", "d", "");
 def(21, "access", sysAccess, FULL, "so", "d", "");
 def(22, "pipe", sysPipe, FULL, "p", "d", "");
-none(23, "select", "");
+def(23, "select", sysSelect, PARTIAL, "ipppp", "d", "the timeval is not updated with the time left");
 def(24, "sched_yield", sysSchedYield, FULL, "", "d", "");
 def(25, "mremap", sysMremap, PARTIAL, "pxxxp", "x", "MREMAP_DONTUNMAP is not supported (EINVAL)");
 def(26, "msync", sysMsync, PARTIAL, "pxx", "d", "file mappings are private copies: nothing to write back");
@@ -355,8 +356,8 @@ def(266, "symlinkat", sysSymlinkat, FULL, "sis", "d", "");
 def(267, "readlinkat", sysReadlinkat, FULL, "ispu", "d", "");
 def(268, "fchmodat", sysFchmodat, FULL, "iso", "d", "");
 def(269, "faccessat", sysFaccessat, FULL, "iso", "d", "");
-none(270, "pselect6", "");
-none(271, "ppoll", "");
+def(270, "pselect6", sysPselect6, PARTIAL, "ipppp", "d", "one host fd at a time can wake a wait");
+def(271, "ppoll", sysPpoll, PARTIAL, "puppu", "d", "one host fd at a time can wake a wait");
 none(272, "unshare", "");
 def(273, "set_robust_list", sysSetRobustList, PARTIAL, "pu", "d", "recorded; robust futex cleanup arrives with threads");
 none(274, "get_robust_list", "");

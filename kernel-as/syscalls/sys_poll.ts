@@ -1,0 +1,183 @@
+// Waiting for several fds: poll, ppoll, select, pselect6 (Linux fs/select.c). Readiness comes
+// from each file description; a wait parks the task on its pipes (which wake it on any change)
+// and on one host fd, with the timeout as deadline; every wake-up re-checks them all. select's
+// timeval is not updated with the time left (partial).
+import { EFAULT, EINTR, EINVAL } from "../abi/errno";
+import { RLIMIT_NOFILE } from "../abi/linux";
+import { sysArg } from "../abi/regs";
+import { park } from "../kernel/sched";
+import { UNBLOCKABLE_MASK } from "../kernel/signal";
+import { Task } from "../kernel/task";
+import { monotonicNow } from "../kernel/time";
+import { POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI, POLLRDNORM, POLLWRNORM } from "../fs/file";
+
+const NS: i64 = 1000000000;
+const NO_DEADLINE: i64 = -2;
+const TS: usize = memory.data(16, 8);
+
+/** The deadline for a wait of ns nanoseconds (negative: forever), kept across re-runs. */
+function deadlineFor(t: Task, ns: i64): i64 {
+  if (t.restartDeadline == -1) t.restartDeadline = ns < 0 ? NO_DEADLINE : monotonicNow() + ns;
+  return t.restartDeadline;
+}
+
+/** Parks t on the files of fds (none ready) until a change or the deadline. */
+function waitOn(t: Task, fds: i32[], deadline: i64): i64 {
+  let hostFd = -1;
+  for (let i = 0; i < fds.length; i++) {
+    const f = t.fdTable.get(fds[i]);
+    if (f === null) continue;
+    const h = f.pollWait(t);
+    if (h >= 0 && hostFd < 0) hostFd = h;
+  }
+  t.restartable = false;
+  return park(t, deadline >= 0 ? deadline : -1, hostFd, POLLIN | POLLOUT);
+}
+
+/** Whether the wait is over: the deadline has passed. */
+function timedOut(deadline: i64): bool {
+  return deadline >= 0 && monotonicNow() >= deadline;
+}
+
+function doPoll(t: Task, addr: u64, nfds: u64, ns: i64): i64 {
+  if (nfds > t.tg.rlimits.cur[RLIMIT_NOFILE] || nfds > 1048576) return -EINVAL;
+  const n = <i32>nfds;
+  const buf = new ArrayBuffer(n * 8);
+  const p = changetype<usize>(buf);
+  if (t.mm.copyIn(addr, p, <u64>(n * 8)) < 0) return -EFAULT;
+  let ready = 0;
+  const fds: i32[] = [];
+  for (let i = 0; i < n; i++) {
+    const q = p + <usize>(i * 8);
+    const fd = load<i32>(q);
+    const events = <i32>load<i16>(q + 4) | POLLERR | POLLHUP;
+    let revents = 0;
+    if (fd >= 0) {
+      const f = t.fdTable.get(fd);
+      revents = f === null ? POLLNVAL : f.poll(events) & events;
+      fds.push(fd);
+    }
+    store<i16>(q + 6, <i16>revents);
+    if (revents != 0) ready++;
+  }
+  const deadline = deadlineFor(t, ns);
+  if (ready == 0 && ns != 0 && !timedOut(deadline)) return waitOn(t, fds, deadline);
+  if (t.mm.copyOut(addr, p, <u64>(n * 8)) < 0) return -EFAULT;
+  return ready;
+}
+
+export function sysPoll(t: Task): i64 {
+  const ms = <i32>sysArg(2);
+  return doPoll(t, sysArg(0), sysArg(1), ms < 0 ? -1 : <i64>ms * 1000000);
+}
+
+/** A timespec argument as ns (-1 for NULL: wait forever), or -errno. */
+function timespecArg(t: Task, addr: u64): i64 {
+  if (addr == 0) return -1;
+  if (t.mm.copyIn(addr, TS, 16) < 0) return -EFAULT;
+  const s = load<i64>(TS);
+  const nsec = load<i64>(TS + 8);
+  if (s < 0 || nsec < 0 || nsec >= NS) return -EINVAL;
+  return s * NS + nsec;
+}
+
+/** The temporary signal mask of ppoll/pselect6, restored after the call (or the handler). */
+function useMask(t: Task, addr: u64, size: u64): i64 {
+  if (addr == 0 || t.hasSavedMask) return 0;
+  if (size != 8) return -EINVAL;
+  if (t.mm.copyIn(addr, TS, 8) < 0) return -EFAULT;
+  t.savedSigmask = t.sigmask;
+  t.hasSavedMask = true;
+  t.sigmask = load<u64>(TS) & ~UNBLOCKABLE_MASK;
+  return 0;
+}
+
+export function sysPpoll(t: Task): i64 {
+  let ns: i64 = -1;
+  if (t.restartDeadline == -1) {
+    ns = timespecArg(t, sysArg(2));
+    if (ns < -1) return ns;
+    if (ns == -1 && sysArg(2) != 0) return -EINVAL;
+  }
+  const m = useMask(t, sysArg(3), sysArg(4));
+  if (m < 0) return m;
+  if ((t.tg.pending & ~t.sigmask) != 0) return -EINTR;
+  return doPoll(t, sysArg(0), sysArg(1), ns);
+}
+
+const SELECT_IN: i32 = POLLIN | POLLRDNORM | POLLHUP | POLLERR;
+const SELECT_OUT: i32 = POLLOUT | POLLWRNORM | POLLERR;
+const SELECT_EX: i32 = POLLPRI;
+
+function doSelect(t: Task, nfds: i32, rAddr: u64, wAddr: u64, eAddr: u64, ns: i64): i64 {
+  if (nfds < 0) return -EINVAL;
+  if (<u64>nfds > t.tg.rlimits.cur[RLIMIT_NOFILE]) nfds = <i32>t.tg.rlimits.cur[RLIMIT_NOFILE];
+  const bytes = <u64>(((nfds + 63) / 64) * 8);
+  const sets = new StaticArray<ArrayBuffer>(3);
+  const addrs: u64[] = [rAddr, wAddr, eAddr];
+  for (let k = 0; k < 3; k++) {
+    sets[k] = new ArrayBuffer(<i32>bytes);
+    if (addrs[k] != 0 && t.mm.copyIn(addrs[k], changetype<usize>(sets[k]), bytes) < 0) return -EFAULT;
+  }
+  const outs = new StaticArray<ArrayBuffer>(3);
+  for (let k = 0; k < 3; k++) outs[k] = new ArrayBuffer(<i32>bytes);
+  const masks: i32[] = [SELECT_IN, SELECT_OUT, SELECT_EX];
+  let ready = 0;
+  const fds: i32[] = [];
+  for (let fd = 0; fd < nfds; fd++) {
+    const word = <usize>((fd >> 6) * 8);
+    const bit = (<u64>1) << <u64>(fd & 63);
+    let wanted = false;
+    for (let k = 0; k < 3; k++) if ((load<u64>(changetype<usize>(sets[k]) + word) & bit) != 0) wanted = true;
+    if (!wanted) continue;
+    const f = t.fdTable.get(fd);
+    if (f === null) return -9; // EBADF
+    fds.push(fd);
+    const rev = f.poll(SELECT_IN | SELECT_OUT | SELECT_EX);
+    for (let k = 0; k < 3; k++) {
+      const w = changetype<usize>(sets[k]) + word;
+      if ((load<u64>(w) & bit) != 0 && (rev & masks[k]) != 0) {
+        const o = changetype<usize>(outs[k]) + word;
+        store<u64>(o, load<u64>(o) | bit);
+        ready++;
+      }
+    }
+  }
+  const deadline = deadlineFor(t, ns);
+  if (ready == 0 && ns != 0 && !timedOut(deadline)) return waitOn(t, fds, deadline);
+  for (let k = 0; k < 3; k++) {
+    if (addrs[k] != 0 && t.mm.copyOut(addrs[k], changetype<usize>(outs[k]), bytes) < 0) return -EFAULT;
+  }
+  return ready;
+}
+
+export function sysSelect(t: Task): i64 {
+  let ns: i64 = -1;
+  const tv = sysArg(4);
+  if (tv != 0 && t.restartDeadline == -1) {
+    if (t.mm.copyIn(tv, TS, 16) < 0) return -EFAULT;
+    const s = load<i64>(TS);
+    const us = load<i64>(TS + 8);
+    if (s < 0 || us < 0 || us >= 1000000) return -EINVAL;
+    ns = s * NS + us * 1000;
+  }
+  return doSelect(t, <i32>sysArg(0), sysArg(1), sysArg(2), sysArg(3), ns);
+}
+
+export function sysPselect6(t: Task): i64 {
+  let ns: i64 = -1;
+  if (t.restartDeadline == -1) {
+    ns = timespecArg(t, sysArg(4));
+    if (ns < -1) return ns;
+  }
+  const sm = sysArg(5);
+  if (sm != 0) {
+    // The sixth argument points at {const sigset_t *ss; size_t ss_len}.
+    const pair = new ArrayBuffer(16);
+    if (t.mm.copyIn(sm, changetype<usize>(pair), 16) < 0) return -EFAULT;
+    const m = useMask(t, load<u64>(changetype<usize>(pair)), load<u64>(changetype<usize>(pair) + 8));
+    if (m < 0) return m;
+    if ((t.tg.pending & ~t.sigmask) != 0) return -EINTR;
+  }
+  return doSelect(t, <i32>sysArg(0), sysArg(1), sysArg(2), sysArg(3), ns);
+}
