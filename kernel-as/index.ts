@@ -16,6 +16,7 @@ import { ACT_GONE, ACT_RESUME, dispatch, interrupt, rerun } from "./syscalls/dis
 import { FULL, PARTIAL, SYSCALL_COUNT, syscallTable } from "./syscalls/table";
 import { LOG_DEBUG, LOG_WARN, logLine } from "./util/log";
 import { noteBootTime } from "./syscalls/sys_misc_fs";
+import { fireTimers, nextTimerDeadline } from "./kernel/timers";
 
 export { ACT_RESUME, ACT_PARK, ACT_GONE } from "./syscalls/dispatch";
 
@@ -118,13 +119,17 @@ export function next_runnable(): i32 {
 
 /** The earliest deadline of a parked task (CLOCK_MONOTONIC ns), or -1. */
 export function next_deadline(): f64 {
-  return <f64>nextDeadline();
+  const a = nextDeadline();
+  const b = nextTimerDeadline();
+  return <f64>(a < 0 ? b : b < 0 ? a : a < b ? a : b);
 }
 
 /** Wakes the tasks whose deadline is at or before now. */
 export function expire(now: f64): void {
+  fireTimers(<i64>now);
+  runPendingWakes();
   const due = dueTasks(<i64>now, -1, 0);
-  for (let i = 0; i < due.length; i++) rerun(due[i]);
+  for (let i = 0; i < due.length; i++) if (due[i].state == TASK_BLOCKED) rerun(due[i]);
   runPendingWakes();
 }
 

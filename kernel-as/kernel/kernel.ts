@@ -10,6 +10,7 @@ import { unpark, wakeLater } from "./sched";
 import { removeWaiter } from "./futex";
 import { forgetWaiter, releaseAllLocks } from "../fs/vfs/locks";
 import { sendSignal } from "./signal_send";
+import { removeTimers } from "./timers";
 import { CLD_DUMPED, CLD_EXITED, CLD_KILLED, SigInfo } from "./signal";
 
 export const tasksByStub = new Map<i32, Task>();
@@ -64,6 +65,7 @@ export function exitThreadGroup(tg: ThreadGroup, status: i32): void {
     t.fdTable.release();
   }
   releaseAllLocks(changetype<usize>(tg));
+  removeTimers(tg, false);
   tg.mm.releaseAll();
   asDestroy(tg.mm.stub);
   if (tg.vforkParent !== null) {

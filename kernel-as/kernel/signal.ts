@@ -10,6 +10,8 @@ export class SigInfo {
   constructor(public signo: i32, public code: i32, public pid: i32, public uid: u32) {}
   status: i32 = 0;
   addr: u64 = 0;
+  /** sigev_value of a POSIX timer (si_value). */
+  value: u64 = 0;
 }
 
 export const SI_USER: i32 = 0;

@@ -74,9 +74,11 @@ export function setupFrame(t: Task, sig: i32, act: SigAction, info: SigInfo): bo
   store<i32>(FRAME + INFO + 8, info.code);
   if (info.addr != 0) store<u64>(FRAME + INFO + 16, info.addr);
   else {
+    // si_pid/si_uid (kill), si_tid/si_overrun (timers), then si_status or si_value.
     store<i32>(FRAME + INFO + 16, info.pid);
     store<u32>(FRAME + INFO + 20, info.uid);
-    store<i32>(FRAME + INFO + 24, info.status);
+    if (info.value != 0) store<u64>(FRAME + INFO + 24, info.value);
+    else store<i32>(FRAME + INFO + 24, info.status);
   }
   if (fpGet(t.stub, FP) < 0) memory.fill(FP, 0, FP_SIZE);
   if (t.mm.copyOut(fpAt, FP, FP_SIZE) < 0) return false;

@@ -26,6 +26,7 @@ import { VMA_STACK } from "../mm/vma";
 import { chooseBias, ElfFile, ELF_ET_DYN_BASE, LoadedImage, mapElf, phdrAddress, readElf } from "./elf";
 import { buildInitialStack } from "./stack";
 import { killOtherThreads } from "../kernel/thread";
+import { removeTimers } from "../kernel/timers";
 
 /** Why the last exec failed, for the person running wvisor (pid 1's start). */
 export let execError: string = "";
@@ -236,6 +237,8 @@ export function execve(t: Task, path: string, argv: string[], envp: string[]): i
   }
   t.clearChildTid = 0;
   t.robustList = 0;
+  // POSIX timers do not survive exec; the ITIMER_REAL timer does.
+  removeTimers(tg, true);
   releaseVforkParent(tg);
   return 0;
 }

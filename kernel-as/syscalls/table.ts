@@ -39,6 +39,7 @@ import {
 } from "./sys_process";
 import { sysPipe, sysPipe2 } from "./sys_pipe";
 import { sysPoll, sysPpoll, sysPselect6, sysSelect } from "./sys_poll";
+import { sysAlarm, sysGetitimer, sysSetitimer, sysTimerCreate, sysTimerDelete, sysTimerGetoverrun, sysTimerGettime, sysTimerSettime } from "./sys_timer";
 import { sysPause, sysRtSigpending, sysRtSigreturn, sysRtSigsuspend, sysSigaltstack } from "./sys_sigwait";
 import {
   sysChroot, sysCloseRange, sysFadvise64, sysFallocate, sysFutimesat, sysMemfdCreate, sysMsync, sysPreadv, sysPreadv2,
@@ -122,9 +123,9 @@ def(32, "dup", sysDup, FULL, "i", "d", "");
 def(33, "dup2", sysDup2, FULL, "ii", "d", "");
 def(34, "pause", sysPause, FULL, "", "d", "");
 def(35, "nanosleep", sysNanosleep, PARTIAL, "pp", "d", "an interrupted sleep gives EINTR without writing rem");
-none(36, "getitimer", "");
-none(37, "alarm", "");
-none(38, "setitimer", "");
+def(36, "getitimer", sysGetitimer, PARTIAL, "ip", "d", "ITIMER_VIRTUAL and ITIMER_PROF never run");
+def(37, "alarm", sysAlarm, FULL, "u", "d", "");
+def(38, "setitimer", sysSetitimer, PARTIAL, "ipp", "d", "ITIMER_VIRTUAL and ITIMER_PROF are accepted and never fire");
 def(39, "getpid", sysGetpid, FULL, "", "d", "");
 none(40, "sendfile", "");
 none(41, "socket", "");
@@ -308,11 +309,11 @@ def(218, "set_tid_address", sysSetTidAddress, FULL, "p", "d", "");
 none(219, "restart_syscall", "");
 none(220, "semtimedop", "");
 def(221, "fadvise64", sysFadvise64, FULL, "illi", "d", "");
-none(222, "timer_create", "");
-none(223, "timer_settime", "");
-none(224, "timer_gettime", "");
-none(225, "timer_getoverrun", "");
-none(226, "timer_delete", "");
+def(222, "timer_create", sysTimerCreate, PARTIAL, "ipp", "d", "real-time clocks only (CPU-time clocks give EINVAL)");
+def(223, "timer_settime", sysTimerSettime, FULL, "ixpp", "d", "");
+def(224, "timer_gettime", sysTimerGettime, FULL, "ip", "d", "");
+def(225, "timer_getoverrun", sysTimerGetoverrun, FULL, "i", "d", "");
+def(226, "timer_delete", sysTimerDelete, FULL, "i", "d", "");
 none(227, "clock_settime", "");
 def(228, "clock_gettime", sysClockGettime, FULL, "ip", "d", "");
 def(229, "clock_getres", sysClockGetres, FULL, "ip", "d", "");

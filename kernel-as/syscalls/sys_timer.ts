@@ -1,0 +1,169 @@
+// alarm, getitimer, setitimer and POSIX timers: timer_create, timer_settime, timer_gettime,
+// timer_getoverrun, timer_delete (Linux kernel/time/itimer.c, posix-timers.c). Only real-time
+// timers run: ITIMER_VIRTUAL and ITIMER_PROF are accepted and never fire, and POSIX timers on
+// CPU-time clocks give EINVAL.
+import { clockGet } from "../host";
+import { EFAULT, EINVAL } from "../abi/errno";
+import { CLOCK_BOOTTIME, CLOCK_MONOTONIC, CLOCK_REALTIME, CLOCK_TAI, NSIG, SIGALRM, TIMER_ABSTIME } from "../abi/linux";
+import { sysArg } from "../abi/regs";
+import { tasksByTid } from "../kernel/kernel";
+import { Task } from "../kernel/task";
+import { monotonicNow, TIMESPEC_BUF } from "../kernel/time";
+import { findTimer, KTimer, realTimer, timers } from "../kernel/timers";
+
+const NS: i64 = 1000000000;
+const BUF: usize = memory.data(64, 8);
+const ITIMER_REAL: i32 = 0;
+const ITIMER_PROF: i32 = 2;
+const SIGEV_SIGNAL: i32 = 0;
+const SIGEV_NONE: i32 = 1;
+const SIGEV_THREAD: i32 = 2;
+const SIGEV_THREAD_ID: i32 = 4;
+
+/** Time left on k in ns (0 when disarmed). */
+function remaining(k: KTimer): i64 {
+  if (k.deadline <= 0) return 0;
+  const left = k.deadline - monotonicNow();
+  return left > 0 ? left : 1;
+}
+
+function arm(k: KTimer, valueNs: i64, intervalNs: i64): void {
+  k.deadline = valueNs > 0 ? monotonicNow() + valueNs : 0;
+  k.interval = valueNs > 0 ? intervalNs : 0;
+  k.overrun = 0;
+}
+
+export function sysAlarm(t: Task): i64 {
+  const k = realTimer(t.tg);
+  const left = remaining(k);
+  arm(k, <i64>(<u32>sysArg(0)) * NS, 0);
+  // Seconds left, rounded to nearest, at least 1 if any time was left (alarm_setitimer()).
+  if (left == 0) return 0;
+  const secs = (left + NS / 2) / NS;
+  return secs == 0 ? 1 : secs;
+}
+
+/** struct itimerval {timeval interval; timeval value} at p from k. */
+function putItimerval(k: KTimer | null, p: usize): void {
+  const iv = k === null ? 0 : k.interval;
+  const v = k === null ? 0 : remaining(k);
+  store<i64>(p, iv / NS);
+  store<i64>(p + 8, (iv % NS) / 1000);
+  store<i64>(p + 16, v / NS);
+  store<i64>(p + 24, (v % NS) / 1000);
+}
+
+export function sysGetitimer(t: Task): i64 {
+  const which = <i32>sysArg(0);
+  if (which < ITIMER_REAL || which > ITIMER_PROF) return -EINVAL;
+  putItimerval(which == ITIMER_REAL ? realTimer(t.tg) : null, BUF);
+  return t.mm.copyOut(sysArg(1), BUF, 32) < 0 ? -EFAULT : 0;
+}
+
+export function sysSetitimer(t: Task): i64 {
+  const which = <i32>sysArg(0);
+  if (which < ITIMER_REAL || which > ITIMER_PROF) return -EINVAL;
+  const nv = sysArg(1);
+  const ov = sysArg(2);
+  const k: KTimer | null = which == ITIMER_REAL ? realTimer(t.tg) : null;
+  if (ov != 0) {
+    putItimerval(k, BUF);
+    if (t.mm.copyOut(ov, BUF, 32) < 0) return -EFAULT;
+  }
+  if (nv == 0) return 0;
+  if (t.mm.copyIn(nv, BUF, 32) < 0) return -EFAULT;
+  const isec = load<i64>(BUF);
+  const iusec = load<i64>(BUF + 8);
+  const vsec = load<i64>(BUF + 16);
+  const vusec = load<i64>(BUF + 24);
+  if (isec < 0 || vsec < 0 || iusec < 0 || iusec >= 1000000 || vusec < 0 || vusec >= 1000000) return -EINVAL;
+  if (k !== null) arm(k, vsec * NS + vusec * 1000, isec * NS + iusec * 1000);
+  return 0;
+}
+
+let nextTimerId: i32 = 0;
+
+export function sysTimerCreate(t: Task): i64 {
+  const clockid = <i32>sysArg(0);
+  const sevp = sysArg(1);
+  const idAddr = sysArg(2);
+  if (clockid != CLOCK_REALTIME && clockid != CLOCK_MONOTONIC && clockid != CLOCK_BOOTTIME && clockid != CLOCK_TAI) return -EINVAL;
+  let signo = SIGALRM;
+  let notify = SIGEV_SIGNAL;
+  const id = nextTimerId++;
+  let value: u64 = <u64>id;
+  if (sevp != 0) {
+    // struct sigevent: sigev_value[8], sigev_signo[4], sigev_notify[4], sigev_notify_thread_id[4].
+    if (t.mm.copyIn(sevp, BUF, 64) < 0) return -EFAULT;
+    value = load<u64>(BUF);
+    signo = load<i32>(BUF + 8);
+    notify = load<i32>(BUF + 12);
+    if (notify == SIGEV_THREAD_ID) {
+      const tid = load<i32>(BUF + 16);
+      if (!tasksByTid.has(tid) || tasksByTid.get(tid).tg !== t.tg) return -EINVAL;
+    } else if (notify != SIGEV_SIGNAL && notify != SIGEV_NONE && notify != SIGEV_THREAD) {
+      return -EINVAL;
+    }
+    if (notify != SIGEV_NONE && (signo < 1 || signo > NSIG)) return -EINVAL;
+  }
+  // SIGEV_NONE never signals: a timer with signal 0 only keeps time.
+  const k = new KTimer(t.tg, id, notify == SIGEV_NONE ? 0 : signo, value, clockid);
+  store<i32>(BUF, id);
+  if (t.mm.copyOut(idAddr, BUF, 4) < 0) return -EFAULT;
+  timers.push(k);
+  return 0;
+}
+
+function putItimerspec(k: KTimer, p: usize): void {
+  const v = remaining(k);
+  store<i64>(p, k.interval / NS);
+  store<i64>(p + 8, k.interval % NS);
+  store<i64>(p + 16, v / NS);
+  store<i64>(p + 24, v % NS);
+}
+
+export function sysTimerSettime(t: Task): i64 {
+  const k = findTimer(t.tg, <i32>sysArg(0));
+  if (k === null) return -EINVAL;
+  const flags = <i32>sysArg(1);
+  const nv = sysArg(2);
+  const ov = sysArg(3);
+  if (t.mm.copyIn(nv, BUF, 32) < 0) return -EFAULT;
+  const isec = load<i64>(BUF);
+  const insec = load<i64>(BUF + 8);
+  const vsec = load<i64>(BUF + 16);
+  const vnsec = load<i64>(BUF + 24);
+  if (isec < 0 || vsec < 0 || insec < 0 || insec >= NS || vnsec < 0 || vnsec >= NS) return -EINVAL;
+  if (ov != 0) {
+    putItimerspec(k, BUF + 32);
+    if (t.mm.copyOut(ov, BUF + 32, 32) < 0) return -EFAULT;
+  }
+  let value = vsec * NS + vnsec;
+  if ((flags & TIMER_ABSTIME) != 0 && value > 0) {
+    clockGet(k.clockid, TIMESPEC_BUF);
+    const now = load<i64>(TIMESPEC_BUF) * NS + load<i64>(TIMESPEC_BUF + 8);
+    value = value > now ? value - now : 1;
+  }
+  arm(k, value, isec * NS + insec);
+  return 0;
+}
+
+export function sysTimerGettime(t: Task): i64 {
+  const k = findTimer(t.tg, <i32>sysArg(0));
+  if (k === null) return -EINVAL;
+  putItimerspec(k, BUF);
+  return t.mm.copyOut(sysArg(1), BUF, 32) < 0 ? -EFAULT : 0;
+}
+
+export function sysTimerGetoverrun(t: Task): i64 {
+  const k = findTimer(t.tg, <i32>sysArg(0));
+  return k === null ? -EINVAL : k.overrun;
+}
+
+export function sysTimerDelete(t: Task): i64 {
+  const k = findTimer(t.tg, <i32>sysArg(0));
+  if (k === null) return -EINVAL;
+  timers.splice(timers.indexOf(k), 1);
+  return 0;
+}
+
