@@ -6,7 +6,6 @@ import { asCreate, asDestroy } from "../host";
 import { EAGAIN, EFAULT, ENOMEM } from "../abi/errno";
 import { FS_BASE, RAX, RSP } from "../abi/regs";
 import { FsContext } from "../fs/vfs/mount";
-import { Credentials } from "./cred";
 import { allocPid, registerTask } from "./kernel";
 import { makeRunnable } from "./sched";
 import { Task, ThreadGroup } from "./task";
@@ -50,7 +49,7 @@ export function forkProcess(parent: Task, flags: u64, stack: u64, ptid: u64, cti
   tg.parent = owner;
   owner.children.push(tg);
   tg.exitSignal = <i32>(flags & CSIGNAL);
-  tg.cred = new Credentials(ptg.cred.uid, ptg.cred.euid, ptg.cred.gid, ptg.cred.egid);
+  tg.cred = ptg.cred.copy();
   tg.pgid = ptg.pgid;
   tg.sid = ptg.sid;
   tg.exePath = ptg.exePath;

@@ -9,7 +9,7 @@ import { setCurrent } from "../kernel/current";
 import { deliverSignals } from "../kernel/signal_send";
 import { removeWaiter } from "../kernel/futex";
 import { LOG_DEBUG, logLine } from "../util/log";
-import { straceNoReturn, straceResult } from "./strace";
+import { formatCall, straceNoReturn, straceResult } from "./strace";
 import { lookupSyscall, SyscallEntry } from "./table";
 
 /** Actions: what the host does with the stub after a kernel entry returns. */
@@ -36,6 +36,7 @@ export function dispatch(t: Task): i32 {
   setCurrent(t);
   // The calling thread is stopped: the address space's changes are injected through it.
   t.mm.stub = t.stub;
+  const call = straceEnabled() ? formatCall(t, e, nr) : "";
   let ret: i64 = -ENOSYS;
   if (e !== null) {
     const h = e.handler;
@@ -51,19 +52,19 @@ export function dispatch(t: Task): i32 {
   if (ret == RET_EXEC) {
     // execve or rt_sigreturn set the whole register block.
     t.restartDeadline = -1;
-    if (straceEnabled()) straceResult(t, e, nr, 0);
+    if (straceEnabled()) straceResult(t, e, call, 0);
     return signalsBeforeResume(t);
   }
   if (ret == RET_GONE || t.state == TASK_DEAD) {
     // Gone, or killed by what it did (a signal to itself, SIGPIPE).
-    if (straceEnabled()) straceNoReturn(t, e, nr);
+    if (straceEnabled()) straceNoReturn(t, call);
     return ACT_GONE;
   }
   t.restartDeadline = -1;
   t.progress = 0;
   t.restartable = true;
   setReg(RAX, <u64>ret);
-  if (straceEnabled()) straceResult(t, e, nr, ret);
+  if (straceEnabled()) straceResult(t, e, call, ret);
   return signalsBeforeResume(t);
 }
 

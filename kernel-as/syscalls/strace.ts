@@ -29,7 +29,9 @@ function formatArg(t: Task, kind: u16, i: i32): string {
   return hex(v);
 }
 
-function formatCall(t: Task, e: SyscallEntry | null, nr: u64): string {
+/** The call with its decoded arguments, made before the handler runs (execve replaces the
+ *  memory the arguments point into). */
+export function formatCall(t: Task, e: SyscallEntry | null, nr: u64): string {
   if (e === null) return "syscall_" + nr.toString() + "(...)";
   let s = e.name + "(";
   for (let i = 0; i < e.args.length; i++) {
@@ -39,16 +41,16 @@ function formatCall(t: Task, e: SyscallEntry | null, nr: u64): string {
   return s + ")";
 }
 
-export function straceResult(t: Task, e: SyscallEntry | null, nr: u64, ret: i64): void {
+export function straceResult(t: Task, e: SyscallEntry | null, call: string, ret: i64): void {
   let r: string;
   if (ret < 0 && ret >= -4095) r = "-1 " + errnoName(<i32>-ret);
   else if (e !== null && e.ret == "x") r = hex(<u64>ret);
   else if (e !== null && e.ret == "o") r = "0" + ret.toString(8);
   else r = ret.toString();
-  logLine(LOG_STRACE, "[" + t.tid.toString().padStart(4, " ") + "] " + formatCall(t, e, nr) + " = " + r);
+  logLine(LOG_STRACE, "[" + t.tid.toString().padStart(4, " ") + "] " + call + " = " + r);
 }
 
 /** For calls after which the task is gone (exit, exit_group, a fatal signal to itself). */
-export function straceNoReturn(t: Task, e: SyscallEntry | null, nr: u64): void {
-  logLine(LOG_STRACE, "[" + t.tid.toString().padStart(4, " ") + "] " + formatCall(t, e, nr) + " = ?");
+export function straceNoReturn(t: Task, call: string): void {
+  logLine(LOG_STRACE, "[" + t.tid.toString().padStart(4, " ") + "] " + call + " = ?");
 }

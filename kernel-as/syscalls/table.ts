@@ -27,7 +27,10 @@ import {
   sysArchPrctl, sysExit, sysExitGroup, sysGetpid, sysGettid, sysSchedGetaffinity, sysSchedYield,
   sysSetRobustList, sysSetTidAddress,
 } from "./sys_thread";
-import { sysGetegid, sysGeteuid, sysGetgid, sysGetuid } from "./sys_identity";
+import {
+  sysCapget, sysCapset, sysGetegid, sysGeteuid, sysGetgid, sysGetgroups, sysGetresgid, sysGetresuid, sysGetuid,
+  sysSetfsgid, sysSetfsuid, sysSetgid, sysSetgroups, sysSetregid, sysSetresgid, sysSetresuid, sysSetreuid, sysSetuid,
+} from "./sys_identity";
 import { sysClockGetres, sysClockGettime, sysClockNanosleep, sysGettimeofday, sysNanosleep, sysTime } from "./sys_time";
 import { sysKill, sysRtSigaction, sysRtSigprocmask, sysTgkill, sysTkill } from "./sys_signal";
 import { sysGetrandom, sysGetrlimit, sysPrlimit64, sysSetrlimit, sysUname } from "./sys_info";
@@ -192,28 +195,28 @@ none(101, "ptrace", "");
 def(102, "getuid", sysGetuid, FULL, "", "d", "");
 none(103, "syslog", "");
 def(104, "getgid", sysGetgid, FULL, "", "d", "");
-none(105, "setuid", "");
-none(106, "setgid", "");
+def(105, "setuid", sysSetuid, FULL, "i", "d", "");
+def(106, "setgid", sysSetgid, FULL, "i", "d", "");
 def(107, "geteuid", sysGeteuid, FULL, "", "d", "");
 def(108, "getegid", sysGetegid, FULL, "", "d", "");
 def(109, "setpgid", sysSetpgid, PARTIAL, "ii", "d", "the rule against changing a child after its exec is not enforced");
 def(110, "getppid", sysGetppid, FULL, "", "d", "");
 def(111, "getpgrp", sysGetpgrp, FULL, "", "d", "");
 def(112, "setsid", sysSetsid, FULL, "", "d", "");
-none(113, "setreuid", "");
-none(114, "setregid", "");
-none(115, "getgroups", "");
-none(116, "setgroups", "");
-none(117, "setresuid", "");
-none(118, "getresuid", "");
-none(119, "setresgid", "");
-none(120, "getresgid", "");
+def(113, "setreuid", sysSetreuid, FULL, "ii", "d", "");
+def(114, "setregid", sysSetregid, FULL, "ii", "d", "");
+def(115, "getgroups", sysGetgroups, FULL, "ip", "d", "");
+def(116, "setgroups", sysSetgroups, FULL, "up", "d", "");
+def(117, "setresuid", sysSetresuid, FULL, "iii", "d", "");
+def(118, "getresuid", sysGetresuid, FULL, "ppp", "d", "");
+def(119, "setresgid", sysSetresgid, FULL, "iii", "d", "");
+def(120, "getresgid", sysGetresgid, FULL, "ppp", "d", "");
 def(121, "getpgid", sysGetpgid, FULL, "i", "d", "");
-none(122, "setfsuid", "");
-none(123, "setfsgid", "");
+def(122, "setfsuid", sysSetfsuid, FULL, "i", "d", "");
+def(123, "setfsgid", sysSetfsgid, FULL, "i", "d", "");
 def(124, "getsid", sysGetsid, FULL, "i", "d", "");
-none(125, "capget", "");
-none(126, "capset", "");
+def(125, "capget", sysCapget, PARTIAL, "pp", "d", "root holds every capability, others none");
+def(126, "capset", sysCapset, PARTIAL, "pp", "d", "only the set the ids imply can be set");
 def(127, "rt_sigpending", sysRtSigpending, FULL, "pu", "d", "");
 none(128, "rt_sigtimedwait", "");
 none(129, "rt_sigqueueinfo", "");
