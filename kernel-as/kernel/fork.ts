@@ -55,6 +55,8 @@ export function forkProcess(parent: Task, flags: u64, stack: u64, ptid: u64, cti
   tg.exePath = ptg.exePath;
   tg.comm = ptg.comm;
   tg.startNs = monotonicNow();
+  tg.nice = ptg.nice;
+  tg.noNewPrivs = ptg.noNewPrivs;
   for (let sig = 1; sig <= 64; sig++) {
     const from = ptg.handlers.get(sig);
     const to = tg.handlers.get(sig);

@@ -40,6 +40,11 @@ export class ThreadGroup {
   childWaiters: Task[] = [];
   /** The task that vforked this group and waits for its exec or exit. */
   vforkParent: Task | null = null;
+  /** Nice value (setpriority), the dumpable flag, no_new_privs, child-subreaper (prctl). */
+  nice: i32 = 0;
+  dumpable: i32 = 1;
+  noNewPrivs: bool = false;
+  subreaper: bool = false;
   /** Signals sent to the process and not yet delivered, and what each one carries. */
   pending: u64 = 0;
   infos: StaticArray<SigInfo | null> = new StaticArray<SigInfo | null>(65);
@@ -85,6 +90,8 @@ export class Task {
   /** The mask to restore after the handler (rt_sigsuspend's temporary mask). */
   savedSigmask: u64 = 0;
   hasSavedMask: bool = false;
+  /** PR_SET_PDEATHSIG. */
+  pdeathSig: i32 = 0;
   /** sigaltstack(2). */
   altSp: u64 = 0;
   altSize: u64 = 0;

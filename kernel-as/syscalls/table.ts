@@ -35,6 +35,10 @@ import { sysClockGetres, sysClockGettime, sysClockNanosleep, sysGettimeofday, sy
 import { sysKill, sysRtSigaction, sysRtSigprocmask, sysTgkill, sysTkill } from "./sys_signal";
 import { sysGetrandom, sysGetrlimit, sysPrlimit64, sysSetrlimit, sysUname } from "./sys_info";
 import { sysFutex } from "./sys_futex";
+import {
+  sysGetpriority, sysGetrusage, sysPrctl, sysSchedGetparam, sysSchedGetPriorityMax, sysSchedGetPriorityMin,
+  sysSchedGetscheduler, sysSchedRrGetInterval, sysSchedSetparam, sysSchedSetscheduler, sysSetpriority, sysTimes,
+} from "./sys_sched";
 import { sysFlock } from "./sys_lock";
 import {
   sysClone, sysExecve, sysExecveat, sysFork, sysGetpgid, sysGetpgrp, sysGetppid, sysGetsid, sysSetpgid, sysSetsid,
@@ -188,9 +192,9 @@ def(94, "lchown", sysLchown, FULL, "sii", "d", "");
 def(95, "umask", sysUmask, FULL, "o", "o", "");
 def(96, "gettimeofday", sysGettimeofday, FULL, "pp", "d", "");
 def(97, "getrlimit", sysGetrlimit, FULL, "ip", "d", "");
-none(98, "getrusage", "");
+def(98, "getrusage", sysGetrusage, PARTIAL, "ip", "d", "CPU time only, all as user time; children are not accounted");
 def(99, "sysinfo", sysSysinfo, FULL, "p", "d", "");
-none(100, "times", "");
+def(100, "times", sysTimes, PARTIAL, "p", "d", "CPU time only, all as user time");
 none(101, "ptrace", "");
 def(102, "getuid", sysGetuid, FULL, "", "d", "");
 none(103, "syslog", "");
@@ -230,15 +234,15 @@ none(136, "ustat", "");
 def(137, "statfs", sysStatfs, PARTIAL, "sp", "d", "sizes are nominal");
 def(138, "fstatfs", sysFstatfs, PARTIAL, "ip", "d", "sizes are nominal");
 none(139, "sysfs", "");
-none(140, "getpriority", "");
-none(141, "setpriority", "");
-none(142, "sched_setparam", "");
-none(143, "sched_getparam", "");
-none(144, "sched_setscheduler", "");
-none(145, "sched_getscheduler", "");
-none(146, "sched_get_priority_max", "");
-none(147, "sched_get_priority_min", "");
-none(148, "sched_rr_get_interval", "");
+def(140, "getpriority", sysGetpriority, PARTIAL, "ii", "d", "the nice value is recorded, not used to schedule");
+def(141, "setpriority", sysSetpriority, PARTIAL, "iii", "d", "the nice value is recorded, not used to schedule");
+def(142, "sched_setparam", sysSchedSetparam, PARTIAL, "ip", "d", "real-time priorities give EPERM");
+def(143, "sched_getparam", sysSchedGetparam, FULL, "ip", "d", "");
+def(144, "sched_setscheduler", sysSchedSetscheduler, PARTIAL, "iip", "d", "real-time policies give EPERM");
+def(145, "sched_getscheduler", sysSchedGetscheduler, FULL, "i", "d", "");
+def(146, "sched_get_priority_max", sysSchedGetPriorityMax, FULL, "i", "d", "");
+def(147, "sched_get_priority_min", sysSchedGetPriorityMin, FULL, "i", "d", "");
+def(148, "sched_rr_get_interval", sysSchedRrGetInterval, FULL, "ip", "d", "");
 none(149, "mlock", "");
 none(150, "munlock", "");
 none(151, "mlockall", "");
@@ -247,7 +251,7 @@ none(153, "vhangup", "");
 none(154, "modify_ldt", "");
 none(155, "pivot_root", "");
 none(156, "_sysctl", "");
-none(157, "prctl", "");
+def(157, "prctl", sysPrctl, PARTIAL, "ixxxx", "d", "NAME, PDEATHSIG (recorded), DUMPABLE, KEEPCAPS, SECCOMP, CAPBSET_READ, CHILD_SUBREAPER (recorded), NO_NEW_PRIVS, TIMERSLACK; others EINVAL");
 def(158, "arch_prctl", sysArchPrctl, PARTIAL, "xp", "d", "ARCH_SET_CPUID gives ENODEV");
 none(159, "adjtimex", "");
 def(160, "setrlimit", sysSetrlimit, PARTIAL, "ip", "d", "limits are recorded; only RLIMIT_NOFILE and RLIMIT_STACK are enforced");
