@@ -14,3 +14,5 @@ run(bin('asc'), ['--config', 'asconfig.json', '--target', process.env.WVISOR_KER
 run(bin('tsc'), ['-p', 'tsconfig.json']);
 const { writeStub } = await import(pathToFileURL(path.join(root, 'dist/host/platform/ptrace/stub_image.js')).href);
 writeStub(path.join(root, 'dist/wvisor-stub'));
+const { writeWaker } = await import(pathToFileURL(path.join(root, 'dist/host/platform/ptrace/waker_image.js')).href);
+writeWaker(path.join(root, 'dist/wvisor-waker'));

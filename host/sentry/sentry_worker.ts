@@ -17,6 +17,7 @@ import { SentryLog } from './sentry_log.js';
 
 const F_GETFL = 3;
 const STUB_PATH = fileURLToPath(new URL('../../wvisor-stub', import.meta.url));
+const WAKER_PATH = fileURLToPath(new URL('../../wvisor-waker', import.meta.url));
 
 export type SentryResult = { status: number } | { startError: number } | { error: string };
 
@@ -24,7 +25,7 @@ function runSandbox(opts: SentryOptions, log: SentryLog): SentryResult {
   // Room for the memory limit plus the page-granular slack of many small mappings.
   const memFileSize = Math.ceil((opts.memLimit + (1 << 30)) / (1 << 30)) * (1 << 30);
   const memfile = new MemoryFile(memFileSize);
-  const platform = new PtracePlatform(STUB_PATH, memfile.fd);
+  const platform = new PtracePlatform(STUB_PATH, memfile.fd, WAKER_PATH);
   let kernel: KernelExports | undefined;
   const primitives = hostPrimitives({
     memfile,

@@ -64,7 +64,7 @@ export function deliverSignals(t: Task): bool {
       if (t.state == TASK_DEAD) return false;
       continue;
     }
-    if (!setupFrame(t, sig, act, info !== null ? info! : new SigInfo(sig, SI_KERNEL, 0, 0))) {
+    if (!setupFrame(t, sig, act, info !== null ? info : new SigInfo(sig, SI_KERNEL, 0, 0))) {
       // No room for the frame: the process dies of SIGSEGV (force_sigsegv()).
       exitThreadGroup(tg, signalStatus(11, false));
       return false;

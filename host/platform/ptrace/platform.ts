@@ -26,6 +26,11 @@ const HOST_TASK_SIZE = 0x7ffffffff000;
 const SYSCALL_STOP = libc.SIGTRAP | 0x80;
 const SYNC_FAULTS = new Set([4 /* SIGILL */, 5 /* SIGTRAP */, 7 /* SIGBUS */, 8 /* SIGFPE */, 11 /* SIGSEGV */]);
 const POLLIN = 1;
+const EPOLL_CTL_ADD = 1;
+const EPOLL_CTL_DEL = 2;
+const EPOLL_CTL_MOD = 3;
+const EPOLLONESHOT = 1 << 30;
+const TFD_TIMER_ABSTIME = 1;
 
 // Host syscall numbers the platform injects into stubs to build address spaces and threads.
 export const HOST_SYS_MMAP = 9;
@@ -58,7 +63,17 @@ export class PtracePlatform {
   private kernel!: KernelExports;
   private regsView = new Uint8Array(0);
 
-  constructor(private readonly stubPath: string, private readonly memfileFd: number) {}
+  // The waker (waker_image.ts): its pid, the epoll set it waits on, the timerfd in that set,
+  // and which host fds are in the set for which events.
+  private wakerPid = -1;
+  private epfd = -1;
+  private timerfd = -1;
+  private armedDeadline = -1;
+  private readonly watched = new Map<number, number>();
+  private readonly epollEvent = Buffer.alloc(12);
+  private readonly itimerspec = Buffer.alloc(32);
+
+  constructor(private readonly stubPath: string, private readonly memfileFd: number, private readonly wakerPath: string) {}
 
   attach(kernel: KernelExports): void {
     this.kernel = kernel;
@@ -245,9 +260,14 @@ export class PtracePlatform {
     }
   }
 
-  /** Kills every stub (the sandbox is ending or the Sentry failed). */
+  /** Kills every stub and the waker (the sandbox is ending or the Sentry failed). */
   destroyAll(): void {
     for (const pid of [...this.live]) this.destroyStub(pid);
+    if (this.wakerPid > 0) {
+      libc.kill(this.wakerPid, libc.SIGKILL);
+      this.wait(this.wakerPid);
+      this.wakerPid = -1;
+    }
   }
 
   private resume(pid: number): void {
@@ -256,18 +276,115 @@ export class PtracePlatform {
     this.running.add(pid);
   }
 
+  /** Starts the waker: an epoll set with a timerfd, and the traced process that waits on it. */
+  private startWaker(): void {
+    const EPOLL_CLOEXEC = 0x80000;
+    const TFD_CLOEXEC = 0x80000;
+    const TFD_NONBLOCK = 0x800;
+    this.epfd = libc.epollCreate1(EPOLL_CLOEXEC) as number;
+    this.timerfd = libc.timerfdCreate(1, TFD_CLOEXEC | TFD_NONBLOCK) as number;
+    if (this.epfd < 0 || this.timerfd < 0) throw new Error(`waker: epoll/timerfd: errno ${libc.errno()}`);
+    this.epollSet(EPOLL_CTL_ADD, this.timerfd, POLLIN);
+    const fa = Buffer.alloc(128);
+    const attr = Buffer.alloc(512);
+    libc.spawnFileActionsInit(fa);
+    libc.spawnAttrInit(attr);
+    try {
+      libc.spawnFileActionsAddDup2(fa, this.epfd, 0);
+      libc.spawnFileActionsAddClosefrom(fa, 1);
+      libc.spawnAttrSetflags(attr, libc.POSIX_SPAWN_SETSID);
+      const pid = [0];
+      const err = libc.posixSpawn(pid, this.wakerPath, fa, attr, ['wvisor-waker', null], [null]);
+      if (err !== 0) throw new Error(`waker: posix_spawn: errno ${err}`);
+      this.wakerPid = pid[0];
+    } finally {
+      libc.spawnFileActionsDestroy(fa);
+      libc.spawnAttrDestroy(attr);
+    }
+    if (libc.waitpid(this.wakerPid, this.status, libc.WUNTRACED | libc.__WALL) !== this.wakerPid) throw new Error('waker did not start');
+    if (libc.ptrace(libc.PTRACE_SEIZE, this.wakerPid, 0, libc.PTRACE_O_EXITKILL) < 0) throw new Error(`waker: seize: errno ${libc.errno()}`);
+    this.wait(this.wakerPid);
+    libc.ptrace(libc.PTRACE_CONT, this.wakerPid, 0, 0);
+  }
+
+  private epollSet(op: number, fd: number, events: number): void {
+    this.epollEvent.writeUInt32LE(events >>> 0, 0);
+    this.epollEvent.writeInt32LE(fd, 4);
+    libc.epollCtl(this.epfd, op, fd, this.epollEvent);
+  }
+
+  /** Brings the waker's epoll set and timer in line with what the kernel waits for. */
+  private armWaker(): void {
+    const k = this.kernel;
+    const deadline = k.next_deadline();
+    if (deadline !== this.armedDeadline) {
+      this.armedDeadline = deadline;
+      const ts = this.itimerspec;
+      ts.fill(0);
+      if (deadline >= 0) {
+        // An absolute CLOCK_MONOTONIC time; 0 would disarm, so a due deadline is 1 ns.
+        const d = Math.max(deadline, 1);
+        ts.writeBigInt64LE(BigInt(Math.floor(d / 1e9)), 16);
+        ts.writeBigInt64LE(BigInt(Math.floor(d % 1e9)), 24);
+      }
+      libc.timerfdSettime(this.timerfd, TFD_TIMER_ABSTIME, ts, null);
+    }
+    const n = k.poll_count();
+    const wanted = new Map<number, number>();
+    for (let i = 0; i < n; i++) {
+      const fd = k.poll_fd(i);
+      wanted.set(fd, (wanted.get(fd) ?? 0) | k.poll_events(i));
+    }
+    for (const [fd, events] of wanted) {
+      const have = this.watched.get(fd);
+      if (have === undefined) this.epollSet(EPOLL_CTL_ADD, fd, events | EPOLLONESHOT);
+      else if (have !== events || have < 0) this.epollSet(EPOLL_CTL_MOD, fd, events | EPOLLONESHOT);
+      else continue;
+      this.watched.set(fd, events);
+    }
+    for (const fd of [...this.watched.keys()]) {
+      if (!wanted.has(fd)) {
+        this.epollSet(EPOLL_CTL_DEL, fd, 0);
+        this.watched.delete(fd);
+      }
+    }
+  }
+
+  /** The waker stopped: timers are due or watched host fds are ready. */
+  private wake(): void {
+    const k = this.kernel;
+    const scratch = new Uint8Array(8);
+    libc.readBuf(this.timerfd, scratch, 8);
+    this.armedDeadline = -1;
+    k.expire(this.monotonicNow());
+    const fds = [...this.watched.keys()];
+    const pfds = Buffer.alloc(Math.max(8 * fds.length, 8));
+    fds.forEach((fd, i) => {
+      pfds.writeInt32LE(fd, 8 * i);
+      pfds.writeInt16LE(this.watched.get(fd)!, 8 * i + 4);
+    });
+    if (fds.length > 0) libc.poll(pfds, fds.length, 0);
+    fds.forEach((fd, i) => {
+      // A one-shot registration that fired must be armed again if still wanted.
+      this.watched.set(fd, -1);
+      const revents = pfds.readInt16LE(8 * i + 6);
+      if (revents !== 0) k.fd_ready(fd, revents);
+    });
+    libc.ptrace(libc.PTRACE_CONT, this.wakerPid, 0, 0);
+  }
+
   /** Runs the sandbox until its init exits; returns init's wait status. */
   run(): number {
     const k = this.kernel;
+    if (this.wakerPid < 0) this.startWaker();
     for (;;) {
       for (let pid = k.next_runnable(); pid !== 0; pid = k.next_runnable()) this.resume(pid);
       const st = k.sandbox_status();
       if (st >= 0) return st;
-      // With one task per sandbox so far, a task is either running or parked: waiting for
-      // stubs and waiting for timers and host fds never overlap. The waker process
-      // (DESIGN.md §3) joins the two when several tasks run at once.
-      if (this.running.size > 0) this.handleStop();
-      else this.idle();
+      // One wait for everything: stubs stop, and the waker stops when a timer is due or a
+      // watched host fd is ready, so a parked task's deadline fires even while others run.
+      this.armWaker();
+      this.handleStop();
     }
   }
 
@@ -276,6 +393,11 @@ export class PtracePlatform {
     const pid = this.wait(-1);
     if (pid < 0) throw new Error(`waitpid: errno ${libc.errno()}`);
     const s = this.status[0];
+    if (pid === this.wakerPid) {
+      if (wifExitedOrSignaled(s)) throw new Error('the waker process died');
+      this.wake();
+      return;
+    }
     if (wifExitedOrSignaled(s)) {
       this.running.delete(pid);
       if (this.live.delete(pid)) k.stub_died(pid, (s & 0x7f) || libc.SIGKILL);
@@ -314,28 +436,5 @@ export class PtracePlatform {
     return Number(this.timespec.readBigInt64LE(0)) * 1e9 + Number(this.timespec.readBigInt64LE(8));
   }
 
-  /** Every task is parked: sleep until the next deadline or a watched host fd is ready. */
-  private idle(): void {
-    const k = this.kernel;
-    const n = k.poll_count();
-    const fds = Buffer.alloc(Math.max(8 * n, 8));
-    for (let i = 0; i < n; i++) {
-      fds.writeInt32LE(k.poll_fd(i), 8 * i);
-      fds.writeInt16LE(k.poll_events(i) | POLLIN, 8 * i + 4);
-    }
-    const deadline = k.next_deadline();
-    let timeout: Buffer | null = null;
-    if (deadline >= 0) {
-      const ns = Math.max(0, deadline - this.monotonicNow());
-      timeout = Buffer.alloc(16);
-      timeout.writeBigInt64LE(BigInt(Math.floor(ns / 1e9)), 0);
-      timeout.writeBigInt64LE(BigInt(Math.floor(ns % 1e9)), 8);
-    }
-    libc.ppoll(fds, n, timeout, null);
-    k.expire(this.monotonicNow());
-    for (let i = 0; i < n; i++) {
-      const revents = fds.readInt16LE(8 * i + 6);
-      if (revents !== 0) k.fd_ready(fds.readInt32LE(8 * i), revents);
-    }
-  }
+
 }

@@ -32,8 +32,19 @@ const INJECT_OFFSET = 39;
 /** The address of the `syscall` instruction used for injected syscalls. */
 export const STUB_SYSCALL_ADDR = STUB_BASE + HEADER_SIZE + INJECT_OFFSET;
 
-/** The stub as an ELF file: one PT_LOAD (R+X) holding the headers and the code. */
+/** The stub as an ELF file. */
 export function stubImage(): Buffer {
+  const b = elfImage(STUB_BASE, CODE);
+  if (b[HEADER_SIZE + INJECT_OFFSET] !== 0x0f || b[HEADER_SIZE + INJECT_OFFSET + 2] !== 0xcc) {
+    throw new Error('stub image: INJECT_OFFSET does not point at syscall; int3');
+  }
+  return b;
+}
+
+/** A static ELF executable of one PT_LOAD (R+X) at base holding the headers and code. */
+export function elfImage(base: number, code: number[]): Buffer {
+  const STUB_BASE = base;
+  const CODE = code;
   const size = HEADER_SIZE + CODE.length;
   const b = Buffer.alloc(size);
   b.write('\x7fELF', 0, 'latin1');
@@ -57,9 +68,6 @@ export function stubImage(): Buffer {
   b.writeBigUInt64LE(BigInt(size), 104); // p_memsz
   b.writeBigUInt64LE(0x1000n, 112); // p_align
   Buffer.from(CODE).copy(b, HEADER_SIZE);
-  if (b[HEADER_SIZE + INJECT_OFFSET] !== 0x0f || b[HEADER_SIZE + INJECT_OFFSET + 2] !== 0xcc) {
-    throw new Error('stub image: INJECT_OFFSET does not point at syscall; int3');
-  }
   return b;
 }
 
