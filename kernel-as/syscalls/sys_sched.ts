@@ -188,7 +188,8 @@ export function sysPrctl(t: Task): i64 {
   if (op == PR_GET_NAME) {
     const b = String.UTF8.encode(tg.comm, true);
     memory.fill(BUF, 0, 16);
-    memory.copy(BUF, changetype<usize>(b), <usize>(b.byteLength < 16 ? b.byteLength : 16));
+    const n: i32 = b.byteLength < 16 ? b.byteLength : 16;
+    memory.copy(BUF, changetype<usize>(b), <usize>n);
     return t.mm.copyOut(arg, BUF, 16) < 0 ? -EFAULT : 0;
   }
   if (op == PR_SET_PDEATHSIG) {
