@@ -40,6 +40,9 @@ export class FileDescription {
   readToKernel(dst: usize, len: i32, pos: i64): i32 { return -EINVAL; }
   /** Reads up to len bytes at pos into the memory file at off (mapping file data). */
   readToMf(off: u64, len: i32, pos: i64): i32 { return -EINVAL; }
+  /** Writes len bytes from the memory file at off to the file at pos, or at the file's own
+   *  position when pos < 0 (sendfile, copy_file_range). The count, or -errno. */
+  writeFromMf(t: Task, off: u64, len: i32, pos: i64): i32 { return -EINVAL; }
 
   /** The poll(2) events that are ready now among events (POLLIN, POLLOUT, ...). Files that
    *  never block are always ready (Linux's DEFAULT_POLLMASK). */

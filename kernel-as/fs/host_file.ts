@@ -113,6 +113,10 @@ export class HostFile extends FileDescription {
     return hostPreadMf(this.hostFd, <f64>off, len, <f64>pos);
   }
 
+  writeFromMf(t: Task, off: u64, len: i32, pos: i64): i32 {
+    return pos < 0 ? hostWrite(this.hostFd, <f64>off, len) : hostPwriteMf(this.hostFd, <f64>off, len, <f64>pos);
+  }
+
   lseek(off: i64, whence: i32): i64 {
     return <i64>hostLseek(this.hostFd, <f64>off, whence);
   }

@@ -7,6 +7,7 @@ import { O_NONBLOCK, PROT_READ, PROT_WRITE, SIGPIPE } from "../abi/linux";
 import { park, wakeLater } from "../kernel/sched";
 import { sendSignal } from "../kernel/signal_send";
 import { Task } from "../kernel/task";
+import { mfRead } from "../host";
 import { FileDescription, POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM } from "./file";
 import { SuperBlock } from "./vfs/inode";
 import { Attr, encodeStat, S_IFIFO } from "./vfs/stat";
@@ -117,6 +118,27 @@ export class PipeEnd extends FileDescription {
       if (ok < left && n == ok) break;
     }
     return <i64>done;
+  }
+
+  /** Appends up to len bytes from the memory file at off (sendfile into a pipe): as much as
+   *  fits now, EAGAIN when nothing does (the caller parks for a blocking pipe). */
+  writeFromMf(t: Task, off: u64, len: i32, pos: i64): i32 {
+    const p = this.pipe;
+    if (p.readers == 0) {
+      sendSignal(t.tg, SIGPIPE);
+      return -EPIPE;
+    }
+    const room = p.capacity - p.len;
+    if (room == 0) return -EAGAIN;
+    const n = len < room ? len : room;
+    const base = changetype<usize>(p.buf);
+    const tail = (p.head + p.len) % p.capacity;
+    const first = p.capacity - tail < n ? p.capacity - tail : n;
+    mfRead(<f64>off, base + <usize>tail, first);
+    if (n > first) mfRead(<f64>(off + <u64>first), base, n - first);
+    p.len += n;
+    p.wakeAll();
+    return n;
   }
 
   stat(dst: usize): i32 {

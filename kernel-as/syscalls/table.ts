@@ -46,6 +46,7 @@ import {
 } from "./sys_process";
 import { sysPipe, sysPipe2 } from "./sys_pipe";
 import { sysPoll, sysPpoll, sysPselect6, sysSelect } from "./sys_poll";
+import { sysCopyFileRange, sysSendfile } from "./sys_splice";
 import { sysAlarm, sysGetitimer, sysSetitimer, sysTimerCreate, sysTimerDelete, sysTimerGetoverrun, sysTimerGettime, sysTimerSettime } from "./sys_timer";
 import { sysPause, sysRtSigpending, sysRtSigreturn, sysRtSigsuspend, sysSigaltstack } from "./sys_sigwait";
 import {
@@ -134,7 +135,7 @@ def(36, "getitimer", sysGetitimer, PARTIAL, "ip", "d", "ITIMER_VIRTUAL and ITIME
 def(37, "alarm", sysAlarm, FULL, "u", "d", "");
 def(38, "setitimer", sysSetitimer, PARTIAL, "ipp", "d", "ITIMER_VIRTUAL and ITIMER_PROF are accepted and never fire");
 def(39, "getpid", sysGetpid, FULL, "", "d", "");
-none(40, "sendfile", "");
+def(40, "sendfile", sysSendfile, FULL, "iipu", "d", "");
 none(41, "socket", "");
 none(42, "connect", "");
 none(43, "accept", "");
@@ -420,7 +421,7 @@ def(322, "execveat", sysExecveat, PARTIAL, "isppx", "d", "a relative path with a
 none(323, "userfaultfd", "");
 none(324, "membarrier", "");
 none(325, "mlock2", "");
-none(326, "copy_file_range", "");
+def(326, "copy_file_range", sysCopyFileRange, FULL, "ipipux", "d", "");
 def(327, "preadv2", sysPreadv2, PARTIAL, "ipulx", "d", "RWF_* flags give EOPNOTSUPP");
 def(328, "pwritev2", sysPwritev2, PARTIAL, "ipulx", "d", "RWF_* flags give EOPNOTSUPP");
 none(329, "pkey_mprotect", "");

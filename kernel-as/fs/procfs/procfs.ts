@@ -12,6 +12,7 @@ import { DirEntry, Inode, SuperBlock } from "../vfs/inode";
 import { InodeFile } from "../vfs/inode_file";
 import { Path } from "../vfs/mount";
 import { realtimeNow } from "../vfs/time";
+import { mfWrite } from "../../host";
 import { S_IFDIR, S_IFLNK, S_IFREG } from "../vfs/stat";
 import { generateFile, linkTarget, PID_FILES, PID_LINKS, SYSTEM_FILES, SYS_FILES } from "./generate";
 
@@ -183,6 +184,14 @@ export class ProcFileDescription extends InodeFile {
     if (pos >= size) return 0;
     const n = <i32>(size - pos < <i64>len ? size - pos : <i64>len);
     memory.copy(dst, changetype<usize>(this.data) + <usize>pos, n);
+    return n;
+  }
+
+  readToMf(off: u64, len: i32, pos: i64): i32 {
+    const size = <i64>this.data.byteLength;
+    if (pos >= size) return 0;
+    const n = <i32>(size - pos < <i64>len ? size - pos : <i64>len);
+    mfWrite(<f64>off, changetype<usize>(this.data) + <usize>pos, n);
     return n;
   }
 

@@ -276,6 +276,32 @@ export class TmpfsFile extends Inode {
     return n;
   }
 
+  /** Writes len bytes from the memory file at off to the file at pos. The count or -errno. */
+  copyIn(off: u64, len: i32, pos: u64): i32 {
+    if (pos + <u64>len > MAX_FILE_SIZE) return -EFBIG;
+    let done: i32 = 0;
+    while (done < len) {
+      const p = pos + <u64>done;
+      const idx = <i32>(p / PAGE_SIZE);
+      const inPage = p & (PAGE_SIZE - 1);
+      const chunk = <i32>(PAGE_SIZE - inPage) < len - done ? <i32>(PAGE_SIZE - inPage) : len - done;
+      while (this.pages.length <= idx) this.pages.push(-1);
+      if (this.pages[idx] < 0) {
+        const page = allocPages(PAGE_SIZE);
+        if (page < 0) break;
+        this.pages[idx] = page;
+      }
+      mfCopy(<f64>(<u64>this.pages[idx] + inPage), <f64>(off + <u64>done), <f64>chunk);
+      done += chunk;
+    }
+    if (done == 0 && len > 0) return -ENOSPC;
+    if (pos + <u64>done > this.bytes) this.bytes = pos + <u64>done;
+    const now = realtimeNow();
+    this.mtimeNs = now;
+    this.ctimeNs = now;
+    return done;
+  }
+
   writeAt(t: Task, addr: u64, len: u64, pos: i64): i64 {
     if (len == 0) return 0;
     if (<u64>pos > MAX_FILE_SIZE - len) return -EFBIG;
@@ -328,6 +354,10 @@ export class TmpfsFileDescription extends InodeFile {
 
   readToMf(off: u64, len: i32, pos: i64): i32 {
     return this.file.copyOut(<u64>pos, len, 0, off, true);
+  }
+
+  writeMfAt(off: u64, len: i32, pos: i64): i32 {
+    return this.file.copyIn(off, len, <u64>pos);
   }
 
   release(): void {

@@ -45,6 +45,20 @@ export class InodeFile extends FileDescription {
     return n;
   }
 
+  /** writeFromMf at the file position (moved on), O_APPEND respected; for subclasses that
+   *  implement writeMfAt. */
+  writeFromMf(t: Task, off: u64, len: i32, pos: i64): i32 {
+    if (this.isPathOnly) return -EBADF;
+    const own = pos < 0;
+    if ((this.flags & O_APPEND) != 0) pos = <i64>this.path.inode.size();
+    else if (own) pos = this.pos;
+    const n = this.writeMfAt(off, len, pos);
+    if (n > 0 && own) this.pos = pos + n;
+    return n;
+  }
+
+  writeMfAt(off: u64, len: i32, pos: i64): i32 { return -EINVAL; }
+
   pread(t: Task, addr: u64, len: u64, pos: i64): i64 {
     if (this.isPathOnly) return -EBADF;
     if (!this.seekable()) return -ESPIPE;
