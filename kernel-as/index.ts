@@ -90,6 +90,10 @@ export function fault(stub: i32, signo: i32, code: i32, addr: f64): i32 {
   // handler runs; blocked or without a handler, the process dies, init included.
   const act = t.tg.handlers.get(signo);
   if (act.handler > SIG_IGN && (t.sigmask & sigBit(signo)) == 0) {
+    // SIGSEGV's code is the kernel's to say: an address inside a mapping the access is not
+    // allowed to was refused (SEGV_ACCERR), anything else is not mapped (SEGV_MAPERR). The
+    // host sees MAPERR for PROT_NONE reservations, which the stub does not map at all.
+    if (signo == 11 && (code == 1 || code == 2)) code = t.mm.find(<u64>addr) !== null ? 2 : 1;
     const info = new SigInfo(signo, code, 0, 0);
     info.addr = <u64>addr;
     if (setupFrame(t, signo, act, info)) return ACT_RESUME;

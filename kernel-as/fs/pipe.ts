@@ -6,6 +6,7 @@ import { EAGAIN, EBUSY, EFAULT, EPIPE, EPERM } from "../abi/errno";
 import { O_NONBLOCK, PROT_READ, PROT_WRITE, SIGPIPE } from "../abi/linux";
 import { park, wakeLater } from "../kernel/sched";
 import { sendSignal } from "../kernel/signal_send";
+import { SigInfo, SI_USER } from "../kernel/signal";
 import { Task } from "../kernel/task";
 import { mfRead } from "../host";
 import { FileDescription, POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM } from "./file";
@@ -41,7 +42,8 @@ export class Pipe {
 
   /** F_SETPIPE_SZ: the size rounded up to a power of two pages (Linux's round_pipe_size). */
   resize(size: i64, privileged: bool): i64 {
-    if (size <= 0 || size > 0x80000000) return -22; // EINVAL
+    // round_pipe_size(): at least one page, at most 2 GiB.
+    if (size < 0 || size > 0x80000000) return -22; // EINVAL
     let n: i32 = 4096;
     while (<i64>n < size) n <<= 1;
     if (n > PIPE_MAX_SIZE && !privileged) return -EPERM;
@@ -89,7 +91,7 @@ export class PipeEnd extends FileDescription {
   write(t: Task, addr: u64, len: u64): i64 {
     const p = this.pipe;
     if (p.readers == 0) {
-      sendSignal(t.tg, SIGPIPE);
+      sendSignal(t.tg, SIGPIPE, new SigInfo(SIGPIPE, SI_USER, t.tg.tgid, t.tg.cred.uid));
       return -EPIPE;
     }
     let done = <u64>t.progress;
@@ -103,10 +105,10 @@ export class PipeEnd extends FileDescription {
         p.waiters.push(t);
         return park(t, -1, -1, 0);
       }
-      let n = left < room ? left : room;
-      const ok = t.mm.accessibleLen(addr + done, n, PROT_READ);
+      const want = left < room ? left : room;
+      const ok = t.mm.accessibleLen(addr + done, want, PROT_READ);
       if (ok == 0) return done > 0 ? <i64>done : -EFAULT;
-      n = ok;
+      const n = ok;
       const base = changetype<usize>(p.buf);
       const tail = (p.head + p.len) % p.capacity;
       const first = <u64>(p.capacity - tail) < n ? <u64>(p.capacity - tail) : n;
@@ -115,7 +117,8 @@ export class PipeEnd extends FileDescription {
       p.len += <i32>n;
       done += n;
       p.wakeAll();
-      if (ok < left && n == ok) break;
+      // The buffer ran into unmapped memory: what was copied is the result.
+      if (ok < want) break;
     }
     return <i64>done;
   }
@@ -125,7 +128,7 @@ export class PipeEnd extends FileDescription {
   writeFromMf(t: Task, off: u64, len: i32, pos: i64): i32 {
     const p = this.pipe;
     if (p.readers == 0) {
-      sendSignal(t.tg, SIGPIPE);
+      sendSignal(t.tg, SIGPIPE, new SigInfo(SIGPIPE, SI_USER, t.tg.tgid, t.tg.cred.uid));
       return -EPIPE;
     }
     const room = p.capacity - p.len;

@@ -76,6 +76,10 @@ export function forkProcess(parent: Task, flags: u64, stack: u64, ptid: u64, cti
   fs.umask = parent.fs.umask;
   const child = new Task(tg.tgid, tg, parent.fdTable.copy(), fs, stub);
   child.sigmask = parent.sigmask;
+  // The alternate signal stack is part of the copied memory, and inherited (fork(2)).
+  child.altSp = parent.altSp;
+  child.altSize = parent.altSize;
+  child.altDisabled = parent.altDisabled;
   child.regs.saveFromBlock();
   child.regs.set(RAX, 0);
   if (stack != 0) child.regs.set(RSP, stack);

@@ -82,6 +82,13 @@ export function setupFrame(t: Task, sig: i32, act: SigAction, info: SigInfo): bo
   }
   if (fpGet(t.stub, FP) < 0) memory.fill(FP, 0, FP_SIZE);
   if (t.mm.copyOut(fpAt, FP, FP_SIZE) < 0) return false;
+  // The handler starts with a clean FPU (fpu__clear_user_states()): x87 control word 0x37f,
+  // MXCSR 0x1f80, registers zero.
+  memory.fill(FP, 0, FP_SIZE);
+  store<u16>(FP, 0x37f);
+  store<u32>(FP + 24, 0x1f80);
+  store<u32>(FP + 28, 0xffff);
+  fpSet(t.stub, FP);
   if (t.mm.copyOut(frame, FRAME, FRAME_SIZE) < 0) return false;
 
   // The handler's mask: the current one, its sa_mask, and the signal itself unless NODEFER.
@@ -89,12 +96,13 @@ export function setupFrame(t: Task, sig: i32, act: SigAction, info: SigInfo): bo
   if ((act.flags & SA_NODEFER) == 0) mask |= sigBit(sig);
   t.sigmask = mask & ~UNBLOCKABLE_MASK;
   t.hasSavedMask = false;
+  const handler = act.handler;
   if ((act.flags & SA_RESETHAND) != 0) {
     act.handler = SIG_DFL;
     act.flags &= ~SA_SIGINFO;
   }
   setReg(RSP, frame);
-  setReg(RIP, act.handler);
+  setReg(RIP, handler);
   setReg(RDI, <u64>sig);
   setReg(RSI, frame + <u64>INFO);
   setReg(RDX, frame + <u64>UC);

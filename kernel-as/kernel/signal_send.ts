@@ -7,6 +7,9 @@ import { SIGKILL, SIGSTOP, SIG_DFL, SIG_IGN, signalStatus } from "../abi/linux";
 import { exitThreadGroup } from "./kernel";
 import { Task, ThreadGroup, TASK_BLOCKED, TASK_DEAD } from "./task";
 import { ACT_CONTINUE, ACT_IGNORE, ACT_STOP, defaultAction, SigInfo, sigBit, sigUnblockable, SI_KERNEL } from "./signal";
+
+/** The first real-time signal number of the kernel (glibc reserves two above it). */
+const SIGRTMIN: i32 = 32;
 import { wakeLater } from "./sched";
 import { setupFrame } from "./signal_frame";
 
@@ -23,14 +26,21 @@ export function sendSignal(tg: ThreadGroup, sig: i32, info: SigInfo | null = nul
   if (!blocked && ignored(tg, sig)) return;
   const act = tg.handlers.get(sig);
   // The init of a pid namespace only gets the signals it has handlers for from inside its
-  // namespace (SIGNAL_UNKILLABLE), not even SIGKILL.
-  if (tg.tgid == 1 && act.handler == SIG_DFL) return;
+  // namespace (SIGNAL_UNKILLABLE), not even SIGKILL; a blocked one is still queued, since a
+  // handler may be installed before it is unblocked (sig_ignored()).
+  if (tg.tgid == 1 && act.handler == SIG_DFL && !blocked) return;
   if (!blocked && act.handler == SIG_DFL) {
     applyDefault(tg, sig);
     return;
   }
-  tg.pending |= sigBit(sig);
-  tg.infos[sig] = info !== null ? info : new SigInfo(sig, SI_KERNEL, 0, 0);
+  const si = info !== null ? info : new SigInfo(sig, SI_KERNEL, 0, 0);
+  if (sig >= SIGRTMIN && (tg.pending & sigBit(sig)) != 0) {
+    // Real-time signals queue: every instance is delivered (standard ones merge).
+    tg.rtQueue.push(si);
+  } else {
+    tg.pending |= sigBit(sig);
+    tg.infos[sig] = si;
+  }
   if (blocked) return;
   // A parked task of the group is interrupted to run the handler.
   for (let i = 0; i < tg.tasks.length; i++) {
@@ -54,9 +64,8 @@ export function deliverSignals(t: Task): bool {
     if (ready == 0) return true;
     let sig = 1;
     while ((ready & sigBit(sig)) == 0) sig++;
-    tg.pending &= ~sigBit(sig);
     const info = tg.infos[sig];
-    tg.infos[sig] = null;
+    dequeue(tg, sig);
     const act = tg.handlers.get(sig);
     if (act.handler == SIG_IGN && !sigUnblockable(sig)) continue;
     if (act.handler == SIG_DFL || sigUnblockable(sig)) {
@@ -73,6 +82,20 @@ export function deliverSignals(t: Task): bool {
   }
 }
 
+/** Takes the delivered instance of sig off the pending set; a queued real-time instance
+ *  becomes the pending one. */
+function dequeue(tg: ThreadGroup, sig: i32): void {
+  for (let i = 0; i < tg.rtQueue.length; i++) {
+    if (tg.rtQueue[i].signo == sig) {
+      tg.infos[sig] = tg.rtQueue[i];
+      tg.rtQueue.splice(i, 1);
+      return;
+    }
+  }
+  tg.pending &= ~sigBit(sig);
+  tg.infos[sig] = null;
+}
+
 /** Acts on pending signals that are no longer blocked and have the default disposition. */
 export function deliverUnblocked(tg: ThreadGroup): void {
   const ready = tg.pending & ~tg.leader.sigmask;
@@ -80,7 +103,7 @@ export function deliverUnblocked(tg: ThreadGroup): void {
   for (let sig = 1; sig <= 64; sig++) {
     if ((ready & sigBit(sig)) == 0) continue;
     if (tg.handlers.get(sig).handler != SIG_DFL) continue;
-    tg.pending &= ~sigBit(sig);
+    dequeue(tg, sig);
     applyDefault(tg, sig);
     if (tg.exitStatus >= 0) return;
   }

@@ -42,12 +42,16 @@ export class ThreadGroup {
   vforkParent: Task | null = null;
   /** Nice value (setpriority), the dumpable flag, no_new_privs, child-subreaper (prctl). */
   nice: i32 = 0;
+  /** Whether the group has exec'd since fork (setpgid on it then gives EACCES). */
+  didExec: bool = false;
   dumpable: i32 = 1;
   noNewPrivs: bool = false;
   subreaper: bool = false;
   /** Signals sent to the process and not yet delivered, and what each one carries. */
   pending: u64 = 0;
   infos: StaticArray<SigInfo | null> = new StaticArray<SigInfo | null>(65);
+  /** Further queued instances of real-time signals (each is delivered, unlike standard ones). */
+  rtQueue: SigInfo[] = [];
 
   constructor(public tgid: i32, public mm: MM) {
     this.pgid = tgid;
@@ -90,6 +94,8 @@ export class Task {
   /** The mask to restore after the handler (rt_sigsuspend's temporary mask). */
   savedSigmask: u64 = 0;
   hasSavedMask: bool = false;
+  /** Where an interrupted nanosleep writes the time left (0: nowhere). */
+  remAddr: u64 = 0;
   /** PR_SET_PDEATHSIG. */
   pdeathSig: i32 = 0;
   /** sigaltstack(2). */

@@ -17,7 +17,8 @@ import { FileDescription } from "../fs/file";
 import { FdTable } from "../fs/fd_table";
 import { HostFile } from "../fs/host_file";
 import { fail, vfsErr } from "../fs/vfs/error";
-import { FsContext, Path } from "../fs/vfs/mount";
+import { FsContext, Path, pathName } from "../fs/vfs/mount";
+import { InodeFile } from "../fs/vfs/inode_file";
 import { LOOKUP_DIRECTORY, LOOKUP_FOLLOW, resolveFrom } from "../fs/vfs/namei";
 import { MAY_EXEC, permitted } from "../fs/vfs/permission";
 import { buildRootFs } from "../fs/vfs/rootfs";
@@ -84,6 +85,8 @@ class ExecPlan {
   interp: FileDescription | null = null;
   interpElf: ElfFile | null = null;
   path: string = "";
+  /** The absolute path of the file found (what /proc/self/exe shows). */
+  resolved: string = "";
   argv: string[] = [];
 
   release(): void {
@@ -125,6 +128,7 @@ function plan(fs: FsContext, cred: Credentials, path: string, argv: string[], im
       p.path = interp;
     } else {
       p.file = file;
+      if (file instanceof InodeFile) p.resolved = pathName((<InodeFile>file).path, fs.root);
     }
   }
   p.elf = readElf(p.file!, img);
@@ -225,7 +229,8 @@ export function execve(t: Task, path: string, argv: string[], envp: string[]): i
     exitThreadGroup(tg, signalStatus(SIGKILL, false));
     return EXEC_FATAL;
   }
-  tg.exePath = p.path;
+  tg.exePath = p.resolved.length > 0 ? p.resolved : p.path;
+  tg.didExec = true;
   tg.comm = commOf(p.path);
   t.fdTable.closeOnExec();
   // Caught signals go back to their default; ignored ones stay ignored (POSIX).
@@ -237,6 +242,10 @@ export function execve(t: Task, path: string, argv: string[], envp: string[]): i
   }
   t.clearChildTid = 0;
   t.robustList = 0;
+  // The alternate signal stack was in the old memory (execve(2) disables it).
+  t.altDisabled = true;
+  t.altSp = 0;
+  t.altSize = 0;
   // POSIX timers do not survive exec; the ITIMER_REAL timer does.
   removeTimers(tg, true);
   releaseVforkParent(tg);

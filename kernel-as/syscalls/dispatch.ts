@@ -8,6 +8,9 @@ import { Task, TASK_DEAD } from "../kernel/task";
 import { setCurrent } from "../kernel/current";
 import { deliverSignals } from "../kernel/signal_send";
 import { removeWaiter } from "../kernel/futex";
+import { monotonicNow } from "../kernel/time";
+
+const REM_BUF: usize = memory.data(16, 8);
 import { LOG_DEBUG, logLine } from "../util/log";
 import { formatCall, straceNoReturn, straceResult } from "./strace";
 import { lookupSyscall, SyscallEntry } from "./table";
@@ -82,6 +85,15 @@ function signalsBeforeResume(t: Task): i32 {
 /** Ends the parked syscall of t because a signal arrived: EINTR or a restart, and the
  *  handler's frame. */
 export function interrupt(t: Task): void {
+  if (t.remAddr != 0 && t.restartDeadline >= 0) {
+    // An interrupted relative sleep tells how much was left (nanosleep's rem).
+    let left = t.restartDeadline - monotonicNow();
+    if (left < 0) left = 0;
+    store<i64>(REM_BUF, left / 1000000000);
+    store<i64>(REM_BUF + 8, left % 1000000000);
+    t.mm.copyOut(t.remAddr, REM_BUF, 16);
+  }
+  t.remAddr = 0;
   unpark(t);
   removeWaiter(t);
   t.restartDeadline = -1;

@@ -1,7 +1,7 @@
 // Processes: fork, vfork, clone, execve, execveat, wait4, waitid, and process groups and
 // sessions (Linux kernel/fork.c, fs/exec.c, kernel/exit.c, kernel/sys.c). Threads (CLONE_VM,
 // CLONE_THREAD) arrive with the threads work: such clones give ENOSYS for now.
-import { E2BIG, EFAULT, EINVAL, ECHILD, ENOSYS, EPERM, ESRCH } from "../abi/errno";
+import { E2BIG, EACCES, EFAULT, EINVAL, ECHILD, ENOSYS, EPERM, ESRCH } from "../abi/errno";
 import { SIGCHLD } from "../abi/linux";
 import { sysArg } from "../abi/regs";
 import { CLONE_FILES, CLONE_FS, CLONE_PARENT, CLONE_PARENT_SETTID, CLONE_CHILD_CLEARTID, CLONE_CHILD_SETTID, CLONE_SETTLS, CLONE_SIGHAND, CLONE_THREAD, CLONE_VFORK, CLONE_VM, CSIGNAL, CLONE_DETACHED, CLONE_UNTRACED, CLONE_PTRACE, CLONE_SYSVSEM, forkProcess } from "../kernel/fork";
@@ -251,8 +251,8 @@ export function sysGetsid(t: Task): i64 {
   return tg === null ? -ESRCH : tg.sid;
 }
 
-/** setpgid(2) with Linux's rules: the caller or one of its children that has not exec'd... (the
- *  exec rule is not tracked), within the caller's session, not a session leader. */
+/** setpgid(2) with Linux's rules: the caller or a child of it that has not exec'd, within
+ *  the caller's session, not a session leader. */
 export function sysSetpgid(t: Task): i64 {
   const pid = <i32>sysArg(0);
   let pgid = <i32>sysArg(1);
@@ -260,6 +260,7 @@ export function sysSetpgid(t: Task): i64 {
   const tg = groupOf(t, pid);
   if (tg === null) return -ESRCH;
   if (tg !== t.tg && tg.parent !== t.tg) return -ESRCH;
+  if (tg !== t.tg && tg.didExec) return -EACCES;
   if (tg.sid != t.tg.sid) return -EPERM;
   if (tg.sid == tg.tgid) return -EPERM;
   if (pgid == 0) pgid = tg.tgid;

@@ -106,10 +106,17 @@ function timespecIn(t: Task, addr: u64): i64 {
   return sec * NSEC_PER_SEC + nsec;
 }
 
-/** Sleeps until the monotonic deadline remembered across re-runs of the syscall. */
-function sleepUntil(t: Task, deadline: i64): i64 {
+/** Sleeps until the monotonic deadline remembered across re-runs of the syscall. A handler
+ *  interrupts it with EINTR even under SA_RESTART (Linux's ERESTART_RESTARTBLOCK), writing
+ *  the time left to remAddr when there is one. */
+function sleepUntil(t: Task, deadline: i64, remAddr: u64 = 0): i64 {
   if (t.restartDeadline < 0) t.restartDeadline = deadline;
-  if (monotonicNow() >= t.restartDeadline) return 0;
+  if (monotonicNow() >= t.restartDeadline) {
+    t.remAddr = 0;
+    return 0;
+  }
+  t.restartable = false;
+  t.remAddr = remAddr;
   return park(t, t.restartDeadline, -1, 0);
 }
 
@@ -117,7 +124,7 @@ export function sysNanosleep(t: Task): i64 {
   if (t.restartDeadline >= 0) return sleepUntil(t, t.restartDeadline);
   const ns = timespecIn(t, sysArg(0));
   if (ns < 0) return ns;
-  return sleepUntil(t, saturatingAdd(monotonicNow(), ns));
+  return sleepUntil(t, saturatingAdd(monotonicNow(), ns), sysArg(1));
 }
 
 export function sysClockNanosleep(t: Task): i64 {
@@ -131,7 +138,7 @@ export function sysClockNanosleep(t: Task): i64 {
   const ns = timespecIn(t, sysArg(2));
   if (ns < 0) return ns;
   const now = monotonicNow();
-  if ((flags & TIMER_ABSTIME) == 0) return sleepUntil(t, saturatingAdd(now, ns));
+  if ((flags & TIMER_ABSTIME) == 0) return sleepUntil(t, saturatingAdd(now, ns), sysArg(3));
   // An absolute time on clock c becomes a monotonic deadline: the distance from c's now.
   clockGet(hostClockFor(t, c), TIMESPEC_BUF);
   const cnow = load<i64>(TIMESPEC_BUF) * NSEC_PER_SEC + load<i64>(TIMESPEC_BUF + 8);

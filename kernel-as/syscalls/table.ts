@@ -205,7 +205,7 @@ def(105, "setuid", sysSetuid, FULL, "i", "d", "");
 def(106, "setgid", sysSetgid, FULL, "i", "d", "");
 def(107, "geteuid", sysGeteuid, FULL, "", "d", "");
 def(108, "getegid", sysGetegid, FULL, "", "d", "");
-def(109, "setpgid", sysSetpgid, PARTIAL, "ii", "d", "the rule against changing a child after its exec is not enforced");
+def(109, "setpgid", sysSetpgid, FULL, "ii", "d", "");
 def(110, "getppid", sysGetppid, FULL, "", "d", "");
 def(111, "getpgrp", sysGetpgrp, FULL, "", "d", "");
 def(112, "setsid", sysSetsid, FULL, "", "d", "");

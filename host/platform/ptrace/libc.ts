@@ -65,6 +65,7 @@ export const PTRACE_EVENT_CLONE = 3;
 export const PTRACE_O_EXITKILL = 0x100000;
 export const PTRACE_EVENT_STOP = 128;
 
+export const WNOHANG = 1;
 export const WUNTRACED = 2;
 export const __WALL = 0x40000000;
 export const __WNOTHREAD = 0x20000000;

@@ -31,6 +31,8 @@ const EPOLL_CTL_DEL = 2;
 const EPOLL_CTL_MOD = 3;
 const EPOLLONESHOT = 1 << 30;
 const TFD_TIMER_ABSTIME = 1;
+/** How many stub stops may pass before the waker is checked on its own. */
+const WAKER_CHECK_EVERY = 32;
 
 // Host syscall numbers the platform injects into stubs to build address spaces and threads.
 export const HOST_SYS_MMAP = 9;
@@ -72,6 +74,7 @@ export class PtracePlatform {
   private readonly watched = new Map<number, number>();
   private readonly epollEvent = Buffer.alloc(12);
   private readonly itimerspec = Buffer.alloc(32);
+  private stopsSinceWakerCheck = 0;
 
   constructor(private readonly stubPath: string, private readonly memfileFd: number, private readonly wakerPath: string) {}
 
@@ -390,6 +393,16 @@ export class PtracePlatform {
 
   private handleStop(): void {
     const k = this.kernel;
+    // waitpid(-1) reports the newest tracees first, so a stub that stops all the time could
+    // keep the waker's stop waiting: look at the waker now and then on its own.
+    if (++this.stopsSinceWakerCheck >= WAKER_CHECK_EVERY) {
+      this.stopsSinceWakerCheck = 0;
+      if (libc.waitpid(this.wakerPid, this.status, libc.WNOHANG | libc.__WALL | libc.__WNOTHREAD) === this.wakerPid) {
+        if (wifExitedOrSignaled(this.status[0])) throw new Error('the waker process died');
+        this.wake();
+        return;
+      }
+    }
     const pid = this.wait(-1);
     if (pid < 0) throw new Error(`waitpid: errno ${libc.errno()}`);
     const s = this.status[0];
