@@ -19,20 +19,11 @@
 import t from 'tap';
 import { existsSync } from 'node:fs';
 import { buildC, type Variant } from './helpers/cbuild.js';
-import { describe, runNative, runWvisor, type RunResult } from './helpers/wvisor.js';
+import { describe, deterministic, failures, runNative, runWvisor } from './helpers/wvisor.js';
 
 const variants: Variant[] = ['static', 'static-pie'];
 const programs = ['proc_fork', 'proc_pipe', 'proc_signal'];
 
-/** The lines that must be the same natively and under wvisor. */
-const deterministic = (out: string) =>
-  out
-    .split('\n')
-    .filter((l) => !l.startsWith('info:'))
-    .join('\n');
-
-/** The program's own reports of failed checks (check.h prints them on stderr). */
-const failures = (r: RunResult) => r.stderr.split('\n').filter((l) => l.startsWith('FAIL:'));
 
 /** Checks that fail under wvisor because a feature is missing, not because it is wrong. Each
  *  still runs; its failure is reported as a tap todo with the reason, and any other failure

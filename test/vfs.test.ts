@@ -10,7 +10,7 @@
 // Linux's usual directory st_nlink counting (ext4, tmpfs, xfs; not btrfs).
 import t from 'tap';
 import { buildC, type Variant } from './helpers/cbuild.js';
-import { describe, runNative, runWvisor, type RunResult } from './helpers/wvisor.js';
+import { describe, deterministic, failures, runNative, runWvisor } from './helpers/wvisor.js';
 
 const variants: Variant[] = ['static', 'static-pie'];
 
@@ -19,15 +19,6 @@ const programs = ['paths', 'atflags', 'dirs', 'rename', 'fileio', 'devfs'];
 const needRoot = new Set(['atflags', 'fileio']);
 const isRoot = process.getuid?.() === 0;
 
-/** The lines that must be the same natively and under wvisor. */
-const deterministic = (out: string) =>
-  out
-    .split('\n')
-    .filter((l) => !l.startsWith('info:'))
-    .join('\n');
-
-/** The program's own reports of failed checks (check.h prints them on stderr). */
-const failures = (r: RunResult) => r.stderr.split('\n').filter((l) => l.startsWith('FAIL:'));
 
 for (const name of programs) {
   for (const variant of variants) {

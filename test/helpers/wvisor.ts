@@ -110,3 +110,14 @@ export function describe(r: RunResult): Record<string, unknown> {
     stderr: clip(r.stderr),
   };
 }
+
+/** The lines of a conformance program's stdout that must be the same natively and under
+ *  wvisor (its `info:` lines vary). */
+export const deterministic = (out: string): string =>
+  out
+    .split('\n')
+    .filter((l) => !l.startsWith('info:'))
+    .join('\n');
+
+/** A conformance program's own reports of failed checks (check.h prints them on stderr). */
+export const failures = (r: RunResult): string[] => r.stderr.split('\n').filter((l) => l.startsWith('FAIL:'));

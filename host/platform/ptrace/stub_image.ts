@@ -9,8 +9,9 @@ import fs from 'node:fs';
 export const STUB_BASE = 0x7ff000000000;
 const HEADER_SIZE = 64 + 56;
 
-// x86-64 machine code, offsets relative to the entry point (just after the headers).
-const CODE = [
+/** x86-64 code that every helper process starts with: ask for SIGKILL when the parent (the
+ *  tracer thread) dies, then stop itself so that the tracer can seize it. */
+export const SELF_STOP_PROLOGUE = [
   0xb8, 0x9d, 0x00, 0x00, 0x00, //        mov eax, 157 (prctl)
   0xbf, 0x01, 0x00, 0x00, 0x00, //        mov edi, 1 (PR_SET_PDEATHSIG)
   0xbe, 0x09, 0x00, 0x00, 0x00, //        mov esi, 9 (SIGKILL)
@@ -21,6 +22,11 @@ const CODE = [
   0xbe, 0x13, 0x00, 0x00, 0x00, //        mov esi, 19 (SIGSTOP)
   0xb8, 0x3e, 0x00, 0x00, 0x00, //        mov eax, 62 (kill)
   0x0f, 0x05, //                          syscall
+];
+
+// x86-64 machine code, offsets relative to the entry point (just after the headers).
+const CODE = [
+  ...SELF_STOP_PROLOGUE,
   0xcc, //                                int3 (never reached: the tracer moves rip first)
   // inject:
   0x0f, 0x05, //                          syscall

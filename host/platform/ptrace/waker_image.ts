@@ -5,21 +5,12 @@
 // stop wakes the tracer's waitpid. It asks for SIGKILL when its parent dies, and stops itself
 // first so that the tracer can seize it.
 import fs from 'node:fs';
-import { elfImage } from './stub_image.js';
+import { elfImage, SELF_STOP_PROLOGUE } from './stub_image.js';
 
 const WAKER_BASE = 0x400000;
 
 const CODE = [
-  0xb8, 0x9d, 0x00, 0x00, 0x00, //        mov eax, 157 (prctl)
-  0xbf, 0x01, 0x00, 0x00, 0x00, //        mov edi, 1 (PR_SET_PDEATHSIG)
-  0xbe, 0x09, 0x00, 0x00, 0x00, //        mov esi, 9 (SIGKILL)
-  0x0f, 0x05, //                          syscall
-  0xb8, 0x27, 0x00, 0x00, 0x00, //        mov eax, 39 (getpid)
-  0x0f, 0x05, //                          syscall
-  0x89, 0xc7, //                          mov edi, eax
-  0xbe, 0x13, 0x00, 0x00, 0x00, //        mov esi, 19 (SIGSTOP)
-  0xb8, 0x3e, 0x00, 0x00, 0x00, //        mov eax, 62 (kill)
-  0x0f, 0x05, //                          syscall
+  ...SELF_STOP_PROLOGUE,
   // loop:
   0x31, 0xff, //                          xor edi, edi (the epoll fd)
   0x48, 0x8d, 0x74, 0x24, 0xc0, //        lea rsi, [rsp - 64] (room for one event)
