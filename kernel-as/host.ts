@@ -62,13 +62,14 @@ export declare function asUnmap(stub: i32, addr: f64, len: f64): i32;
 @external("host", "as_protect")
 export declare function asProtect(stub: i32, addr: f64, len: f64, prot: i32): i32;
 
-/** Reads the stub's FPU/SSE state (512-byte FXSAVE area, PTRACE_GETFPREGS) into dst. */
+/** Reads the stub thread's extended FPU state (the XSAVE area, PTRACE_GETREGSET
+ *  NT_X86_XSTATE) into dst, which has room for FP_MAX bytes. Returns its size or -errno. */
 @external("host", "fp_get")
 export declare function fpGet(stub: i32, dst: usize): i32;
 
-/** Loads the stub's FPU/SSE state from a 512-byte FXSAVE area at src (PTRACE_SETFPREGS). */
+/** Loads the stub thread's extended FPU state from the len-byte XSAVE area at src. */
 @external("host", "fp_set")
-export declare function fpSet(stub: i32, src: usize): i32;
+export declare function fpSet(stub: i32, src: usize, len: i32): i32;
 
 // ---- host file descriptors (stdio and donated files) -----------------------------------------
 

@@ -30,10 +30,6 @@ const programs = ['proc_fork', 'proc_pipe', 'proc_signal'];
  *  still fails the suite. Remove an entry when the feature lands. */
 const KNOWN_GAPS = [
   {
-    match: 'ymm0-15 are the same after the handler',
-    reason: 'signal frames save the FXSAVE area only: the upper halves of AVX registers are not preserved across a handler',
-  },
-  {
     match: 'mmap of 8192 bytes of a 10-byte file',
     reason: 'writable MAP_SHARED file mappings are not supported yet (ENODEV), so SIGBUS past the end of a file is not tested',
   },

@@ -3,7 +3,7 @@
 // an app syscall or makes a policy choice.
 import crypto from 'node:crypto';
 import * as libc from '../platform/ptrace/libc.js';
-import { HOST_SYS_MMAP, HOST_SYS_MPROTECT, HOST_SYS_MUNMAP, PtracePlatform, STUB_MEMFILE_FD } from '../platform/ptrace/platform.js';
+import { FP_MAX, HOST_SYS_MMAP, HOST_SYS_MPROTECT, HOST_SYS_MUNMAP, PtracePlatform, STUB_MEMFILE_FD } from '../platform/ptrace/platform.js';
 import { MemoryFile } from '../memfile.js';
 import { GoferTransport } from '../gofer_client/transport.js';
 
@@ -59,8 +59,8 @@ export function hostPrimitives(ctx: PrimitiveContext): WebAssembly.ModuleImports
     as_protect: (stub: number, addr: number, len: number, prot: number) =>
       injected(ctx.platform.inject(stub, HOST_SYS_MPROTECT, addr, len, prot)),
 
-    fp_get: (stub: number, dst: number) => (ctx.platform.fpRegs(stub, mem().subarray(dst, dst + 512), false) < 0 ? fail() : 0),
-    fp_set: (stub: number, src: number) => (ctx.platform.fpRegs(stub, mem().subarray(src, src + 512), true) < 0 ? fail() : 0),
+    fp_get: (stub: number, dst: number) => ctx.platform.fpRegs(stub, mem().subarray(dst, dst + FP_MAX), false),
+    fp_set: (stub: number, src: number, len: number) => ctx.platform.fpRegs(stub, mem().subarray(src, src + len), true),
 
     fd_read: (fd: number, off: number, len: number) => {
       // Never block the Sentry: a host fd with nothing to read gives EAGAIN and the kernel

@@ -17,7 +17,12 @@ const UC: i32 = 8;
 const MCTX: i32 = 48;
 const SIGMASK: i32 = 304;
 const INFO: i32 = 312;
-const FP_SIZE: i32 = 512;
+/** Room for the XSAVE area (the host's FP_MAX). */
+const FP_MAX: i32 = 16384;
+const FXSAVE_SIZE: i32 = 512;
+const UC_FP_XSTATE: u64 = 1;
+const FP_XSTATE_MAGIC1: u32 = 0x46505853;
+const FP_XSTATE_MAGIC2: u32 = 0x46505845;
 const REDZONE: u64 = 128;
 const UC_SIGCONTEXT_SS: u64 = 2;
 const UC_STRICT_RESTORE_SS: u64 = 4;
@@ -30,7 +35,7 @@ const SS_DISABLE: i32 = 2;
 const MCTX_REGS: StaticArray<i32> = [R8, R9, R10, R11, R12, R13, R14, R15, RDI, RSI, RBP, RBX, RDX, RAX, RCX, RSP, RIP, EFLAGS];
 
 const FRAME: usize = memory.data(FRAME_SIZE, 16);
-const FP: usize = memory.data(FP_SIZE, 64);
+const FP: usize = memory.data(FP_MAX + 4, 64);
 
 /** Whether sp lies on t's alternate signal stack. */
 export function onAltStack(t: Task, sp: u64): bool {
@@ -53,13 +58,36 @@ export function setupFrame(t: Task, sig: i32, act: SigAction, info: SigInfo): bo
   if ((act.flags & SA_RESTORER) == 0 || act.restorer == 0) return false;
   const sp0 = getReg(RSP);
   let sp = sp0 - REDZONE;
-  if ((act.flags & SA_ONSTACK) != 0 && !t.altDisabled && !onAltStack(t, sp0)) sp = t.altSp + t.altSize;
-  const fpAt = (sp - <u64>FP_SIZE) & ~(<u64>63);
+  let onAlt = onAltStack(t, sp0);
+  if ((act.flags & SA_ONSTACK) != 0 && !t.altDisabled && !onAlt) {
+    sp = t.altSp + t.altSize;
+    onAlt = true;
+  }
+  // The FPU state: the whole XSAVE area, with the software-reserved bytes of its legacy part
+  // telling its size and a magic word after it, as Linux's fpu signal frames do.
+  let fpSize = fpGet(t.stub, FP);
+  if (fpSize < FXSAVE_SIZE || fpSize > FP_MAX) {
+    memory.fill(FP, 0, FXSAVE_SIZE);
+    fpSize = FXSAVE_SIZE;
+  }
+  const xstate = fpSize > FXSAVE_SIZE;
+  if (xstate) {
+    store<u32>(FP + 464, FP_XSTATE_MAGIC1);
+    store<u32>(FP + 468, <u32>fpSize + 4);
+    store<u64>(FP + 472, load<u64>(FP + 512)); // xfeatures: the header's xstate_bv
+    store<u32>(FP + 480, <u32>fpSize);
+    store<u32>(FP + <usize>fpSize, FP_XSTATE_MAGIC2);
+  }
+  const fpBytes = xstate ? fpSize + 4 : fpSize;
+  const fpAt = (sp - <u64>fpBytes) & ~(<u64>63);
   const frame = ((fpAt - <u64>FRAME_SIZE) & ~(<u64>15)) - 8;
+  // A frame that does not fit on the alternate stack is not written below it
+  // (get_sigframe()'s check): the process dies instead.
+  if (onAlt && frame < t.altSp) return false;
 
   memory.fill(FRAME, 0, FRAME_SIZE);
   store<u64>(FRAME, act.restorer);
-  store<u64>(FRAME + UC, UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS);
+  store<u64>(FRAME + UC, UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS | (xstate ? UC_FP_XSTATE : 0));
   store<u64>(FRAME + UC + 16, t.altSp);
   store<i32>(FRAME + UC + 24, t.altDisabled ? SS_DISABLE : onAltStack(t, sp0) ? SS_ONSTACK : 0);
   store<u64>(FRAME + UC + 32, t.altSize);
@@ -80,15 +108,15 @@ export function setupFrame(t: Task, sig: i32, act: SigAction, info: SigInfo): bo
     if (info.value != 0) store<u64>(FRAME + INFO + 24, info.value);
     else store<i32>(FRAME + INFO + 24, info.status);
   }
-  if (fpGet(t.stub, FP) < 0) memory.fill(FP, 0, FP_SIZE);
-  if (t.mm.copyOut(fpAt, FP, FP_SIZE) < 0) return false;
+  if (t.mm.copyOut(fpAt, FP, <u64>fpBytes) < 0) return false;
   // The handler starts with a clean FPU (fpu__clear_user_states()): x87 control word 0x37f,
-  // MXCSR 0x1f80, registers zero.
-  memory.fill(FP, 0, FP_SIZE);
+  // MXCSR 0x1f80, every register and every XSAVE component in its initial state.
+  const mxcsrMask = load<u32>(FP + 28);
+  memory.fill(FP, 0, fpSize);
   store<u16>(FP, 0x37f);
   store<u32>(FP + 24, 0x1f80);
-  store<u32>(FP + 28, 0xffff);
-  fpSet(t.stub, FP);
+  store<u32>(FP + 28, mxcsrMask);
+  fpSet(t.stub, FP, fpSize);
   if (t.mm.copyOut(frame, FRAME, FRAME_SIZE) < 0) return false;
 
   // The handler's mask: the current one, its sa_mask, and the signal itself unless NODEFER.
@@ -127,8 +155,15 @@ export function sigreturn(t: Task): bool {
   setReg(ORIG_RAX, U64.MAX_VALUE);
   const fpAt = load<u64>(FRAME + MCTX + 184);
   if (fpAt != 0) {
-    if (t.mm.copyIn(fpAt, FP, FP_SIZE) < 0) return false;
-    fpSet(t.stub, FP);
+    if (t.mm.copyIn(fpAt, FP, FXSAVE_SIZE) < 0) return false;
+    let size = FXSAVE_SIZE;
+    if (load<u32>(FP + 464) == FP_XSTATE_MAGIC1) {
+      const xs = <i32>load<u32>(FP + 480);
+      if (xs > FXSAVE_SIZE && xs <= FP_MAX && t.mm.copyIn(fpAt, FP, <u64>xs) == 0) size = xs;
+    }
+    // The software-reserved bytes are Linux's bookkeeping, not register state.
+    memory.fill(FP + 464, 0, 48);
+    fpSet(t.stub, FP, size);
   }
   t.sigmask = load<u64>(FRAME + SIGMASK) & ~UNBLOCKABLE_MASK;
   return true;
