@@ -22,7 +22,7 @@ import { buildC, type Variant } from './helpers/cbuild.js';
 import { describe, deterministic, failures, runNative, runWvisor } from './helpers/wvisor.js';
 
 const variants: Variant[] = ['static', 'static-pie'];
-const programs = ['proc_fork', 'proc_pipe', 'proc_signal'];
+const programs = ['proc_fork', 'proc_pipe', 'proc_signal', 'thread_join'];
 
 
 /** Checks that fail under wvisor because a feature is missing, not because it is wrong. Each

@@ -253,13 +253,10 @@ export class PtracePlatform {
   /** Ends one stopped host thread of a stub (an app thread exited) by letting it run exit. */
   exitThread(tid: number): void {
     // The stub's first thread may end too: its process lives on with the others, and its
-    // exit is reported only when they are all gone.
-    const stub = this.threadOwner.get(tid);
+    // exit is reported only when they are all gone. An extra thread stays listed until its
+    // exit is reaped (handleStop), so that destroyStub can reap it if it comes first: the
+    // leader's exit is only reported once every other thread has been reaped.
     this.running.delete(tid);
-    if (stub !== undefined) {
-      this.threads.get(stub)?.delete(tid);
-      this.threadOwner.delete(tid);
-    }
     this.inject(tid, HOST_SYS_EXIT, 0);
   }
 
@@ -434,6 +431,12 @@ export class PtracePlatform {
     }
     if (wifExitedOrSignaled(s)) {
       this.running.delete(pid);
+      const owner = this.threadOwner.get(pid);
+      if (owner !== undefined) {
+        this.threads.get(owner)?.delete(pid);
+        this.threadOwner.delete(pid);
+        return;
+      }
       if (this.live.delete(pid)) k.stub_died(pid, (s & 0x7f) || libc.SIGKILL);
       return;
     }
