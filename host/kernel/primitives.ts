@@ -10,13 +10,12 @@ import { GoferTransport } from '../gofer_client/transport.js';
 const MAP_SHARED_FIXED = 0x01 | 0x10;
 const POLLIN = 1;
 const POLLOUT = 4;
-const ENOTCONN = 107;
 
 export interface PrimitiveContext {
   memfile: MemoryFile;
   platform: PtracePlatform;
-  /** The 9P connection to the Gofer, when the sandbox has one. */
-  gofer?: GoferTransport;
+  /** The 9P connection to the Gofer. */
+  gofer: GoferTransport;
   /** The kernel's memory (set once the instance exists). */
   memory(): WebAssembly.Memory;
   log(channel: number, line: string): void;
@@ -119,8 +118,8 @@ export function hostPrimitives(ctx: PrimitiveContext): WebAssembly.ModuleImports
     },
 
     p9_rpc: (req: number, len: number, reply: number, cap: number) =>
-      ctx.gofer ? ctx.gofer.rpc(mem().subarray(req, req + len), mem().subarray(reply, reply + cap)) : -ENOTCONN,
-    p9_take_fd: () => (ctx.gofer ? ctx.gofer.takeFd() : -1),
+      ctx.gofer.rpc(mem().subarray(req, req + len), mem().subarray(reply, reply + cap)),
+    p9_take_fd: () => ctx.gofer.takeFd(),
 
     clock_get: (clockid: number, dst: number) => (libc.clockGettime(clockid, mem().subarray(dst, dst + 16)) < 0 ? fail() : 0),
     clock_res: (clockid: number, dst: number) => (libc.clockGetres(clockid, mem().subarray(dst, dst + 16)) < 0 ? fail() : 0),

@@ -13,12 +13,8 @@ const CFG_FLAGS = 10;
 const CFG_STDIO = 11;
 const CFG_HWCAP = 12;
 const CFG_NCPU = 13;
-const CFG_ROOTFS = 14;
 const CFG_CPUINFO = 15;
 
-/** What the root file system is: an empty tmpfs, or the tree the Gofer serves. */
-export const ROOTFS_TMPFS = 0;
-export const ROOTFS_GOFER = 1;
 
 export const CFG_FLAG_STRACE = 1;
 export const CFG_FLAG_DEBUG = 2;
@@ -39,7 +35,6 @@ export interface BootConfig {
   hwcap: bigint;
   hwcap2: bigint;
   ncpu: number;
-  rootfs: number;
   cpuinfo: string;
 }
 
@@ -78,7 +73,6 @@ export function encodeBootConfig(c: BootConfig): Uint8Array {
   rec(CFG_STDIO, stdio);
   rec(CFG_HWCAP, Buffer.concat([u64(c.hwcap), u64(c.hwcap2)]));
   rec(CFG_NCPU, u32(c.ncpu));
-  rec(CFG_ROOTFS, u32(c.rootfs));
   rec(CFG_CPUINFO, Buffer.from(c.cpuinfo));
   return Buffer.concat(parts);
 }

@@ -12,8 +12,8 @@ export interface SentryOptions {
   memLimit: number;
   strace: boolean;
   debug: boolean;
-  /** The Sentry's end of the socket to the Gofer that serves the root file system, if any. */
-  goferFd?: number;
+  /** The Sentry's end of the socket to the Gofer that serves the root file system. */
+  goferFd: number;
   /** File for debug and strace output instead of stderr. */
   debugLog?: string;
 }

@@ -15,7 +15,7 @@ export function exitCodeOf(status: number): number {
 }
 
 /** Runs one sandbox whose root file system is the host's root served read-only by a Gofer. */
-export async function runSentry(opts: SentryOptions): Promise<number> {
+export async function runSentry(opts: Omit<SentryOptions, 'goferFd'>): Promise<number> {
   const gofer = startGofer('/', false);
   try {
     return await runWorker({ ...opts, goferFd: gofer.fd });

@@ -9,7 +9,7 @@ import { STUB_BASE } from '../platform/ptrace/stub_image.js';
 import { KernelExports, loadKernel } from '../kernel/kernel_module.js';
 import { hostPrimitives } from '../kernel/primitives.js';
 import { MemoryFile } from '../memfile.js';
-import { CFG_FLAG_DEBUG, CFG_FLAG_STRACE, encodeBootConfig, ROOTFS_GOFER, ROOTFS_TMPFS } from './boot_config.js';
+import { CFG_FLAG_DEBUG, CFG_FLAG_STRACE, encodeBootConfig } from './boot_config.js';
 import { GoferTransport } from '../gofer_client/transport.js';
 import { hostCpuCount, hostCpuinfo, hostHwcaps } from './host_facts.js';
 import { SentryOptions } from './options.js';
@@ -30,7 +30,7 @@ function runSandbox(opts: SentryOptions, log: SentryLog): SentryResult {
   const primitives = hostPrimitives({
     memfile,
     platform,
-    gofer: opts.goferFd !== undefined ? new GoferTransport(opts.goferFd) : undefined,
+    gofer: new GoferTransport(opts.goferFd),
     memory: () => kernel!.memory,
     log: (channel, line) => log.line(channel, line),
   });
@@ -55,7 +55,6 @@ function runSandbox(opts: SentryOptions, log: SentryLog): SentryResult {
       hwcap,
       hwcap2,
       ncpu: hostCpuCount(),
-      rootfs: opts.goferFd !== undefined ? ROOTFS_GOFER : ROOTFS_TMPFS,
       cpuinfo: hostCpuinfo(),
     });
     const ptr = kernel.config_buffer(config.length);

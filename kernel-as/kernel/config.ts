@@ -14,11 +14,8 @@ export const CFG_FLAGS: u32 = 10;       // u32: CFG_FLAG_*
 export const CFG_STDIO: u32 = 11;       // 6 x i32: host fds for the app's fds 0, 1, 2, then their F_GETFL flags
 export const CFG_HWCAP: u32 = 12;       // 2 x u64: AT_HWCAP, AT_HWCAP2 of the host CPU
 export const CFG_NCPU: u32 = 13;        // u32: CPUs the sandbox reports
-export const CFG_ROOTFS: u32 = 14;      // u32: ROOTFS_*
 export const CFG_CPUINFO: u32 = 15;     // the host's /proc/cpuinfo block for one CPU
 
-export const ROOTFS_TMPFS: u32 = 0;     // an empty tmpfs
-export const ROOTFS_GOFER: u32 = 1;     // the tree the Gofer serves (read-only for now)
 
 export const CFG_FLAG_STRACE: u32 = 1;
 export const CFG_FLAG_DEBUG: u32 = 2;
@@ -38,7 +35,6 @@ export class BootConfig {
   hwcap: u64 = 0;
   hwcap2: u64 = 0;
   ncpu: u32 = 1;
-  rootfs: u32 = ROOTFS_TMPFS;
   cpuinfo: string = "";
 }
 
@@ -73,7 +69,6 @@ export function parseConfig(ptr: usize, len: usize): bool {
       c.hwcap = load<u64>(v);
       c.hwcap2 = load<u64>(v + 8);
     } else if (tag == CFG_NCPU) c.ncpu = load<u32>(v);
-    else if (tag == CFG_ROOTFS) c.rootfs = load<u32>(v);
     else if (tag == CFG_CPUINFO) c.cpuinfo = String.UTF8.decodeUnsafe(v, n);
     else return false;
     p = v + ((n + 3) & ~3);

@@ -1,8 +1,7 @@
 // The sandbox's mount namespace at boot. The root is an overlay: a tmpfs upper layer over the
-// tree the Gofer serves, so the app may write anywhere and the host tree is never written (or
-// an empty tmpfs when there is no Gofer). Over it: devfs on /dev with a tmpfs on /dev/shm.
+// tree the Gofer serves, so the app may write anywhere and the host tree is never written.
+// Over it: devfs on /dev with a tmpfs on /dev/shm, procfs on /proc, sysfs on /sys.
 import { Credentials } from "../../kernel/cred";
-import { config, ROOTFS_GOFER } from "../../kernel/config";
 import { newDevfs } from "../devfs/devfs";
 import { newTmpfs } from "../tmpfs/tmpfs";
 import { P9Client } from "../gofer/client";
@@ -24,7 +23,7 @@ function mountOn(ns: MountNamespace, where: Path, root: Inode, fsType: string, s
   return new Path(m, m.root);
 }
 
-/** The directory name under dir, made in a tmpfs root; in the Gofer's tree it must exist. */
+/** The directory name under dir (made in the overlay's upper layer if the host lacks it). */
 function dirFor(dir: Path, name: string): Path | null {
   let d = dir.dentry.child(name);
   if (d === null && !dir.mnt.readonly) {
@@ -36,14 +35,9 @@ function dirFor(dir: Path, name: string): Path | null {
 
 /** Builds the boot mount namespace, or null (vfsErr) when the Gofer cannot be mounted. */
 export function buildRootFs(): MountNamespace | null {
-  let rootMount: Mount;
-  if (config.rootfs == ROOTFS_GOFER) {
-    const lower = mountGofer(new P9Client());
-    if (lower === null) return null;
-    rootMount = new Mount(new Dentry("/", null, newOverlay(newTmpfs(0o755), lower)), 0, "overlay", "overlay");
-  } else {
-    rootMount = new Mount(new Dentry("/", null, newTmpfs(0o755)), 0, "tmpfs", "none");
-  }
+  const lower = mountGofer(new P9Client());
+  if (lower === null) return null;
+  const rootMount = new Mount(new Dentry("/", null, newOverlay(newTmpfs(0o755), lower)), 0, "overlay", "overlay");
   const ns = new MountNamespace(rootMount);
   const root = new Path(rootMount, rootMount.root);
   const dev = dirFor(root, "dev");
