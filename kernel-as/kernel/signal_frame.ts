@@ -37,6 +37,21 @@ const MCTX_REGS: StaticArray<i32> = [R8, R9, R10, R11, R12, R13, R14, R15, RDI, 
 const FRAME: usize = memory.data(FRAME_SIZE, 16);
 const FP: usize = memory.data(FP_MAX + 4, 64);
 
+/** Writes siginfo_t (128 bytes, already zeroed) for info at p. */
+export function encodeSiginfo(info: SigInfo, p: usize): void {
+  store<i32>(p, info.signo);
+  store<i32>(p + 8, info.code);
+  if (info.addr != 0) {
+    store<u64>(p + 16, info.addr);
+    return;
+  }
+  // si_pid/si_uid (kill), si_tid/si_overrun (timers), then si_status or si_value.
+  store<i32>(p + 16, info.pid);
+  store<u32>(p + 20, info.uid);
+  if (info.value != 0) store<u64>(p + 24, info.value);
+  else store<i32>(p + 24, info.status);
+}
+
 /** Whether sp lies on t's alternate signal stack. */
 export function onAltStack(t: Task, sp: u64): bool {
   return !t.altDisabled && sp > t.altSp && sp - t.altSp <= t.altSize;
@@ -98,16 +113,7 @@ export function setupFrame(t: Task, sig: i32, act: SigAction, info: SigInfo): bo
   store<u64>(FRAME + MCTX + 176, info.addr);
   store<u64>(FRAME + MCTX + 184, fpAt);
   store<u64>(FRAME + SIGMASK, t.hasSavedMask ? t.savedSigmask : t.sigmask);
-  store<i32>(FRAME + INFO, info.signo);
-  store<i32>(FRAME + INFO + 8, info.code);
-  if (info.addr != 0) store<u64>(FRAME + INFO + 16, info.addr);
-  else {
-    // si_pid/si_uid (kill), si_tid/si_overrun (timers), then si_status or si_value.
-    store<i32>(FRAME + INFO + 16, info.pid);
-    store<u32>(FRAME + INFO + 20, info.uid);
-    if (info.value != 0) store<u64>(FRAME + INFO + 24, info.value);
-    else store<i32>(FRAME + INFO + 24, info.status);
-  }
+  encodeSiginfo(info, FRAME + INFO);
   if (t.mm.copyOut(fpAt, FP, <u64>fpBytes) < 0) return false;
   // The handler starts with a clean FPU (fpu__clear_user_states()): x87 control word 0x37f,
   // MXCSR 0x1f80, every register and every XSAVE component in its initial state.

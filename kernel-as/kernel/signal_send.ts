@@ -41,6 +41,14 @@ export function sendSignal(tg: ThreadGroup, sig: i32, info: SigInfo | null = nul
     tg.pending |= sigBit(sig);
     tg.infos[sig] = si;
   }
+  // A task waiting for it in rt_sigtimedwait takes it, blocked or not.
+  for (let i = 0; i < tg.tasks.length; i++) {
+    const t = tg.tasks[i];
+    if (t.state == TASK_BLOCKED && (t.sigwaitSet & sigBit(sig)) != 0) {
+      wakeLater(t);
+      return;
+    }
+  }
   if (blocked) return;
   // A parked task of the group is interrupted to run the handler.
   for (let i = 0; i < tg.tasks.length; i++) {
@@ -80,6 +88,13 @@ export function deliverSignals(t: Task): bool {
     }
     return true;
   }
+}
+
+/** Takes the pending instance of sig (and what it carries) off the pending set. */
+export function takePending(tg: ThreadGroup, sig: i32): SigInfo {
+  const info = tg.infos[sig];
+  dequeue(tg, sig);
+  return info !== null ? info : new SigInfo(sig, SI_KERNEL, 0, 0);
 }
 
 /** Takes the delivered instance of sig off the pending set; a queued real-time instance

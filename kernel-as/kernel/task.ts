@@ -91,6 +91,9 @@ export class Task {
   sigInterrupt: bool = false;
   interrupted: bool = false;
   restartable: bool = true;
+  /** Signals a task in rt_sigtimedwait waits for (0: none): their arrival wakes it even when
+   *  they are blocked. */
+  sigwaitSet: u64 = 0;
   /** The mask to restore after the handler (rt_sigsuspend's temporary mask). */
   savedSigmask: u64 = 0;
   hasSavedMask: bool = false;

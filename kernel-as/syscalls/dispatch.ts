@@ -66,6 +66,7 @@ export function dispatch(t: Task): i32 {
   t.restartDeadline = -1;
   t.progress = 0;
   t.restartable = true;
+  t.sigwaitSet = 0;
   setReg(RAX, <u64>ret);
   if (straceEnabled()) straceResult(t, e, call, ret);
   return signalsBeforeResume(t);
@@ -94,6 +95,7 @@ export function interrupt(t: Task): void {
     t.mm.copyOut(t.remAddr, REM_BUF, 16);
   }
   t.remAddr = 0;
+  t.sigwaitSet = 0;
   unpark(t);
   removeWaiter(t);
   t.restartDeadline = -1;
