@@ -110,6 +110,12 @@ function mountLines(root: Path, info: bool): string {
   return s;
 }
 
+/** The parent's pid, 0 for init (its parent is outside the sandbox). */
+function ppid(tg: ThreadGroup): i32 {
+  const p = tg.parent;
+  return p === null ? 0 : p.tgid;
+}
+
 function stateLetter(tg: ThreadGroup): string {
   return tg.leader.state == TASK_BLOCKED ? "S" : "R";
 }
@@ -129,7 +135,7 @@ function rss(tg: ThreadGroup): u64 {
 function pidStat(tg: ThreadGroup): string {
   const start = (tg.startNs - (threadGroups.has(1) ? threadGroups.get(1).startNs : tg.startNs)) / (NS / 100);
   const f: string[] = [
-    tg.tgid.toString(), "(" + tg.comm + ")", stateLetter(tg), "0", tg.pgid.toString(), tg.sid.toString(), "0", "-1",
+    tg.tgid.toString(), "(" + tg.comm + ")", stateLetter(tg), ppid(tg).toString(), tg.pgid.toString(), tg.sid.toString(), "0", "-1",
     "4194560", "0", "0", "0", "0", "0", "0", "0", "0", "20", "0", tg.tasks.length.toString(), "0", start.toString(),
     vmSize(tg).toString(), (rss(tg) / PAGE).toString(), RLIM_INFINITY.toString(), "0", "0",
     tg.mm.stackTop.toString(), "0", "0", "0", "0", "0", "0", "0", "0", "0", "17", "0", "0", "0", "0", "0",
@@ -154,7 +160,7 @@ function status(tg: ThreadGroup): string {
   }
   const caps = c.euid == 0 ? "000001ffffffffff" : "0000000000000000";
   return "Name:\t" + tg.comm + "\nUmask:\t0022\nState:\t" + stateLetter(tg) + (stateLetter(tg) == "S" ? " (sleeping)" : " (running)") +
-    "\nTgid:\t" + tg.tgid.toString() + "\nNgid:\t0\nPid:\t" + tg.tgid.toString() + "\nPPid:\t0\nTracerPid:\t0" +
+    "\nTgid:\t" + tg.tgid.toString() + "\nNgid:\t0\nPid:\t" + tg.tgid.toString() + "\nPPid:\t" + ppid(tg).toString() + "\nTracerPid:\t0" +
     "\nUid:\t" + c.uid.toString() + "\t" + c.euid.toString() + "\t" + c.euid.toString() + "\t" + c.euid.toString() +
     "\nGid:\t" + c.gid.toString() + "\t" + c.egid.toString() + "\t" + c.egid.toString() + "\t" + c.egid.toString() +
     "\nFDSize:\t" + tg.leader.fdTable.size().toString() + "\nGroups:\t\nVmPeak:\t" + kb(vmSize(tg)) + "\nVmSize:\t" + kb(vmSize(tg)) +
