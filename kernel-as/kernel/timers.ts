@@ -6,6 +6,7 @@ import { SIGALRM } from "../abi/linux";
 import { SigInfo, SI_KERNEL } from "./signal";
 import { sendSignal } from "./signal_send";
 import { ThreadGroup } from "./task";
+import { TimerFd } from "../fs/timerfd";
 
 export const SI_TIMER: i32 = -2;
 
@@ -14,6 +15,8 @@ export class KTimer {
   deadline: i64 = 0;
   interval: i64 = 0;
   overrun: i32 = 0;
+  /** A timerfd counts the expirations instead of sending a signal. */
+  fd: TimerFd | null = null;
 
   constructor(
     public tg: ThreadGroup,
@@ -37,6 +40,8 @@ export function realTimer(tg: ThreadGroup): KTimer {
 }
 
 export function findTimer(tg: ThreadGroup, id: i32): KTimer | null {
+  // Negative ids are the ITIMER_REAL timer and timerfds, which timer_* calls cannot name.
+  if (id < 0) return null;
   for (let i = 0; i < timers.length; i++) if (timers[i].tg === tg && timers[i].id == id) return timers[i];
   return null;
 }
@@ -70,6 +75,10 @@ export function fireTimers(now: i64): void {
       k.deadline += (missed + 1) * k.interval;
     } else {
       k.deadline = 0;
+    }
+    if (k.fd !== null) {
+      k.fd!.expire(<u64>k.overrun + 1);
+      continue;
     }
     const info = new SigInfo(k.signo, k.id < 0 ? SI_KERNEL : SI_TIMER, k.id < 0 ? 0 : k.id, <u32>k.overrun);
     info.value = k.value;

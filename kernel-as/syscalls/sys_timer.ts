@@ -3,13 +3,14 @@
 // timers run: ITIMER_VIRTUAL and ITIMER_PROF are accepted and never fire, and POSIX timers on
 // CPU-time clocks give EINVAL.
 import { clockGet } from "../host";
-import { EFAULT, EINVAL } from "../abi/errno";
-import { CLOCK_BOOTTIME, CLOCK_MONOTONIC, CLOCK_REALTIME, CLOCK_TAI, NSIG, SIGALRM, TIMER_ABSTIME } from "../abi/linux";
+import { EBADF, EFAULT, EINVAL } from "../abi/errno";
+import { CLOCK_BOOTTIME, CLOCK_MONOTONIC, CLOCK_REALTIME, CLOCK_TAI, NSIG, O_RDWR, RLIMIT_NOFILE, SIGALRM, TIMER_ABSTIME } from "../abi/linux";
 import { sysArg } from "../abi/regs";
 import { tasksByTid } from "../kernel/kernel";
 import { Task } from "../kernel/task";
 import { monotonicNow, TIMESPEC_BUF } from "../kernel/time";
 import { findTimer, KTimer, realTimer, timers } from "../kernel/timers";
+import { TimerFd } from "../fs/timerfd";
 
 const NS: i64 = 1000000000;
 const BUF: usize = memory.data(64, 8);
@@ -167,3 +168,62 @@ export function sysTimerDelete(t: Task): i64 {
   return 0;
 }
 
+
+const TFD_NONBLOCK: i32 = 0x800;
+const TFD_CLOEXEC: i32 = 0x80000;
+const TFD_TIMER_ABSTIME: i32 = 1;
+const TFD_TIMER_CANCEL_ON_SET: i32 = 2;
+/** timerfds are not POSIX timers: their ids stay out of timer_* calls' way. */
+const TIMERFD_ID: i32 = -2;
+
+function timerfdOf(t: Task, fd: i32): TimerFd | null {
+  const f = t.fdTable.get(fd);
+  return f !== null && f instanceof TimerFd ? <TimerFd>f : null;
+}
+
+export function sysTimerfdCreate(t: Task): i64 {
+  const clockid = <i32>sysArg(0);
+  const flags = <i32>sysArg(1);
+  if ((flags & ~(TFD_NONBLOCK | TFD_CLOEXEC)) != 0) return -EINVAL;
+  if (clockid != CLOCK_REALTIME && clockid != CLOCK_MONOTONIC && clockid != CLOCK_BOOTTIME) return -EINVAL;
+  const k = new KTimer(t.tg, TIMERFD_ID, 0, 0, clockid);
+  const f = new TimerFd(O_RDWR | (flags & TFD_NONBLOCK), k);
+  k.fd = f;
+  timers.push(k);
+  const lim = t.tg.rlimits.cur[RLIMIT_NOFILE];
+  return t.fdTable.install(f, 0, lim > 0x7fffffff ? 0x7fffffff : <i32>lim, (flags & TFD_CLOEXEC) != 0);
+}
+
+export function sysTimerfdSettime(t: Task): i64 {
+  const f = timerfdOf(t, <i32>sysArg(0));
+  if (f === null) return t.fdTable.get(<i32>sysArg(0)) === null ? -EBADF : -EINVAL;
+  const flags = <i32>sysArg(1);
+  if ((flags & ~(TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET)) != 0) return -EINVAL;
+  const k = f.timer;
+  if (t.mm.copyIn(sysArg(2), BUF, 32) < 0) return -EFAULT;
+  const isec = load<i64>(BUF);
+  const insec = load<i64>(BUF + 8);
+  const vsec = load<i64>(BUF + 16);
+  const vnsec = load<i64>(BUF + 24);
+  if (isec < 0 || vsec < 0 || insec < 0 || insec >= NS || vnsec < 0 || vnsec >= NS) return -EINVAL;
+  if (sysArg(3) != 0) {
+    putItimerspec(k, BUF + 32);
+    if (t.mm.copyOut(sysArg(3), BUF + 32, 32) < 0) return -EFAULT;
+  }
+  let value = vsec * NS + vnsec;
+  if ((flags & TFD_TIMER_ABSTIME) != 0 && value > 0) {
+    clockGet(k.clockid, TIMESPEC_BUF);
+    const now = load<i64>(TIMESPEC_BUF) * NS + load<i64>(TIMESPEC_BUF + 8);
+    value = value > now ? value - now : 1;
+  }
+  f.expirations = 0;
+  arm(k, value, isec * NS + insec);
+  return 0;
+}
+
+export function sysTimerfdGettime(t: Task): i64 {
+  const f = timerfdOf(t, <i32>sysArg(0));
+  if (f === null) return t.fdTable.get(<i32>sysArg(0)) === null ? -EBADF : -EINVAL;
+  putItimerspec(f.timer, BUF);
+  return t.mm.copyOut(sysArg(1), BUF, 32) < 0 ? -EFAULT : 0;
+}

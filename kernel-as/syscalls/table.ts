@@ -49,7 +49,10 @@ import { sysPoll, sysPpoll, sysPselect6, sysSelect } from "./sys_poll";
 import { sysCopyFileRange, sysSendfile } from "./sys_splice";
 import { sysPidfdOpen, sysPidfdSendSignal, sysRtSigqueueinfo, sysRtSigtimedwait, sysRtTgsigqueueinfo } from "./sys_sigqueue";
 import { sysEpollCreate, sysEpollCreate1, sysEpollCtl, sysEpollPwait, sysEpollPwait2, sysEpollWait, sysEventfd, sysEventfd2 } from "./sys_epoll";
-import { sysAlarm, sysGetitimer, sysSetitimer, sysTimerCreate, sysTimerDelete, sysTimerGetoverrun, sysTimerGettime, sysTimerSettime } from "./sys_timer";
+import {
+  sysAlarm, sysGetitimer, sysSetitimer, sysTimerCreate, sysTimerDelete, sysTimerfdCreate, sysTimerfdGettime,
+  sysTimerfdSettime, sysTimerGetoverrun, sysTimerGettime, sysTimerSettime,
+} from "./sys_timer";
 import { sysPause, sysRtSigpending, sysRtSigreturn, sysRtSigsuspend, sysSigaltstack } from "./sys_sigwait";
 import {
   sysChroot, sysCloseRange, sysFadvise64, sysFallocate, sysFutimesat, sysMemfdCreate, sysMsync, sysPreadv, sysPreadv2,
@@ -380,11 +383,11 @@ none(279, "move_pages", "");
 def(280, "utimensat", sysUtimensat, FULL, "ispx", "d", "");
 def(281, "epoll_pwait", sysEpollPwait, PARTIAL, "ipiipu", "d", "one host fd at a time can wake a wait");
 none(282, "signalfd", "");
-none(283, "timerfd_create", "");
+def(283, "timerfd_create", sysTimerfdCreate, PARTIAL, "ix", "d", "TFD_TIMER_CANCEL_ON_SET is accepted and never cancels");
 def(284, "eventfd", sysEventfd, FULL, "u", "d", "");
 def(285, "fallocate", sysFallocate, PARTIAL, "ixll", "d", "mode 0, KEEP_SIZE and PUNCH_HOLE on tmpfs and the overlay; other modes EOPNOTSUPP");
-none(286, "timerfd_settime", "");
-none(287, "timerfd_gettime", "");
+def(286, "timerfd_settime", sysTimerfdSettime, FULL, "ixpp", "d", "");
+def(287, "timerfd_gettime", sysTimerfdGettime, FULL, "ip", "d", "");
 none(288, "accept4", "");
 none(289, "signalfd4", "");
 def(290, "eventfd2", sysEventfd2, FULL, "ux", "d", "");
