@@ -3,7 +3,7 @@
 // The host side of this contract is host/kernel/kernel_module.ts.
 import "./panic";
 import { REGS } from "./abi/regs";
-import { signalStatus, SIG_IGN } from "./abi/linux";
+import { SIGBUS, SIGFPE, SIGILL, SIGSEGV, signalStatus, SIGTRAP, SIG_IGN } from "./abi/linux";
 import { SigInfo, sigBit } from "./kernel/signal";
 import { setupFrame } from "./kernel/signal_frame";
 import { config, parseConfig } from "./kernel/config";
@@ -78,12 +78,18 @@ function runPendingWakes(): void {
   }
 }
 
-/** The stub thread `stub` took a synchronous fault signal (SIGSEGV, SIGBUS, SIGILL, SIGFPE,
- *  SIGTRAP) at addr. Until signal delivery exists, the fault ends the thread group with that
- *  signal, as it would without a handler; even init dies of it, as Linux forces such signals. */
+/** The stub thread `stub` stopped with signal signo (host si_code code, si_addr addr): a
+ *  fault of the app (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP from the CPU) runs the app's
+ *  handler or ends its thread group, init included, as Linux forces such signals; anything
+ *  else was sent to the stub from outside and is dropped (ACT_RESUME). */
 export function fault(stub: i32, signo: i32, code: i32, addr: f64): i32 {
   if (!tasksByStub.has(stub)) return ACT_GONE;
   const t = tasksByStub.get(stub);
+  // Only a synchronous fault of the app's own code (si_code > 0, set by the CPU exception)
+  // is the app's; a signal sent to the stub from outside the sandbox is swallowed.
+  if (code <= 0 || !(signo == SIGILL || signo == SIGTRAP || signo == SIGBUS || signo == SIGFPE || signo == SIGSEGV)) {
+    return ACT_RESUME;
+  }
   logLine(LOG_DEBUG, "pid " + t.tg.tgid.toString() + " fault: signal " + signo.toString() +
     " at 0x" + (<u64>addr).toString(16));
   // A fault signal is forced (force_sig_info()): with a handler that is not blocking it, the

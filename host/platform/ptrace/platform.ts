@@ -24,7 +24,6 @@ const ARG_SLOTS = [R_RDI, R_RSI, R_RDX, R_R10, R_R8, R_R9];
 /** Top of the host's user address space (47-bit). */
 const HOST_TASK_SIZE = 0x7ffffffff000;
 const SYSCALL_STOP = libc.SIGTRAP | 0x80;
-const SYNC_FAULTS = new Set([4 /* SIGILL */, 5 /* SIGTRAP */, 7 /* SIGBUS */, 8 /* SIGFPE */, 11 /* SIGSEGV */]);
 const POLLIN = 1;
 const EPOLL_CTL_ADD = 1;
 const EPOLL_CTL_DEL = 2;
@@ -351,6 +350,8 @@ export class PtracePlatform {
       libc.timerfdSettime(this.timerfd, TFD_TIMER_ABSTIME, ts, null);
     }
     const n = k.poll_count();
+    // The common case on the syscall path: nothing watched before or now.
+    if (n === 0 && this.watched.size === 0) return;
     const wanted = new Map<number, number>();
     for (let i = 0; i < n; i++) {
       const fd = k.poll_fd(i);
@@ -450,13 +451,14 @@ export class PtracePlatform {
     if (sig === SYSCALL_STOP) {
       libc.ptraceBuf(libc.PTRACE_GETREGS, pid, 0, this.regs());
       act = k.syscall(pid);
-    } else if ((s >> 16) === 0 && SYNC_FAULTS.has(sig)) {
+    } else if ((s >> 16) === 0) {
+      // A signal for the stub: the kernel tells a fault of the app from a signal sent to the
+      // stub from outside (which it swallows).
       libc.ptraceBuf(libc.PTRACE_GETSIGINFO, pid, 0, this.siginfo);
       libc.ptraceBuf(libc.PTRACE_GETREGS, pid, 0, this.regs());
       act = k.fault(pid, sig, this.siginfo.readInt32LE(8), Number(this.siginfo.readBigUInt64LE(16)));
     } else {
-      // Group stops and signals from outside the sandbox are not the app's: resume without
-      // delivering them.
+      // Group stops are not the app's: resume.
       libc.ptrace(libc.PTRACE_SYSEMU, pid, 0, 0);
       return;
     }
