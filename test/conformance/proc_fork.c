@@ -717,8 +717,36 @@ static void test_exec(void)
 	unlink(spaced);
 }
 
+/* The session and process-group checks need a session whose leader we can
+ * see. When ours is led from outside our pid namespace (getsid() gives 0, as
+ * in a CI container started by a pid-namespace launcher), run the test in a
+ * child that starts its own session; the parent only passes its status on. */
+static void own_session_if_invisible(void)
+{
+	if (getsid(0) != 0)
+		return;
+	pid_t pid = fork();
+	if (pid < 0) {
+		perror("fork");
+		exit(1);
+	}
+	if (pid == 0) {
+		if (setsid() < 0) {
+			perror("setsid");
+			_exit(1);
+		}
+		return;
+	}
+	int st;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			exit(1);
+	exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+}
+
 int main(void)
 {
+	own_session_if_invisible();
 	snprintf(scratch, sizeof scratch, "/tmp/proc_fork-%d", (int)getpid());
 	signal(SIGCHLD, SIG_DFL);
 

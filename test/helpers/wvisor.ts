@@ -100,7 +100,10 @@ export function startWvisor(args: string[], opts: Omit<RunOptions, 'input' | 'ti
 /** A short description of a result, for assertion diagnostics. */
 export function describe(r: RunResult): Record<string, unknown> {
   const clip = (s: string) => (s.length > 4000 ? `${s.slice(0, 2000)}\n...\n${s.slice(-2000)}` : s);
+  // The FAIL lines come first: a CI log is often cut, and they say what broke.
+  const failed = r.stdout.split('\n').filter((l) => l.startsWith('FAIL'));
   return {
+    ...(failed.length ? { failed: clip(failed.join('\n')) } : {}),
     code: r.code,
     signal: r.signal,
     timedOut: r.timedOut,
