@@ -3,7 +3,8 @@
 // The host side of this contract is host/kernel/kernel_module.ts.
 import "./panic";
 import { REGS } from "./abi/regs";
-import { SIGBUS, SIGFPE, SIGILL, SIGSEGV, signalStatus, SIGTRAP, SIG_IGN } from "./abi/linux";
+import { BUS_ADRERR, SEGV_ACCERR, SEGV_MAPERR, SIGBUS, SIGFPE, SIGILL, SIGSEGV, signalStatus, SIGTRAP, SIG_IGN } from "./abi/linux";
+import { FAULT_FIXED, FAULT_SIGBUS } from "./mm/mm";
 import { SigInfo, sigBit } from "./kernel/signal";
 import { setupFrame } from "./kernel/signal_frame";
 import { config, parseConfig } from "./kernel/config";
@@ -82,13 +83,25 @@ function runPendingWakes(): void {
  *  fault of the app (SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP from the CPU) runs the app's
  *  handler or ends its thread group, init included, as Linux forces such signals; anything
  *  else was sent to the stub from outside and is dropped (ACT_RESUME). */
-export function fault(stub: i32, signo: i32, code: i32, addr: f64): i32 {
+export function fault(stub: i32, sig: i32, siCode: i32, addr: f64): i32 {
+  let signo = sig;
+  let code = siCode;
   if (!tasksByStub.has(stub)) return ACT_GONE;
   const t = tasksByStub.get(stub);
   // Only a synchronous fault of the app's own code (si_code > 0, set by the CPU exception)
   // is the app's; a signal sent to the stub from outside the sandbox is swallowed.
   if (code <= 0 || !(signo == SIGILL || signo == SIGTRAP || signo == SIGBUS || signo == SIGFPE || signo == SIGSEGV)) {
     return ACT_RESUME;
+  }
+  if (signo == SIGSEGV && code == SEGV_MAPERR) {
+    // A shared mapping's page may be missing only for now (a hole, a page a truncate took
+    // and a write brought back); past the object's end the access is SIGBUS.
+    const r = t.mm.faultIn(<u64>addr);
+    if (r == FAULT_FIXED) return ACT_RESUME;
+    if (r == FAULT_SIGBUS) {
+      signo = SIGBUS;
+      code = BUS_ADRERR;
+    }
   }
   logLine(LOG_DEBUG, "pid " + t.tg.tgid.toString() + " fault: signal " + signo.toString() +
     " at 0x" + (<u64>addr).toString(16));
@@ -99,7 +112,7 @@ export function fault(stub: i32, signo: i32, code: i32, addr: f64): i32 {
     // SIGSEGV's code is the kernel's to say: an address inside a mapping the access is not
     // allowed to was refused (SEGV_ACCERR), anything else is not mapped (SEGV_MAPERR). The
     // host sees MAPERR for PROT_NONE reservations, which the stub does not map at all.
-    if (signo == 11 && (code == 1 || code == 2)) code = t.mm.find(<u64>addr) !== null ? 2 : 1;
+    if (signo == SIGSEGV && (code == SEGV_MAPERR || code == SEGV_ACCERR)) code = t.mm.find(<u64>addr) !== null ? SEGV_ACCERR : SEGV_MAPERR;
     const info = new SigInfo(signo, code, 0, 0);
     info.addr = <u64>addr;
     if (setupFrame(t, signo, act, info)) return ACT_RESUME;

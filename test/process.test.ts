@@ -28,12 +28,7 @@ const programs = ['proc_fork', 'proc_pipe', 'proc_signal', 'thread_join'];
 /** Checks that fail under wvisor because a feature is missing, not because it is wrong. Each
  *  still runs; its failure is reported as a tap todo with the reason, and any other failure
  *  still fails the suite. Remove an entry when the feature lands. */
-const KNOWN_GAPS = [
-  {
-    match: 'mmap of 8192 bytes of a 10-byte file',
-    reason: 'writable MAP_SHARED file mappings are not supported yet (ENODEV), so SIGBUS past the end of a file is not tested',
-  },
-];
+const KNOWN_GAPS: { match: string; reason: string }[] = [];
 const isSummary = (l: string) => /^FAIL: \d+ check\(s\) failed$/.test(l);
 
 for (const name of programs) {

@@ -71,6 +71,10 @@ export const SIGILL: i32 = 4;
 export const SIGTRAP: i32 = 5;
 export const SIGABRT: i32 = 6;
 export const SIGBUS: i32 = 7;
+/** si_code of a fault (Linux include/uapi/asm-generic/siginfo.h). */
+export const SEGV_MAPERR: i32 = 1;
+export const SEGV_ACCERR: i32 = 2;
+export const BUS_ADRERR: i32 = 2;
 export const SIGFPE: i32 = 8;
 export const SIGKILL: i32 = 9;
 export const SIGUSR1: i32 = 10;

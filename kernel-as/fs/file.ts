@@ -5,6 +5,7 @@
 import { EINVAL, ESPIPE, ENOTTY } from "../abi/errno";
 import { O_ACCMODE, O_RDONLY, O_WRONLY } from "../abi/linux";
 import { Task } from "../kernel/task";
+import { MemObject } from "../mm/mem_object";
 
 export const POLLIN: i32 = 0x1;
 export const POLLPRI: i32 = 0x2;
@@ -43,6 +44,10 @@ export class FileDescription {
   /** Writes len bytes from the memory file at off to the file at pos, or at the file's own
    *  position when pos < 0 (sendfile, copy_file_range). The count, or -errno. */
   writeFromMf(t: Task, off: u64, len: i32, pos: i64): i32 { return -EINVAL; }
+
+  /** The shared memory object that a MAP_SHARED mapping of this file maps (a tmpfs file's
+   *  pages), or null when the file has none (a shared mapping is then a private copy). */
+  memObject(): MemObject | null { return null; }
 
   /** The poll(2) events that are ready now among events (POLLIN, POLLOUT, ...). Files that
    *  never block are always ready (Linux's DEFAULT_POLLMASK). */

@@ -2,7 +2,7 @@
 // Reads and writes move data straight between the host fd and the memory-file pages behind
 // the app's buffer (host primitives fd_read/fd_write), so no byte is copied through the kernel.
 import { hostClose, hostFstat, hostIoctl, hostLseek, hostPoll, hostPread, hostPreadMf, hostPwriteMf, hostRead, hostWrite } from "../host";
-import { MM } from "../mm/mm";
+import { extentLen, MM } from "../mm/mm";
 import { EAGAIN, EFAULT } from "../abi/errno";
 import { O_NONBLOCK, PROT_READ, PROT_WRITE } from "../abi/linux";
 import { Task } from "../kernel/task";
@@ -20,7 +20,7 @@ const S_IFIFO: u32 = 0o010000;
 const S_IFSOCK: u32 = 0o140000;
 const STAT_BUF: usize = memory.data(144, 8);
 
-/** Moves n bytes between host fd and app memory at addr, one VMA piece at a time, at file
+/** Moves n bytes between host fd and app memory at addr, one contiguous piece at a time, at file
  *  position pos (or the fd's own position when pos < 0), stopping at the first short transfer.
  *  Precondition: [addr, addr+n) is accessible. Returns the count; an error after some bytes
  *  moved gives the count, an error at the first byte -errno (-EAGAIN: nothing ready). */
@@ -28,11 +28,8 @@ export function hostFdIo(t: Task, fd: i32, addr: u64, n: u64, pos: i64, toHost: 
   const mm: MM = t.mm;
   let done: u64 = 0;
   while (done < n) {
-    const a = addr + done;
-    const v = mm.find(a)!;
-    const left = n - done;
-    const chunk = <i32>(v.end - a < left ? v.end - a : left);
-    const off = <f64>v.offsetOf(a);
+    const off = <f64>mm.extentAt(addr + done, addr + n);
+    const chunk = <i32>extentLen;
     let r: i32;
     if (toHost) r = pos >= 0 ? hostPwriteMf(fd, off, chunk, <f64>(pos + <i64>done)) : hostWrite(fd, off, chunk);
     else r = pos >= 0 ? hostPreadMf(fd, off, chunk, <f64>(pos + <i64>done)) : hostRead(fd, off, chunk);

@@ -7,7 +7,7 @@ import { hostRandom } from "../host";
 import { ENOEXEC, ENOMEM } from "../abi/errno";
 import { MAP_PRIVATE, PAGE_SIZE, pageDown, pageUp, PROT_EXEC, PROT_READ, PROT_WRITE } from "../abi/linux";
 import { FileDescription } from "../fs/file";
-import { MM } from "../mm/mm";
+import { extentLen, MM } from "../mm/mm";
 import { VMA_IMAGE } from "../mm/vma";
 
 const ET_EXEC: u16 = 2;
@@ -157,11 +157,10 @@ export function readIntoMapping(mm: MM, file: FileDescription, addr: u64, len: u
   let left = len;
   let filePos = pos;
   while (left > 0) {
-    const v = mm.find(a)!;
-    const room = v.end - a;
-    let chunk = left < room ? left : room;
+    const off = mm.extentAt(a, a + left);
+    let chunk = extentLen;
     if (chunk > 0x40000000) chunk = 0x40000000;
-    const got = file.readToMf(v.offsetOf(a), <i32>chunk, filePos);
+    const got = file.readToMf(off, <i32>chunk, filePos);
     if (got < 0) return got;
     if (got == 0) break;
     a += <u64>got;

@@ -3,15 +3,26 @@
 // named by `stub` mirrors the backed VMAs with MAP_SHARED mappings of the memory file; every
 // change made here is pushed to it through the as_* host primitives before the app runs again.
 //
-// Invariants: vmas is sorted by start, non-overlapping, page aligned; a backed VMA's extent is
-// allocated in the memory file and mapped in the stub with the VMA's protection; an unbacked
-// VMA (a PROT_NONE reservation) has nothing mapped in the stub.
+// Invariants: vmas is sorted by start, non-overlapping, page aligned; a private backed VMA's
+// extent is allocated in the memory file and mapped in the stub with the VMA's protection; a
+// shared VMA holds a reference on its object and has exactly the object's present pages below
+// the object's end mapped in the stub; an unbacked VMA (a PROT_NONE reservation) has nothing
+// mapped in the stub.
 import { asMap, asProtect, asUnmap, mfClone, mfCopy, mfPunch, mfRead, mfWrite } from "../host";
 import { EFAULT, ENAMETOOLONG, ENOMEM } from "../abi/errno";
 import { PAGE_SIZE, PROT_EXEC, PROT_NONE, PROT_READ, PROT_WRITE } from "../abi/linux";
 import { insertAt } from "../util/array";
 import { memoryFile, memoryLimit } from "../kernel/globals";
+import { MemObject } from "./mem_object";
 import { Vma } from "./vma";
+
+/** How many holes of a shared object one mmap fills at once (64 MiB). */
+const EAGER_HOLE_PAGES: u64 = 16384;
+
+/** What faultIn found. */
+export const FAULT_FIXED: i32 = 0;
+export const FAULT_SIGBUS: i32 = 1;
+export const FAULT_NOT_MINE: i32 = 2;
 
 /** Lowest address an app may map (Linux's default vm.mmap_min_addr). */
 export const MMAP_MIN_ADDR: u64 = 0x10000;
@@ -80,7 +91,12 @@ export class MM {
     if (i == this.vmas.length) return;
     const v = unchecked(this.vmas[i]);
     if (v.start >= addr) return;
-    const right = new Vma(addr, v.end, v.prot, v.flags, v.backed ? <i64>v.offsetOf(addr) : -1, v.kind);
+    const right = new Vma(addr, v.end, v.prot, v.flags, v.mfOff >= 0 ? <i64>v.offsetOf(addr) : -1, v.kind);
+    if (v.shared) {
+      right.obj = v.obj;
+      right.pgoff = v.pageIndex(addr);
+      v.obj!.ref(this);
+    }
     v.end = addr;
     insertAt<Vma>(this.vmas, i + 1, right);
   }
@@ -93,6 +109,7 @@ export class MM {
       if (a.canMerge(b)) {
         a.end = b.end;
         this.vmas.splice(i + 1, 1);
+        if (b.shared) b.obj!.unref(this);
       } else {
         i++;
       }
@@ -108,8 +125,8 @@ export class MM {
     let removed = false;
     while (i < this.vmas.length && unchecked(this.vmas[i]).start < end) {
       const v = unchecked(this.vmas[i]);
-      if (v.backed) memoryFile.free(<u64>v.mfOff, v.length);
       this.vmas.splice(i, 1);
+      this.release(v);
       removed = true;
     }
     if (removed && tellStub) asUnmap(this.stub, <f64>start, <f64>(end - start));
@@ -135,6 +152,87 @@ export class MM {
     insertAt<Vma>(this.vmas, i, new Vma(start, start + len, prot, flags, off, kind));
     this.mergeRange(i > 0 ? i - 1 : 0, start + len);
     return 0;
+  }
+
+  /** Maps the pages of obj from page pgoff on at [start, start+len) (MAP_SHARED), replacing
+   *  whatever was there. The object's holes below its end get pages now, so the mapping
+   *  rarely faults; pages past its end stay unmapped (SIGBUS when touched, as in Linux).
+   *  Returns 0 or -errno. */
+  mapShared(start: u64, len: u64, prot: i32, flags: i32, obj: MemObject, pgoff: u64, kind: i32): i32 {
+    this.unmapRange(start, start + len);
+    // Pages first, while this mapping is not yet a mapper: they are mapped below in runs.
+    const last = pgoff + len / PAGE_SIZE;
+    const limit = obj.pageLimit < last ? obj.pageLimit : last;
+    let fresh: u64 = 0;
+    for (let idx = pgoff; idx < limit; idx++) {
+      if (obj.page(idx) >= 0) continue;
+      // A huge sparse mapping faults its pages in as they are touched; out of memory, the
+      // rest does too (and is SIGBUS if memory is still short then).
+      if (fresh++ == EAGER_HOLE_PAGES || obj.populate(idx) < 0) break;
+    }
+    const v = new Vma(start, start + len, prot, flags, -1, kind);
+    v.obj = obj;
+    v.pgoff = pgoff;
+    obj.ref(this);
+    const i = this.lowerBound(start);
+    insertAt<Vma>(this.vmas, i, v);
+    const r = this.syncShared(v, v.start, v.end, false);
+    this.mergeRange(i > 0 ? i - 1 : 0, start + len);
+    return r;
+  }
+
+  /** Maps (or with protectOnly, reprotects) in the stub the present pages of shared VMA v in
+   *  [from, to), in runs that are contiguous in the memory file. Returns 0 or -errno. */
+  private syncShared(v: Vma, from: u64, to: u64, protectOnly: bool): i32 {
+    const obj = v.obj!;
+    let a = from;
+    while (a < to) {
+      const first = obj.page(v.pageIndex(a));
+      if (first < 0) {
+        a += PAGE_SIZE;
+        continue;
+      }
+      let e = a + PAGE_SIZE;
+      while (e < to && obj.page(v.pageIndex(e)) == first + <i64>(e - a)) e += PAGE_SIZE;
+      const r = protectOnly
+        ? asProtect(this.stub, <f64>a, <f64>(e - a), v.prot)
+        : asMap(this.stub, <f64>a, <f64>(e - a), v.prot, <f64>first);
+      if (r < 0) return r;
+      a = e;
+    }
+    return 0;
+  }
+
+  /** Page idx of obj now lives at memory-file offset off (or is gone when off < 0): every
+   *  VMA of this space that maps it follows. */
+  objectPageChanged(obj: MemObject, idx: u64, off: i64): void {
+    for (let i = 0; i < this.vmas.length; i++) {
+      const v = unchecked(this.vmas[i]);
+      if (v.obj !== obj || idx < v.pgoff || idx >= v.pgoff + v.length / PAGE_SIZE) continue;
+      const addr = v.start + (idx - v.pgoff) * PAGE_SIZE;
+      if (off >= 0) asMap(this.stub, <f64>addr, <f64>PAGE_SIZE, v.prot, <f64>off);
+      else asUnmap(this.stub, <f64>addr, <f64>PAGE_SIZE);
+    }
+  }
+
+  /** Resolves a fault on addr that the stub took for want of a page (SEGV_MAPERR): a shared
+   *  VMA's hole below its object's end gets its page (FAULT_FIXED: run the access again), a
+   *  page past the end is SIGBUS, as Linux's shmem_fault gives. Anything else is not a
+   *  missing page of a mapping (FAULT_NOT_MINE). */
+  faultIn(addr: u64): i32 {
+    const v = this.find(addr);
+    if (v === null || !v.shared) return FAULT_NOT_MINE;
+    const obj = v.obj!;
+    const idx = v.pageIndex(addr);
+    if (idx >= obj.pageLimit) return FAULT_SIGBUS;
+    // A page that is present now was mapped after the fault was taken: run it again.
+    return obj.populate(idx) < 0 ? FAULT_SIGBUS : FAULT_FIXED;
+  }
+
+  /** Drops a VMA that left the list: its private pages are freed, its object unreferenced. */
+  private release(v: Vma): void {
+    if (v.shared) v.obj!.unref(this);
+    else if (v.backed) memoryFile.free(<u64>v.mfOff, v.length);
   }
 
   /** Chooses where a new mapping of len bytes goes: the hint if that range is free, else the
@@ -179,11 +277,14 @@ export class MM {
       // unbacked VMA has nothing in the stub to protect.
       for (let i = first; i < this.vmas.length && unchecked(this.vmas[i]).start < end; i++) {
         const v = unchecked(this.vmas[i]);
-        if (v.backed) {
+        v.prot = prot;
+        if (v.shared) {
+          const r = this.syncShared(v, v.start, v.end, true);
+          if (r < 0) return r;
+        } else if (v.backed) {
           const r = asProtect(this.stub, <f64>v.start, <f64>v.length, prot);
           if (r < 0) return r;
         }
-        v.prot = prot;
       }
     } else {
       for (let i = first; i < this.vmas.length && unchecked(this.vmas[i]).start < end; i++) {
@@ -198,6 +299,10 @@ export class MM {
             return r;
           }
           v.mfOff = off;
+        } else if (v.shared) {
+          v.prot = prot;
+          const r = this.syncShared(v, v.start, v.end, true);
+          if (r < 0) return r;
         } else {
           const r = asProtect(this.stub, <f64>v.start, <f64>v.length, prot);
           if (r < 0) return r;
@@ -210,12 +315,13 @@ export class MM {
   }
 
   /** Discards the contents of [start, end): private anonymous pages read as zeroes afterwards
-   *  (MADV_DONTNEED). Precondition: the range is mapped. */
+   *  (MADV_DONTNEED). Shared pages belong to their object and keep their data, as Linux
+   *  refaults them from the file. Precondition: the range is mapped. */
   discard(start: u64, end: u64): void {
     let i = this.lowerBound(start);
     while (i < this.vmas.length && unchecked(this.vmas[i]).start < end) {
       const v = unchecked(this.vmas[i]);
-      if (v.backed) {
+      if (v.backed && !v.shared) {
         const s = v.start > start ? v.start : start;
         const e = v.end < end ? v.end : end;
         mfPunch(<f64>v.offsetOf(s), <f64>(e - s));
@@ -242,7 +348,10 @@ export class MM {
       const v = unchecked(moved[k]);
       v.start = v.start - oldStart + newStart;
       v.end = v.end - oldStart + newStart;
-      if (v.backed) {
+      if (v.shared) {
+        const r = this.syncShared(v, v.start, v.end, false);
+        if (r < 0) return r;
+      } else if (v.backed) {
         const r = asMap(this.stub, <f64>v.start, <f64>v.length, v.prot, <f64>v.mfOff);
         if (r < 0) return r;
       }
@@ -267,6 +376,15 @@ export class MM {
       if (i >= this.vmas.length) break;
       const v = unchecked(this.vmas[i]);
       if (v.start > a || !v.backed || !allows(v.prot, prot)) break;
+      if (v.shared) {
+        // The kernel's access faults a hole in as the app's would; it stops at the end.
+        const stop = v.end < end ? v.end : end;
+        while (a < stop && v.obj!.page(v.pageIndex(a)) >= 0) a = (a & ~(PAGE_SIZE - 1)) + PAGE_SIZE;
+        if (a < stop) {
+          if (this.faultIn(a) != FAULT_FIXED) break;
+          continue;
+        }
+      }
       a = v.end;
       i++;
     }
@@ -318,16 +436,33 @@ export class MM {
     let a = addr;
     let p = kptr;
     const end = addr + len;
-    let i = this.lowerBound(addr);
     while (a < end) {
-      const v = unchecked(this.vmas[i]);
-      const n = <i32>((v.end < end ? v.end : end) - a);
-      if (toApp) mfWrite(<f64>v.offsetOf(a), p, n);
-      else mfRead(<f64>v.offsetOf(a), p, n);
+      const off = this.extentAt(a, end);
+      const n = <i32>extentLen;
+      if (toApp) mfWrite(<f64>off, p, n);
+      else mfRead(<f64>off, p, n);
       a += <u64>n;
       p += <usize>n;
-      i++;
     }
+  }
+
+  /** The memory-file offset of the app byte at addr; extentLen is set to how many bytes from
+   *  there, up to end, are contiguous in the memory file. Precondition: [addr, end) is
+   *  accessible (accessibleLen), so every page of it is present. */
+  extentAt(addr: u64, end: u64): u64 {
+    const v = this.find(addr)!;
+    const stop = v.end < end ? v.end : end;
+    if (!v.shared) {
+      extentLen = stop - addr;
+      return v.offsetOf(addr);
+    }
+    const obj = v.obj!;
+    const page = addr & ~(PAGE_SIZE - 1);
+    const first = obj.page(v.pageIndex(addr));
+    let e = page + PAGE_SIZE;
+    while (e < stop && obj.page(v.pageIndex(e)) == first + <i64>(e - page)) e += PAGE_SIZE;
+    extentLen = (e < stop ? e : stop) - addr;
+    return <u64>first + (addr - page);
   }
 
   /** Copies len bytes between app memory at addr and the memory file at off, in the
@@ -337,20 +472,19 @@ export class MM {
     let a = addr;
     let o = off;
     const end = addr + len;
-    let i = this.lowerBound(addr);
     while (a < end) {
-      const v = unchecked(this.vmas[i]);
-      const n = (v.end < end ? v.end : end) - a;
-      if (toApp) mfCopy(<f64>v.offsetOf(a), <f64>o, <f64>n);
-      else mfCopy(<f64>o, <f64>v.offsetOf(a), <f64>n);
+      const mf = this.extentAt(a, end);
+      const n = extentLen;
+      if (toApp) mfCopy(<f64>mf, <f64>o, <f64>n);
+      else mfCopy(<f64>o, <f64>mf, <f64>n);
       a += n;
       o += n;
-      i++;
     }
   }
 
-  /** A copy of this address space in the empty stub `stub` (fork): every VMA with a fresh
-   *  copy of its pages, made eagerly (copy-on-write is the faster step still to come).
+  /** A copy of this address space in the empty stub `stub` (fork): every private VMA with a
+   *  fresh copy of its pages, made eagerly (copy-on-write is the faster step still to come);
+   *  shared VMAs map the same object.
    *  Returns the new mm, or null when memory runs out (the stub is left for the caller). */
   fork(stub: i32): MM | null {
     const child = new MM(stub, this.taskSize);
@@ -365,6 +499,19 @@ export class MM {
     child.auxv = this.auxv;
     for (let i = 0; i < this.vmas.length; i++) {
       const v = unchecked(this.vmas[i]);
+      if (v.shared) {
+        // The child maps the same pages (MAP_SHARED survives fork).
+        const c = new Vma(v.start, v.end, v.prot, v.flags, -1, v.kind);
+        c.obj = v.obj;
+        c.pgoff = v.pgoff;
+        v.obj!.ref(child);
+        child.vmas.push(c);
+        if (child.syncShared(c, c.start, c.end, false) < 0) {
+          child.releaseAll();
+          return null;
+        }
+        continue;
+      }
       let off: i64 = -1;
       if (v.backed) {
         off = allocPages(v.length);
@@ -382,13 +529,13 @@ export class MM {
 
   /** Releases every mapping (exit or exec). */
   releaseAll(): void {
-    for (let i = 0; i < this.vmas.length; i++) {
-      const v = unchecked(this.vmas[i]);
-      if (v.backed) memoryFile.free(<u64>v.mfOff, v.length);
-    }
+    for (let i = 0; i < this.vmas.length; i++) this.release(unchecked(this.vmas[i]));
     this.vmas.length = 0;
   }
 }
+
+/** Length of the run that the last extentAt found. */
+export let extentLen: u64 = 0;
 
 /** Errno of the last failed copyInString. */
 export let lastStringError: i32 = 0;

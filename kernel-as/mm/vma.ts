@@ -1,7 +1,11 @@
 // A virtual memory area: a page-aligned range of an address space with one protection, one set
-// of mapping flags and, when it is backed, one contiguous extent of the memory file. As in
-// Linux's `struct vm_area_struct`, a VMA splits when part of it changes and merges back with a
-// neighbour that is identical and continues its backing.
+// of mapping flags and a backing: one contiguous extent of the memory file that the VMA owns
+// (private memory), or pages of a shared memory object from page pgoff on (MAP_SHARED of a
+// tmpfs file or of anonymous memory). As in Linux's `struct vm_area_struct`, a VMA splits
+// when part of it changes and merges back with a neighbour that is identical and continues
+// its backing.
+import { PAGE_SIZE } from "../abi/linux";
+import { MemObject } from "./mem_object";
 
 export const VMA_ANON: i32 = 0;
 export const VMA_HEAP: i32 = 1;
@@ -21,15 +25,28 @@ export class Vma {
     public kind: i32,
   ) {}
 
-  @inline get backed(): bool { return this.mfOff >= 0; }
+  /** The shared object this VMA maps, or null for private memory. */
+  obj: MemObject | null = null;
+  /** Page index in obj of the page at start. */
+  pgoff: u64 = 0;
+
+  /** Whether the VMA has pages in the stub: a private extent, or a shared object's pages
+   *  (a hole or a page past the object's end is left unmapped and faults). */
+  @inline get backed(): bool { return this.mfOff >= 0 || this.obj !== null; }
+  @inline get shared(): bool { return this.obj !== null; }
+  /** The object's page index of the page that holds addr. Precondition: shared, addr inside. */
+  @inline pageIndex(addr: u64): u64 { return this.pgoff + (addr - this.start) / PAGE_SIZE; }
   @inline get length(): u64 { return this.end - this.start; }
 
-  /** The memory-file offset that holds the byte at addr. Precondition: backed, addr inside. */
+  /** The memory-file offset that holds the byte at addr. Precondition: private and backed,
+   *  addr inside. */
   @inline offsetOf(addr: u64): u64 { return <u64>this.mfOff + (addr - this.start); }
 
   /** Whether next can be folded into this VMA: adjacent, alike, and backed continuously. */
   canMerge(next: Vma): bool {
     if (this.end != next.start || this.prot != next.prot || this.flags != next.flags || this.kind != next.kind) return false;
+    if (this.obj !== next.obj) return false;
+    if (this.obj !== null) return this.pgoff + this.length / PAGE_SIZE == next.pgoff;
     if (this.backed != next.backed) return false;
     return !this.backed || <u64>this.mfOff + this.length == <u64>next.mfOff;
   }

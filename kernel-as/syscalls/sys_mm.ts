@@ -1,6 +1,8 @@
 // Memory syscalls: brk, mmap, munmap, mprotect, mremap, madvise (Linux mm/mmap.c,
-// mm/mprotect.c, mm/mremap.c, mm/madvise.c). File mappings are private copies of the file's
-// bytes for now; writable shared file mappings are not supported.
+// mm/mprotect.c, mm/mremap.c, mm/madvise.c). MAP_SHARED mappings of anonymous memory and of
+// tmpfs files (memfd, /dev/shm, /tmp, the overlay's upper files) map the object's own pages;
+// other files (the Gofer's, read-only in the overlay) are mapped as private copies, which a
+// read-only MAP_SHARED mapping may be since the file does not change under the sandbox.
 import { EACCES, EBADF, EEXIST, EFAULT, EINVAL, ENODEV, ENOMEM, EPERM } from "../abi/errno";
 import {
   MADV_COLD, MADV_COLLAPSE, MADV_DODUMP, MADV_DOFORK, MADV_DONTDUMP, MADV_DONTFORK, MADV_DONTNEED,
@@ -14,7 +16,8 @@ import {
 import { sysArg } from "../abi/regs";
 import { Task } from "../kernel/task";
 import { MM, MMAP_MIN_ADDR } from "../mm/mm";
-import { VMA_ANON, VMA_FILE, VMA_HEAP } from "../mm/vma";
+import { MemObject } from "../mm/mem_object";
+import { Vma, VMA_ANON, VMA_FILE, VMA_HEAP } from "../mm/vma";
 import { InodeFile } from "../fs/vfs/inode_file";
 import { readIntoMapping } from "../loader/elf";
 
@@ -55,16 +58,23 @@ export function sysMmap(t: Task): i64 {
   const alen = pageUp(len);
   if (alen < len || alen == 0) return -ENOMEM;
   let file: InodeFile | null = null;
+  let obj: MemObject | null = null;
   if ((flags & MAP_ANONYMOUS) == 0) {
     const f = t.fdTable.get(fd);
     if (f === null) return -EBADF;
     if (!(f instanceof InodeFile) || !(<InodeFile>f).path.inode.isReg) return -ENODEV;
     if (!f.readable) return -EACCES;
-    if (type != MAP_PRIVATE && (prot & PROT_WRITE) != 0) {
-      // A writable shared mapping would have to write back to the file: not supported yet.
-      return f.writable ? -ENODEV : -EACCES;
+    if (type != MAP_PRIVATE) {
+      obj = f.memObject();
+      // Linux: a writable shared mapping needs a file open for writing (O_APPEND does not
+      // matter; only an append-only inode, chattr +a, which no file here has, refuses).
+      if ((prot & PROT_WRITE) != 0 && !f.writable) return -EACCES;
+      // Writing through a shared mapping of a Gofer file would have to reach the host file.
+      if ((prot & PROT_WRITE) != 0 && obj === null) return -ENODEV;
     }
     file = <InodeFile>f;
+  } else if (type != MAP_PRIVATE) {
+    obj = MemObject.anonymous(alen);
   }
   let at: u64;
   if ((flags & (MAP_FIXED | MAP_FIXED_NOREPLACE)) != 0) {
@@ -78,11 +88,20 @@ export function sysMmap(t: Task): i64 {
     if (r < 0) return r;
     at = <u64>r;
   }
-  // Shared anonymous memory behaves as private until there is a second address space to
-  // share it with (fork arrives with the processes work). A file mapping gets a private copy
-  // of the file's bytes (MAP_PRIVATE's view; a read-only MAP_SHARED mapping does not see later
-  // changes to the file).
-  const r = mm.mapAnon(at, alen, prot & PROT_RWX, flags & (MAP_TYPE | MAP_ANONYMOUS), file === null ? VMA_ANON : VMA_FILE);
+  const kind = file === null ? VMA_ANON : VMA_FILE;
+  const vflags = flags & (MAP_TYPE | MAP_ANONYMOUS);
+  if (obj !== null) {
+    const r = mm.mapShared(at, alen, prot & PROT_RWX, vflags, obj, off / PAGE_SIZE, kind);
+    if (r < 0) {
+      mm.unmapRange(at, at + alen);
+      return r;
+    }
+    return <i64>at;
+  }
+  // A private file mapping gets a copy of the file's bytes (copy-on-write in effect, since
+  // only this mapping sees it); it is filled readable and then given its protection, so a
+  // PROT_NONE mapping keeps the data for a later mprotect.
+  const r = mm.mapAnon(at, alen, file === null ? prot & PROT_RWX : PROT_READ | PROT_WRITE, vflags, kind);
   if (r < 0) return r;
   if (file !== null) {
     const size = file.path.inode.size();
@@ -94,6 +113,7 @@ export function sysMmap(t: Task): i64 {
         return rr;
       }
     }
+    if ((prot & PROT_RWX) != (PROT_READ | PROT_WRITE)) mm.protect(at, at + alen, prot & PROT_RWX);
   }
   return <i64>at;
 }
@@ -124,8 +144,9 @@ export function sysMprotect(t: Task): i64 {
   return mm.protect(addr, addr + alen, prot & PROT_RWX);
 }
 
-/** mremap(2) for anonymous memory. Pages move without being copied (the same memory-file
- *  extents are mapped at the new address). MREMAP_DONTUNMAP is not supported (EINVAL). */
+/** mremap(2). Pages move without being copied (the same memory-file extents are mapped at
+ *  the new address); a shared mapping grows with its object's next pages, and old_len 0
+ *  makes a second mapping of a shared one. MREMAP_DONTUNMAP is not supported (EINVAL). */
 export function sysMremap(t: Task): i64 {
   const old = sysArg(0);
   const oldLen = pageUp(sysArg(1));
@@ -138,42 +159,60 @@ export function sysMremap(t: Task): i64 {
   if ((flags & MREMAP_DONTUNMAP) != 0) return -EINVAL;
   if (!pageAligned(old)) return -EINVAL;
   if (newLen == 0 || pageUp(sysArg(2)) < sysArg(2)) return -EINVAL;
-  // old_len 0 duplicates a shared mapping in Linux; there are none yet.
-  if (oldLen == 0) return -EINVAL;
+  if (oldLen == 0) {
+    // A second mapping of the same pages: only of a shared mapping, and only to a new place.
+    const v = mm.find(old);
+    if (v === null || !v.shared || (flags & MREMAP_MAYMOVE) == 0) return -EINVAL;
+    let at = newAddr;
+    if ((flags & MREMAP_FIXED) == 0) {
+      const r = mm.unmappedArea(0, newLen);
+      if (r < 0) return r;
+      at = <u64>r;
+    } else if (!pageAligned(newAddr) || newAddr + newLen > mm.taskSize || newAddr + newLen < newAddr) {
+      return -EINVAL;
+    }
+    const r = mm.mapShared(at, newLen, v.prot, v.flags, v.obj!, v.pageIndex(old), v.kind);
+    return r < 0 ? <i64>r : <i64>at;
+  }
   if (old + oldLen < old || old + oldLen > mm.taskSize) return -EFAULT;
   if (!mm.rangeMapped(old, old + oldLen)) return -EFAULT;
   const last = mm.find(old + oldLen - 1)!;
-  const prot = last.prot;
-  const vflags = last.flags;
 
   if ((flags & MREMAP_FIXED) != 0) {
     if (!pageAligned(newAddr)) return -EINVAL;
     if (newAddr + newLen > mm.taskSize || newAddr + newLen < newAddr) return -EINVAL;
     if (newAddr < old + oldLen && old < newAddr + newLen) return -EINVAL;
     mm.unmapRange(newAddr, newAddr + newLen);
-    return moveAndGrow(mm, old, oldLen, newLen, newAddr, prot, vflags);
+    return moveAndGrow(mm, old, oldLen, newLen, newAddr, last);
   }
   if (newLen <= oldLen) {
     mm.unmapRange(old + newLen, old + oldLen);
     return <i64>old;
   }
   if (old + newLen <= mm.taskSize && mm.rangeFree(old + oldLen, old + newLen)) {
-    const r = mm.mapAnon(old + oldLen, newLen - oldLen, prot, vflags, VMA_ANON);
+    const r = grow(mm, last, old + oldLen, newLen - oldLen);
     return r < 0 ? <i64>r : <i64>old;
   }
   if ((flags & MREMAP_MAYMOVE) == 0) return -ENOMEM;
   const at = mm.unmappedArea(0, newLen);
   if (at < 0) return at;
-  return moveAndGrow(mm, old, oldLen, newLen, <u64>at, prot, vflags);
+  return moveAndGrow(mm, old, oldLen, newLen, <u64>at, last);
 }
 
-function moveAndGrow(mm: MM, old: u64, oldLen: u64, newLen: u64, to: u64, prot: i32, vflags: i32): i64 {
+/** Extends a mapping whose last VMA is last (already moved, if it moves) by len bytes at
+ *  at: fresh memory, or the shared object's pages that follow last's. */
+function grow(mm: MM, last: Vma, at: u64, len: u64): i32 {
+  if (!last.shared) return mm.mapAnon(at, len, last.prot, last.flags, VMA_ANON);
+  return mm.mapShared(at, len, last.prot, last.flags, last.obj!, last.pageIndex(last.end), last.kind);
+}
+
+function moveAndGrow(mm: MM, old: u64, oldLen: u64, newLen: u64, to: u64, last: Vma): i64 {
   const keep = newLen < oldLen ? newLen : oldLen;
   if (newLen < oldLen) mm.unmapRange(old + newLen, old + oldLen);
   const r = mm.move(old, keep, to);
   if (r < 0) return r;
   if (newLen > keep) {
-    const g = mm.mapAnon(to + keep, newLen - keep, prot, vflags, VMA_ANON);
+    const g = grow(mm, last, to + keep, newLen - keep);
     if (g < 0) return g;
   }
   return <i64>to;

@@ -2,10 +2,8 @@
 // size their thread pools (/sys/devices/system/cpu/online, possible, present). It is a
 // read-only tmpfs filled at boot.
 import { mfWrite } from "../../host";
-import { PAGE_SIZE } from "../../abi/linux";
 import { config } from "../../kernel/config";
 import { Credentials } from "../../kernel/cred";
-import { allocPages } from "../../mm/mm";
 import { Inode } from "../vfs/inode";
 import { S_IFREG } from "../vfs/stat";
 import { newTmpfs, TmpfsDir, TmpfsFile } from "../tmpfs/tmpfs";
@@ -20,11 +18,10 @@ function dir(parent: TmpfsDir, name: string): TmpfsDir {
 function file(parent: TmpfsDir, name: string, text: string): void {
   const f = <TmpfsFile>parent.mknod(name, S_IFREG | 0o444, 0, ROOT)!;
   const bytes = String.UTF8.encode(text);
-  const off = allocPages(PAGE_SIZE);
+  const off = f.obj.populate(0);
   if (off < 0) return;
   mfWrite(<f64>off, changetype<usize>(bytes), bytes.byteLength);
-  f.pages.push(off);
-  f.bytes = <u64>bytes.byteLength;
+  f.obj.size = <u64>bytes.byteLength;
 }
 
 export function newSysfs(): Inode {

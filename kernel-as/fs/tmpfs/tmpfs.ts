@@ -1,14 +1,15 @@
 // tmpfs: a file system that lives in memory (Linux mm/shmem.c). Directories hold their entries
-// in a map; regular files hold their data in pages of the memory file (allocated on first write,
-// holes read as zeroes, pages freed when the last link and the last open file are gone), so
-// tmpfs data counts against the sandbox's memory limit like any app memory.
+// in a map; regular files hold their data in a shared memory object (pages of the memory file,
+// allocated on first write, holes read as zeroes, freed when the last link, the last open file
+// and the last mapping are gone), so tmpfs data counts against the sandbox's memory limit like
+// any app memory, and MAP_SHARED mappings of the file map the same pages.
 import { mfCopy, mfRead } from "../../host";
 import { EFAULT, EFBIG, ENOENT, ENOSPC } from "../../abi/errno";
 import { PAGE_SIZE, PROT_READ, PROT_WRITE } from "../../abi/linux";
 import { Credentials } from "../../kernel/cred";
-import { memoryFile, zeroPage } from "../../kernel/globals";
+import { zeroPage } from "../../kernel/globals";
 import { Task } from "../../kernel/task";
-import { allocPages } from "../../mm/mm";
+import { MemObject } from "../../mm/mem_object";
 import { FileDescription } from "../file";
 import { fail } from "../vfs/error";
 import { DirEntry, Inode, SuperBlock } from "../vfs/inode";
@@ -138,14 +139,13 @@ export class TmpfsSymlink extends Inode {
 function dropIfUnused(i: Inode): void {
   if (i instanceof TmpfsFile) {
     const f = <TmpfsFile>i;
-    if (f.nlink == 0 && f.openCount == 0) f.freeFrom(0);
+    if (f.nlink == 0 && f.openCount == 0) f.obj.release();
   }
 }
 
 export class TmpfsFile extends Inode {
-  /** Memory-file offset of each page, or -1 for a hole. */
-  pages: i64[] = [];
-  bytes: u64 = 0;
+  /** The file's pages and size; mappings of the file share it. */
+  obj: MemObject = new MemObject();
   openCount: i32 = 0;
 
   constructor(sb: SuperBlock, mode: u32, cred: Credentials) {
@@ -153,33 +153,28 @@ export class TmpfsFile extends Inode {
     initInode(this, cred);
   }
 
-  size(): u64 { return this.bytes; }
+  size(): u64 { return this.obj.size; }
 
   open(flags: i32, path: Path): FileDescription | null {
     return new TmpfsFileDescription(flags, path, this);
   }
 
-  /** Frees the pages from page index first on. */
-  freeFrom(first: i32): void {
-    for (let i = first; i < this.pages.length; i++) {
-      const off = this.pages[i];
-      if (off >= 0) memoryFile.free(<u64>off, PAGE_SIZE);
-    }
-    if (first < this.pages.length) this.pages.length = first;
-  }
-
   truncate(size: u64): i32 {
     if (size > MAX_FILE_SIZE) return -EFBIG;
-    if (size < this.bytes) {
-      const keep = <i32>((size + PAGE_SIZE - 1) / PAGE_SIZE);
-      this.freeFrom(keep);
+    const obj = this.obj;
+    if (size < obj.size) {
+      const keep = (size + PAGE_SIZE - 1) / PAGE_SIZE;
+      obj.size = size;
+      // Pages past the new end leave every mapping (touching them is SIGBUS).
+      obj.freeFrom(keep);
       // The tail of the last kept page must read as zeroes if the file grows again.
       const inPage = size & (PAGE_SIZE - 1);
-      if (inPage != 0 && keep > 0 && this.pages[keep - 1] >= 0) {
-        mfCopy(<f64>(<u64>this.pages[keep - 1] + inPage), <f64>(zeroPage + inPage), <f64>(PAGE_SIZE - inPage));
+      const last = keep > 0 ? obj.page(keep - 1) : -1;
+      if (inPage != 0 && last >= 0) {
+        mfCopy(<f64>(<u64>last + inPage), <f64>(zeroPage + inPage), <f64>(PAGE_SIZE - inPage));
       }
     }
-    this.bytes = size;
+    obj.size = size;
     const now = realtimeNow();
     this.mtimeNs = now;
     this.ctimeNs = now;
@@ -189,32 +184,32 @@ export class TmpfsFile extends Inode {
   allocate(mode: i32, off: u64, len: u64): i32 {
     if (off + len < off || off + len > MAX_FILE_SIZE) return -EFBIG;
     if ((mode & 2) != 0) {
-      // Punch: whole pages are freed, the partial ends zeroed.
-      const end = off + len < this.bytes ? off + len : this.bytes;
+      // Punch: whole pages are freed (a mapping of them faults in fresh zeroes), the partial
+      // ends zeroed.
+      const obj = this.obj;
+      const end = off + len < obj.size ? off + len : obj.size;
       for (let p = off; p < end; ) {
-        const idx = <i32>(p / PAGE_SIZE);
+        const idx = p / PAGE_SIZE;
         const inPage = p & (PAGE_SIZE - 1);
         const n = PAGE_SIZE - inPage < end - p ? PAGE_SIZE - inPage : end - p;
-        if (idx < this.pages.length && this.pages[idx] >= 0) {
-          if (n == PAGE_SIZE) {
-            memoryFile.free(<u64>this.pages[idx], PAGE_SIZE);
-            this.pages[idx] = -1;
-          } else {
-            mfCopy(<f64>(<u64>this.pages[idx] + inPage), <f64>(zeroPage + inPage), <f64>n);
-          }
+        const page = obj.page(idx);
+        if (page >= 0) {
+          if (n == PAGE_SIZE) obj.freePage(idx);
+          else mfCopy(<f64>(<u64>page + inPage), <f64>(zeroPage + inPage), <f64>n);
         }
         p += n;
       }
       return 0;
     }
     // Pages are given on first write; reserving only moves the size (mode 0).
-    if ((mode & 1) == 0 && off + len > this.bytes) this.bytes = off + len;
+    if ((mode & 1) == 0 && off + len > this.obj.size) this.obj.size = off + len;
     return 0;
   }
 
   readAt(t: Task, addr: u64, len: u64, pos: i64): i64 {
-    if (<u64>pos >= this.bytes || len == 0) return 0;
-    let n = this.bytes - <u64>pos;
+    const obj = this.obj;
+    if (<u64>pos >= obj.size || len == 0) return 0;
+    let n = obj.size - <u64>pos;
     if (len < n) n = len;
     const ok = t.mm.accessibleLen(addr, n, PROT_WRITE);
     if (ok == 0) return -EFAULT;
@@ -222,11 +217,10 @@ export class TmpfsFile extends Inode {
     let done: u64 = 0;
     while (done < n) {
       const p = <u64>pos + done;
-      const idx = <i32>(p / PAGE_SIZE);
       const inPage = p & (PAGE_SIZE - 1);
       let chunk = PAGE_SIZE - inPage;
       if (chunk > n - done) chunk = n - done;
-      const page = idx < this.pages.length ? this.pages[idx] : -1;
+      const page = obj.page(p / PAGE_SIZE);
       const src = page >= 0 ? <u64>page + inPage : zeroPage + inPage;
       t.mm.copyMf(addr + done, src, chunk, true);
       done += chunk;
@@ -238,36 +232,36 @@ export class TmpfsFile extends Inode {
   /** Fills this (empty) file with the first size bytes of src, page by page straight into the
    *  memory file (the overlay's copy-up). Returns 0 or -errno. */
   fillFrom(src: FileDescription, size: u64): i32 {
+    const obj = this.obj;
     for (let pos: u64 = 0; pos < size; pos += PAGE_SIZE) {
-      const off = allocPages(PAGE_SIZE);
+      const off = obj.populate(pos / PAGE_SIZE);
       if (off < 0) {
-        this.freeFrom(0);
+        obj.freeFrom(0);
         return -ENOSPC;
       }
-      this.pages.push(off);
       const want = size - pos < PAGE_SIZE ? <i32>(size - pos) : <i32>PAGE_SIZE;
       const got = src.readToMf(<u64>off, want, <i64>pos);
       if (got < 0) {
-        this.freeFrom(0);
+        obj.freeFrom(0);
         return got;
       }
     }
-    this.bytes = size;
+    obj.size = size;
     return 0;
   }
 
   /** Copies up to len bytes at pos into kernel memory at dst, or into the memory file at off
    *  when toMf is set. Returns the count (0 at or past the end). */
   copyOut(pos: u64, len: i32, dst: usize, off: u64, toMf: bool): i32 {
-    if (pos >= this.bytes) return 0;
-    const n = this.bytes - pos < <u64>len ? <i32>(this.bytes - pos) : len;
+    const obj = this.obj;
+    if (pos >= obj.size) return 0;
+    const n = obj.size - pos < <u64>len ? <i32>(obj.size - pos) : len;
     let done: i32 = 0;
     while (done < n) {
       const p = pos + <u64>done;
-      const idx = <i32>(p / PAGE_SIZE);
       const inPage = p & (PAGE_SIZE - 1);
       const chunk = <i32>(PAGE_SIZE - inPage) < n - done ? <i32>(PAGE_SIZE - inPage) : n - done;
-      const page = idx < this.pages.length ? this.pages[idx] : -1;
+      const page = obj.page(p / PAGE_SIZE);
       const src = page >= 0 ? <u64>page + inPage : zeroPage + inPage;
       if (toMf) mfCopy(<f64>(off + <u64>done), <f64>src, <f64>chunk);
       else mfRead(<f64>src, dst + <usize>done, chunk);
@@ -279,23 +273,19 @@ export class TmpfsFile extends Inode {
   /** Writes len bytes from the memory file at off to the file at pos. The count or -errno. */
   copyIn(off: u64, len: i32, pos: u64): i32 {
     if (pos + <u64>len > MAX_FILE_SIZE) return -EFBIG;
+    const obj = this.obj;
     let done: i32 = 0;
     while (done < len) {
       const p = pos + <u64>done;
-      const idx = <i32>(p / PAGE_SIZE);
       const inPage = p & (PAGE_SIZE - 1);
       const chunk = <i32>(PAGE_SIZE - inPage) < len - done ? <i32>(PAGE_SIZE - inPage) : len - done;
-      while (this.pages.length <= idx) this.pages.push(-1);
-      if (this.pages[idx] < 0) {
-        const page = allocPages(PAGE_SIZE);
-        if (page < 0) break;
-        this.pages[idx] = page;
-      }
-      mfCopy(<f64>(<u64>this.pages[idx] + inPage), <f64>(off + <u64>done), <f64>chunk);
+      const page = obj.populate(p / PAGE_SIZE);
+      if (page < 0) break;
+      mfCopy(<f64>(<u64>page + inPage), <f64>(off + <u64>done), <f64>chunk);
       done += chunk;
     }
     if (done == 0 && len > 0) return -ENOSPC;
-    if (pos + <u64>done > this.bytes) this.bytes = pos + <u64>done;
+    if (pos + <u64>done > obj.size) obj.size = pos + <u64>done;
     const now = realtimeNow();
     this.mtimeNs = now;
     this.ctimeNs = now;
@@ -307,24 +297,20 @@ export class TmpfsFile extends Inode {
     if (<u64>pos > MAX_FILE_SIZE - len) return -EFBIG;
     const n = t.mm.accessibleLen(addr, len, PROT_READ);
     if (n == 0) return -EFAULT;
+    const obj = this.obj;
     let done: u64 = 0;
     while (done < n) {
       const p = <u64>pos + done;
-      const idx = <i32>(p / PAGE_SIZE);
       const inPage = p & (PAGE_SIZE - 1);
       let chunk = PAGE_SIZE - inPage;
       if (chunk > n - done) chunk = n - done;
-      while (this.pages.length <= idx) this.pages.push(-1);
-      if (this.pages[idx] < 0) {
-        const off = allocPages(PAGE_SIZE);
-        if (off < 0) break;
-        this.pages[idx] = off;
-      }
-      t.mm.copyMf(addr + done, <u64>this.pages[idx] + inPage, chunk, false);
+      const page = obj.populate(p / PAGE_SIZE);
+      if (page < 0) break;
+      t.mm.copyMf(addr + done, <u64>page + inPage, chunk, false);
       done += chunk;
     }
     if (done == 0) return -ENOSPC;
-    if (<u64>pos + done > this.bytes) this.bytes = <u64>pos + done;
+    if (<u64>pos + done > obj.size) obj.size = <u64>pos + done;
     const now = realtimeNow();
     this.mtimeNs = now;
     this.ctimeNs = now;
@@ -359,6 +345,8 @@ export class TmpfsFileDescription extends InodeFile {
   writeMfAt(off: u64, len: i32, pos: i64): i32 {
     return this.file.copyIn(off, len, <u64>pos);
   }
+
+  memObject(): MemObject | null { return this.file.obj; }
 
   release(): void {
     super.release();
