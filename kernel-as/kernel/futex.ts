@@ -1,12 +1,36 @@
-// Futex wait queues (Linux kernel/futex/): tasks parked on a 32-bit word of an address space,
-// woken by FUTEX_WAKE on the same word with an intersecting bitset. Private and shared futexes
-// are keyed alike by (mm, address) until address spaces can share memory.
+// Futex wait queues (Linux kernel/futex/): tasks parked on a 32-bit word, woken by a wake on
+// the same word with an intersecting bitset, or moved to another word by a requeue.
+//
+// A word is named by a key (Linux's futex_key): a private futex, or a shared one in private
+// memory, by (mm, address); a shared futex in a MAP_SHARED mapping by (memory object, offset
+// in it), so processes that map the same pages at different addresses meet on one word.
+// Robust futex lists (Linux's exit_robust_list) are walked here when a task dies or execs.
+import { PAGE_SIZE } from "../abi/linux";
 import { MM } from "../mm/mm";
 import { Task } from "./task";
 import { wakeLater } from "./sched";
 
+/** A futex word's identity: the object (an mm or a memory object) and the offset in it. */
+export class FutexKey {
+  constructor(public obj: usize, public off: u64) {}
+
+  @inline equals(o: FutexKey): bool { return this.obj == o.obj && this.off == o.off; }
+}
+
+/** The key of the word at addr of mm: shared futexes in shared mappings are keyed by the
+ *  object's page, everything else by the address space (get_futex_key()). */
+export function futexKey(mm: MM, addr: u64, shared: bool): FutexKey {
+  if (shared) {
+    const v = mm.find(addr);
+    if (v !== null && v.shared) {
+      return new FutexKey(changetype<usize>(v.obj), v.pageIndex(addr) * PAGE_SIZE + (addr & (PAGE_SIZE - 1)));
+    }
+  }
+  return new FutexKey(changetype<usize>(mm), addr);
+}
+
 export class FutexWaiter {
-  constructor(public task: Task, public mm: MM, public addr: u64, public bitset: u32) {}
+  constructor(public task: Task, public key: FutexKey, public bitset: u32) {}
 }
 
 export const futexWaiters: FutexWaiter[] = [];
@@ -24,28 +48,73 @@ export function removeWaiter(t: Task): void {
   }
 }
 
-/** Wakes up to n waiters on (mm, addr) whose bitset meets bitset; returns how many. */
-export function wakeFutex(mm: MM, addr: u64, bitset: u32, n: i32): i32 {
-  const woken = takeWaiters(mm, addr, bitset, n);
-  for (let i = 0; i < woken.length; i++) {
-    woken[i].futexWoken = true;
-    wakeLater(woken[i]);
-  }
-  return woken.length;
-}
-
-/** Takes up to n waiters on (mm, addr) whose bitset meets bitset off the queue, oldest first,
- *  and returns their tasks. */
-export function takeWaiters(mm: MM, addr: u64, bitset: u32, n: i32): Task[] {
-  const out: Task[] = [];
-  for (let i = 0; i < futexWaiters.length && out.length < n; ) {
+/** Wakes up to n waiters on key whose bitset meets bitset, oldest first; returns how many. */
+export function wakeFutex(key: FutexKey, bitset: u32, n: i32): i32 {
+  let woken = 0;
+  for (let i = 0; i < futexWaiters.length && woken < n; ) {
     const w = futexWaiters[i];
-    if (w.mm === mm && w.addr == addr && (w.bitset & bitset) != 0) {
+    if (w.key.equals(key) && (w.bitset & bitset) != 0) {
       futexWaiters.splice(i, 1);
-      out.push(w.task);
+      w.task.futexWoken = true;
+      wakeLater(w.task);
+      woken++;
     } else {
       i++;
     }
   }
-  return out;
+  return woken;
+}
+
+/** FUTEX_REQUEUE: wakes up to nWake waiters on from, then moves up to nRequeue of the rest
+ *  to to (they wake from there). Returns woken plus moved, as Linux does. */
+export function requeueFutex(from: FutexKey, to: FutexKey, nWake: i32, nRequeue: i32): i32 {
+  const done = wakeFutex(from, 0xffffffff, nWake);
+  let moved = 0;
+  for (let i = 0; i < futexWaiters.length && moved < nRequeue; i++) {
+    const w = futexWaiters[i];
+    if (w.key.equals(from)) {
+      w.key = to;
+      moved++;
+    }
+  }
+  return done + moved;
+}
+
+const FUTEX_WAITERS: u32 = 0x80000000;
+const FUTEX_OWNER_DIED: u32 = 0x40000000;
+const FUTEX_TID_MASK: u32 = 0x3fffffff;
+/** Linux's ROBUST_LIST_LIMIT: a list longer than this (or circular) is not walked further. */
+const ROBUST_LIST_LIMIT: i32 = 2048;
+const ROBUST_BUF: usize = memory.data(24, 8);
+
+/** The robust futexes t still holds become OWNER_DIED and one waiter of each is woken
+ *  (exit_robust_list(), handle_futex_death()). Runs when t exits or execs; its mm is alive.
+ *  A bad list ends the walk silently, as in Linux. */
+export function exitRobustList(t: Task): void {
+  const head = t.robustList;
+  if (head == 0) return;
+  t.robustList = 0;
+  const mm = t.mm;
+  if (mm.copyIn(head, ROBUST_BUF, 24) < 0) return;
+  let entry = load<u64>(ROBUST_BUF);
+  const offset = load<i64>(ROBUST_BUF + 8);
+  const pending = load<u64>(ROBUST_BUF + 16) & ~(<u64>1);
+  for (let n = 0; entry != head && n < ROBUST_LIST_LIMIT; n++) {
+    // Read the next pointer first: the death handling may free the entry's memory.
+    if (mm.copyIn(entry & ~(<u64>1), ROBUST_BUF, 8) < 0) return;
+    const next = load<u64>(ROBUST_BUF);
+    const e = entry & ~(<u64>1);
+    if (e != pending) futexDeath(t, mm, e + <u64>offset);
+    entry = next;
+  }
+  if (pending != 0) futexDeath(t, mm, pending + <u64>offset);
+}
+
+function futexDeath(t: Task, mm: MM, addr: u64): void {
+  if ((addr & 3) != 0 || mm.copyIn(addr, ROBUST_BUF, 4) < 0) return;
+  const word = load<u32>(ROBUST_BUF);
+  if ((word & FUTEX_TID_MASK) != <u32>t.tid) return;
+  store<u32>(ROBUST_BUF, (word & FUTEX_WAITERS) | FUTEX_OWNER_DIED);
+  if (mm.copyOut(addr, ROBUST_BUF, 4) < 0) return;
+  if ((word & FUTEX_WAITERS) != 0) wakeFutex(futexKey(mm, addr, true), 0xffffffff, 1);
 }

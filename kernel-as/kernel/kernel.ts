@@ -7,7 +7,7 @@ import { asDestroy } from "../host";
 import { SA_NOCLDWAIT, SIG_IGN, SIGKILL, signalStatus } from "../abi/linux";
 import { Task, ThreadGroup, TASK_DEAD } from "./task";
 import { unpark, wakeLater } from "./sched";
-import { removeWaiter } from "./futex";
+import { exitRobustList, removeWaiter } from "./futex";
 import { forgetWaiter, releaseAllLocks } from "../fs/vfs/locks";
 import { sendSignal } from "./signal_send";
 import { removeTimers } from "./timers";
@@ -56,6 +56,7 @@ export function exitThreadGroup(tg: ThreadGroup, status: i32): void {
   tg.exitStatus = status;
   for (let i = 0; i < tg.tasks.length; i++) {
     const t = unchecked(tg.tasks[i]);
+    exitRobustList(t);
     t.state = TASK_DEAD;
     unpark(t);
     removeWaiter(t);

@@ -8,7 +8,7 @@ import { exitStatus } from "../abi/linux";
 import { FS_BASE, RAX, RSP } from "../abi/regs";
 import { FsContext } from "../fs/vfs/mount";
 import { CLONE_CHILD_CLEARTID, CLONE_CHILD_SETTID, CLONE_FILES, CLONE_FS, CLONE_PARENT_SETTID, CLONE_SETTLS } from "./fork";
-import { removeWaiter, wakeFutex } from "./futex";
+import { exitRobustList, futexKey, removeWaiter, wakeFutex } from "./futex";
 import { allocPid, exitThreadGroup, registerTask, tasksByStub, tasksByTid } from "./kernel";
 import { makeRunnable, RET_GONE, unpark } from "./sched";
 import { Task, TASK_DEAD } from "./task";
@@ -65,9 +65,10 @@ export function exitThread(t: Task, code: i32): i64 {
     exitThreadGroup(tg, exitStatus(code));
     return RET_GONE;
   }
+  exitRobustList(t);
   if (t.clearChildTid != 0) {
     store<u32>(WORD, 0);
-    if (t.mm.copyOut(t.clearChildTid, WORD, 4) == 0) wakeFutex(t.mm, t.clearChildTid, 0xffffffff, 1);
+    if (t.mm.copyOut(t.clearChildTid, WORD, 4) == 0) wakeFutex(futexKey(t.mm, t.clearChildTid, true), 0xffffffff, 1);
   }
   detach(t);
   return RET_GONE;
@@ -77,7 +78,11 @@ export function exitThread(t: Task, code: i32): i64 {
  *  and t takes the group's pid as its tid. */
 export function killOtherThreads(t: Task): void {
   const tg = t.tg;
-  while (tg.tasks.length > 1) detach(tg.tasks[0] === t ? tg.tasks[1] : tg.tasks[0]);
+  while (tg.tasks.length > 1) {
+    const other = tg.tasks[0] === t ? tg.tasks[1] : tg.tasks[0];
+    exitRobustList(other);
+    detach(other);
+  }
   if (t.tid != tg.tgid) {
     tasksByTid.delete(t.tid);
     t.tid = tg.tgid;

@@ -27,6 +27,7 @@ import { VMA_STACK } from "../mm/vma";
 import { chooseBias, ElfFile, ELF_ET_DYN_BASE, LoadedImage, mapElf, phdrAddress, readElf } from "./elf";
 import { buildInitialStack } from "./stack";
 import { killOtherThreads } from "../kernel/thread";
+import { exitRobustList } from "../kernel/futex";
 import { removeTimers } from "../kernel/timers";
 
 /** Why the last exec failed, for the person running wvisor (pid 1's start). */
@@ -217,6 +218,8 @@ export function execve(t: Task, path: string, argv: string[], envp: string[]): i
   }
   // The point of no return: the other threads and the old image go.
   killOtherThreads(t);
+  // The robust futexes this task holds die with its old memory (exec_mm_release()).
+  exitRobustList(t);
   const stub = t.stub;
   tg.mm.releaseAll();
   asUnmap(stub, 0, <f64>tg.mm.taskSize);
@@ -241,7 +244,6 @@ export function execve(t: Task, path: string, argv: string[], envp: string[]): i
     a.mask = 0;
   }
   t.clearChildTid = 0;
-  t.robustList = 0;
   // The alternate signal stack was in the old memory (execve(2) disables it).
   t.altDisabled = true;
   t.altSp = 0;

@@ -1,17 +1,22 @@
-// futex(2): FUTEX_WAIT, FUTEX_WAKE and their _BITSET forms, private or shared, with timeouts
-// (Linux kernel/futex/syscalls.c, waitwake.c). A waiter parks its task; a waker marks the
-// waiters woken and queues them to run their syscall again, which then returns 0.
+// futex(2): WAIT, WAKE, their _BITSET forms, REQUEUE, CMP_REQUEUE and WAKE_OP, private or
+// shared, with timeouts (Linux kernel/futex/syscalls.c, waitwake.c, requeue.c). A waiter
+// parks its task; a waker marks the waiters woken and queues them to run their syscall
+// again, which then returns 0. Priority-inheritance futexes are ENOSYS (glibc falls back
+// for PTHREAD_PRIO_INHERIT mutexes only; nothing else needs them).
 import { EAGAIN, EFAULT, EINVAL, ENOSYS, ETIMEDOUT } from "../abi/errno";
-import { CLOCK_REALTIME } from "../abi/linux";
+import { CLOCK_REALTIME, PROT_WRITE } from "../abi/linux";
 import { sysArg } from "../abi/regs";
 import { clockGet } from "../host";
-import { addWaiter, FutexWaiter, removeWaiter, wakeFutex } from "../kernel/futex";
+import { addWaiter, futexKey, FutexWaiter, removeWaiter, requeueFutex, wakeFutex } from "../kernel/futex";
 import { park } from "../kernel/sched";
 import { Task } from "../kernel/task";
 import { monotonicNow, TIMESPEC_BUF } from "../kernel/time";
 
 const FUTEX_WAIT: i32 = 0;
 const FUTEX_WAKE: i32 = 1;
+const FUTEX_REQUEUE: i32 = 3;
+const FUTEX_CMP_REQUEUE: i32 = 4;
+const FUTEX_WAKE_OP: i32 = 5;
 const FUTEX_WAIT_BITSET: i32 = 9;
 const FUTEX_WAKE_BITSET: i32 = 10;
 const FUTEX_PRIVATE_FLAG: i32 = 128;
@@ -25,23 +30,69 @@ export function sysFutex(t: Task): i64 {
   const op = <i32>sysArg(1);
   const val = <u32>sysArg(2);
   const cmd = op & ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
+  const shared = (op & FUTEX_PRIVATE_FLAG) == 0;
   if ((op & FUTEX_CLOCK_REALTIME) != 0 && cmd != FUTEX_WAIT_BITSET && cmd != FUTEX_WAIT) return -ENOSYS;
   if (cmd == FUTEX_WAIT || cmd == FUTEX_WAIT_BITSET) {
     const bitset = cmd == FUTEX_WAIT ? FUTEX_BITSET_MATCH_ANY : <u32>sysArg(5);
-    return wait(t, uaddr, val, bitset, cmd == FUTEX_WAIT_BITSET, (op & FUTEX_CLOCK_REALTIME) != 0);
+    return wait(t, uaddr, val, bitset, cmd == FUTEX_WAIT_BITSET, (op & FUTEX_CLOCK_REALTIME) != 0, shared);
   }
   if (cmd == FUTEX_WAKE || cmd == FUTEX_WAKE_BITSET) {
     const bitset = cmd == FUTEX_WAKE ? FUTEX_BITSET_MATCH_ANY : <u32>sysArg(5);
     if (bitset == 0) return -EINVAL;
     if ((uaddr & 3) != 0) return -EINVAL;
-    const n = <i32>(val > 0x7fffffff ? 0x7fffffff : val);
-    return wakeFutex(t.mm, uaddr, bitset, n);
+    return wakeFutex(futexKey(t.mm, uaddr, shared), bitset, count(val));
   }
-  // Requeueing, WAKE_OP and priority-inheritance futexes arrive with threads.
+  if (cmd == FUTEX_REQUEUE || cmd == FUTEX_CMP_REQUEUE) {
+    const uaddr2 = sysArg(4);
+    // nr_wake and nr_requeue are ints; negative ones are refused.
+    if (<i32>val < 0 || <i32>sysArg(3) < 0) return -EINVAL;
+    if ((uaddr & 3) != 0 || (uaddr2 & 3) != 0) return -EINVAL;
+    if (cmd == FUTEX_CMP_REQUEUE) {
+      if (t.mm.copyIn(uaddr, WORD, 4) < 0) return -EFAULT;
+      if (load<u32>(WORD) != <u32>sysArg(5)) return -EAGAIN;
+    }
+    return requeueFutex(futexKey(t.mm, uaddr, shared), futexKey(t.mm, uaddr2, shared), <i32>val, <i32>sysArg(3));
+  }
+  if (cmd == FUTEX_WAKE_OP) return wakeOp(t, uaddr, val, shared);
   return -ENOSYS;
 }
 
-function wait(t: Task, uaddr: u64, val: u32, bitset: u32, absolute: bool, realtime: bool): i64 {
+/** A wake count: Linux takes it as an int, so a huge one means "all". */
+@inline function count(val: u32): i32 {
+  return <i32>(val > 0x7fffffff ? 0x7fffffff : val);
+}
+
+/** FUTEX_WAKE_OP: *uaddr2 = op(*uaddr2, oparg); wake val waiters on uaddr, and nr_wake2 on
+ *  uaddr2 too if the old value compares true (futex_wake_op()). The update is not atomic
+ *  against app threads running at the same moment (the kernel reads and writes the word
+ *  through the memory file); glibc's condition variables stopped using WAKE_OP in 2.25. */
+function wakeOp(t: Task, uaddr: u64, val: u32, shared: bool): i64 {
+  const uaddr2 = sysArg(4);
+  const enc = <u32>sysArg(5);
+  const op = (enc >> 28) & 7;
+  const cmp = (enc >> 24) & 15;
+  let oparg = (<i32>(enc << 8)) >> 20;
+  const cmparg = (<i32>(enc << 20)) >> 20;
+  if ((enc & 0x80000000) != 0) oparg = 1 << (oparg & 31);
+  if (op > 4 || cmp > 5) return -ENOSYS;
+  if ((uaddr & 3) != 0 || (uaddr2 & 3) != 0) return -EINVAL;
+  if (t.mm.accessibleLen(uaddr2, 4, PROT_WRITE) < 4 || t.mm.copyIn(uaddr2, WORD, 4) < 0) return -EFAULT;
+  const old = load<i32>(WORD);
+  let nv = oparg;
+  if (op == 1) nv = old + oparg;
+  else if (op == 2) nv = old | oparg;
+  else if (op == 3) nv = old & ~oparg;
+  else if (op == 4) nv = old ^ oparg;
+  store<i32>(WORD, nv);
+  t.mm.copyOut(uaddr2, WORD, 4);
+  let woken = wakeFutex(futexKey(t.mm, uaddr, shared), FUTEX_BITSET_MATCH_ANY, count(val));
+  const hit = cmp == 0 ? old == cmparg : cmp == 1 ? old != cmparg : cmp == 2 ? old < cmparg :
+    cmp == 3 ? old <= cmparg : cmp == 4 ? old > cmparg : old >= cmparg;
+  if (hit) woken += wakeFutex(futexKey(t.mm, uaddr2, shared), FUTEX_BITSET_MATCH_ANY, count(<u32>sysArg(3)));
+  return woken;
+}
+
+function wait(t: Task, uaddr: u64, val: u32, bitset: u32, absolute: bool, realtime: bool, shared: bool): i64 {
   if (t.restartDeadline != -1 || t.futexWoken) {
     // Run again after a wake-up or a timeout.
     if (t.futexWoken) {
@@ -74,7 +125,7 @@ function wait(t: Task, uaddr: u64, val: u32, bitset: u32, absolute: bool, realti
       deadline = now + (ns - real);
     }
   }
-  addWaiter(new FutexWaiter(t, t.mm, uaddr, bitset));
+  addWaiter(new FutexWaiter(t, futexKey(t.mm, uaddr, shared), bitset));
   t.restartDeadline = deadline;
   return park(t, deadline >= 0 ? deadline : -1, -1, 0);
 }

@@ -1,4 +1,4 @@
-// Task life and per-task state: exit, exit_group, set_tid_address, set_robust_list,
+// Task life and per-task state: exit, exit_group, set_tid_address, set/get_robust_list,
 // arch_prctl, the pid/tid getters and scheduling queries (Linux kernel/exit.c, kernel/fork.c,
 // arch/x86/kernel/process_64.c, kernel/sched/core.c).
 import { EFAULT, EINVAL, EPERM, ESRCH, ENODEV } from "../abi/errno";
@@ -32,6 +32,19 @@ export function sysSetRobustList(t: Task): i64 {
   if (sysArg(1) != ROBUST_LIST_HEAD_SIZE) return -EINVAL;
   t.robustList = sysArg(0);
   t.robustListLen = sysArg(1);
+  return 0;
+}
+
+/** get_robust_list(2): any task of the sandbox may be asked about; a permission check
+ *  (ptrace_may_access) would only matter between users, and the sandbox has one. */
+export function sysGetRobustList(t: Task): i64 {
+  const pid = <i32>sysArg(0);
+  if (pid != 0 && !tasksByTid.has(pid)) return -ESRCH;
+  const target = pid == 0 ? t : tasksByTid.get(pid);
+  store<u64>(WORD_BUF, target.robustList);
+  if (t.mm.copyOut(sysArg(1), WORD_BUF, 8) < 0) return -EFAULT;
+  store<u64>(WORD_BUF, ROBUST_LIST_HEAD_SIZE);
+  if (t.mm.copyOut(sysArg(2), WORD_BUF, 8) < 0) return -EFAULT;
   return 0;
 }
 

@@ -25,7 +25,7 @@ import {
 import { sysBrk, sysMadvise, sysMmap, sysMprotect, sysMremap, sysMunmap } from "./sys_mm";
 import {
   sysArchPrctl, sysExit, sysExitGroup, sysGetpid, sysGettid, sysSchedGetaffinity, sysSchedYield,
-  sysSetRobustList, sysSetTidAddress,
+  sysGetRobustList, sysSetRobustList, sysSetTidAddress,
 } from "./sys_thread";
 import {
   sysCapget, sysCapset, sysGetegid, sysGeteuid, sysGetgid, sysGetgroups, sysGetresgid, sysGetresuid, sysGetuid,
@@ -302,7 +302,7 @@ def(198, "lremovexattr", sysLremovexattr, PARTIAL, "ss", "d", "xattrs are not st
 def(199, "fremovexattr", sysFremovexattr, PARTIAL, "is", "d", "xattrs are not stored yet: reads give ENODATA, lists are empty, writes give EOPNOTSUPP");
 def(200, "tkill", sysTkill, PARTIAL, "ii", "d", "as kill");
 def(201, "time", sysTime, FULL, "p", "d", "");
-def(202, "futex", sysFutex, PARTIAL, "piuppx", "d", "WAIT, WAKE and the BITSET forms; REQUEUE, CMP_REQUEUE, WAKE_OP and PI futexes give ENOSYS");
+def(202, "futex", sysFutex, PARTIAL, "piuppx", "d", "WAIT, WAKE, the BITSET forms, REQUEUE, CMP_REQUEUE, WAKE_OP (its update is not atomic against running threads), private and shared; PI futexes give ENOSYS");
 none(203, "sched_setaffinity", "");
 def(204, "sched_getaffinity", sysSchedGetaffinity, FULL, "iup", "d", "");
 none(205, "set_thread_area", "");
@@ -373,8 +373,8 @@ def(269, "faccessat", sysFaccessat, FULL, "iso", "d", "");
 def(270, "pselect6", sysPselect6, PARTIAL, "ipppp", "d", "one host fd at a time can wake a wait");
 def(271, "ppoll", sysPpoll, PARTIAL, "puppu", "d", "one host fd at a time can wake a wait");
 none(272, "unshare", "");
-def(273, "set_robust_list", sysSetRobustList, PARTIAL, "pu", "d", "recorded; robust futex cleanup arrives with threads");
-none(274, "get_robust_list", "");
+def(273, "set_robust_list", sysSetRobustList, FULL, "pu", "d", "the list is walked when the task exits or execs");
+def(274, "get_robust_list", sysGetRobustList, FULL, "ipp", "d", "");
 none(275, "splice", "");
 none(276, "tee", "");
 none(277, "sync_file_range", "");
