@@ -1,5 +1,5 @@
 // Pipes (Linux fs/pipe.c): a ring buffer of 64 KiB by default in kernel memory with a read end
-// and a write end. A read of an empty pipe waits for data (or returns 0 once every writer is
+// and a write end (a FIFO opened O_RDWR has one end that is both, see fifo.ts). A read of an empty pipe waits for data (or returns 0 once every writer is
 // gone); a write waits for room, and writes of at most PIPE_BUF bytes are never interleaved
 // with other writers; writing with no reader left gives EPIPE and SIGPIPE.
 import { EAGAIN, EBUSY, EFAULT, EPIPE, EPERM } from "../abi/errno";
@@ -28,6 +28,10 @@ export class Pipe {
   len: i32 = 0;
   readers: i32 = 0;
   writers: i32 = 0;
+  /** How many times a FIFO was opened for reading and for writing (Linux's r_counter and
+   *  w_counter): an open that waits for the other side watches them. */
+  readOpens: u32 = 0;
+  writeOpens: u32 = 0;
   waiters: Task[] = [];
   ino: u64 = pipefs.allocIno();
   created: i64 = realtimeNow();
@@ -58,11 +62,13 @@ export class Pipe {
   }
 }
 
+/** An open end of a pipe: it reads, writes or (a FIFO opened O_RDWR) both, as its access
+ *  mode says. */
 export class PipeEnd extends FileDescription {
-  constructor(flags: i32, public pipe: Pipe, public isReader: bool) {
+  constructor(flags: i32, public pipe: Pipe) {
     super(flags);
-    if (isReader) pipe.readers++;
-    else pipe.writers++;
+    if (this.readable) pipe.readers++;
+    if (this.writable) pipe.writers++;
   }
 
   read(t: Task, addr: u64, len: u64): i64 {
@@ -161,10 +167,11 @@ export class PipeEnd extends FileDescription {
   poll(events: i32): i32 {
     const p = this.pipe;
     let r = 0;
-    if (this.isReader) {
+    if (this.readable) {
       if (p.len > 0) r |= POLLIN | POLLRDNORM;
       if (p.writers == 0) r |= POLLHUP;
-    } else {
+    }
+    if (this.writable) {
       if (p.capacity - p.len >= <i32>PIPE_BUF) r |= POLLOUT | POLLWRNORM;
       if (p.readers == 0) r |= POLLERR;
     }
@@ -183,8 +190,14 @@ export class PipeEnd extends FileDescription {
   }
 
   release(): void {
-    if (this.isReader) this.pipe.readers--;
-    else this.pipe.writers--;
-    this.pipe.wakeAll();
+    const p = this.pipe;
+    if (this.readable) p.readers--;
+    if (this.writable) p.writers--;
+    // A FIFO's data goes with its last open end (Linux frees the pipe then).
+    if (p.readers == 0 && p.writers == 0) {
+      p.len = 0;
+      p.head = 0;
+    }
+    p.wakeAll();
   }
 }

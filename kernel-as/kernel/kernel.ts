@@ -8,6 +8,7 @@ import { SA_NOCLDWAIT, SIG_IGN, SIGKILL, signalStatus } from "../abi/linux";
 import { Task, ThreadGroup, TASK_DEAD } from "./task";
 import { unpark, wakeLater } from "./sched";
 import { exitRobustList, removeWaiter } from "./futex";
+import { dropPendingOpen } from "../fs/fifo";
 import { forgetWaiter, releaseAllLocks } from "../fs/vfs/locks";
 import { sendSignal } from "./signal_send";
 import { removeTimers } from "./timers";
@@ -60,6 +61,7 @@ export function exitThreadGroup(tg: ThreadGroup, status: i32): void {
     t.state = TASK_DEAD;
     unpark(t);
     removeWaiter(t);
+    dropPendingOpen(t);
     forgetWaiter(t);
     tasksByStub.delete(t.stub);
     tasksByTid.delete(t.tid);

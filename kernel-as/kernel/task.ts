@@ -5,6 +5,7 @@
 import { RegSet } from "../abi/regs";
 import { MM } from "../mm/mm";
 import { FdTable } from "../fs/fd_table";
+import { PipeEnd } from "../fs/pipe";
 import { FsContext } from "../fs/vfs/mount";
 import { SignalHandlers } from "./signal";
 import { Rlimits } from "./rlimits";
@@ -84,6 +85,10 @@ export class Task {
   vforkDone: bool = false;
   /** Bytes a parked write already moved (a pipe write that waits for room). */
   progress: i64 = 0;
+  /** A FIFO open that waits for the other side: its end, and the other side's open count
+   *  when it started waiting. The end is released if the wait is abandoned. */
+  pendingOpen: PipeEnd | null = null;
+  pendingOpenCount: u32 = 0;
 
   // Signal state. A parked task that a signal interrupts is queued with sigInterrupt set; its
   // syscall then ends with EINTR, or is restarted after the handler when it is restartable

@@ -9,6 +9,7 @@ import { FS_BASE, RAX, RSP } from "../abi/regs";
 import { FsContext } from "../fs/vfs/mount";
 import { CLONE_CHILD_CLEARTID, CLONE_CHILD_SETTID, CLONE_FILES, CLONE_FS, CLONE_PARENT_SETTID, CLONE_SETTLS } from "./fork";
 import { exitRobustList, futexKey, removeWaiter, wakeFutex } from "./futex";
+import { dropPendingOpen } from "../fs/fifo";
 import { allocPid, exitThreadGroup, registerTask, tasksByStub, tasksByTid } from "./kernel";
 import { makeRunnable, RET_GONE, unpark } from "./sched";
 import { Task, TASK_DEAD } from "./task";
@@ -51,6 +52,7 @@ function detach(t: Task): void {
   t.state = TASK_DEAD;
   unpark(t);
   removeWaiter(t);
+  dropPendingOpen(t);
   tasksByStub.delete(t.stub);
   tasksByTid.delete(t.tid);
   t.fdTable.release();

@@ -14,6 +14,7 @@ const REM_BUF: usize = memory.data(16, 8);
 import { LOG_DEBUG, logLine } from "../util/log";
 import { formatCall, straceNoReturn, straceResult } from "./strace";
 import { lookupSyscall, SyscallEntry } from "./table";
+import { dropPendingOpen } from "../fs/fifo";
 
 /** Actions: what the host does with the stub after a kernel entry returns. */
 export const ACT_RESUME: i32 = 0; // load the register block into the stub and resume it
@@ -98,6 +99,7 @@ export function interrupt(t: Task): void {
   t.sigwaitSet = 0;
   unpark(t);
   removeWaiter(t);
+  dropPendingOpen(t);
   t.restartDeadline = -1;
   t.progress = 0;
   t.regs.loadIntoBlock();

@@ -11,7 +11,8 @@ import { AT_FDCWD, followMounts, isDotName, LOOKUP_DIRECTORY, LOOKUP_FOLLOW, MAX
 import { O_CREAT, O_DIRECTORY, O_EXCL, O_NOCTTY, O_NOFOLLOW, O_PATH_FLAG, O_TRUNC, __O_TMPFILE } from "../fs/vfs/open_flags";
 import { MAY_READ, MAY_WRITE, MAY_EXEC, permitted } from "../fs/vfs/permission";
 import { InodeFile } from "../fs/vfs/inode_file";
-import { S_IFREG } from "../fs/vfs/stat";
+import { isFifo, S_IFREG } from "../fs/vfs/stat";
+import { FifoEnd, fifoError, fifoOpen } from "../fs/fifo";
 import { pathArg } from "./path_arg";
 
 /** Flags that only steer the open itself and are not kept in the file description. */
@@ -60,10 +61,16 @@ let openCreated = false;
 
 /** The common part of open, openat, creat: returns the new fd or -errno. */
 export function doOpen(t: Task, dirfd: i32, pathAddr: u64, flags: i32, mode: u32): i64 {
+  const cloexec = (flags & O_CLOEXEC) != 0;
+  if (t.pendingOpen !== null) {
+    // A FIFO open that waited runs again: it already holds its inode, whatever happened to
+    // the path since (fifo_open() sleeps after the lookup).
+    const end = fifoOpen(t, (<FifoEnd>t.pendingOpen).path, flags);
+    return end === null ? fifoError : t.fdTable.install(end, 0, fdLimit(t), cloexec);
+  }
   const path = pathArg(t, pathAddr);
   if (path === null) return -vfsErr;
   if ((flags & __O_TMPFILE) != 0) return -EOPNOTSUPP;
-  const cloexec = (flags & O_CLOEXEC) != 0;
   if ((flags & O_PATH_FLAG) != 0) {
     // O_PATH keeps only O_DIRECTORY, O_NOFOLLOW and O_CLOEXEC (build_open_flags()).
     const p = resolveAt(t, dirfd, path, ((flags & O_NOFOLLOW) != 0 ? 0 : LOOKUP_FOLLOW) | ((flags & O_DIRECTORY) != 0 ? LOOKUP_DIRECTORY : 0));
@@ -95,8 +102,14 @@ export function doOpen(t: Task, dirfd: i32, pathAddr: u64, flags: i32, mode: u32
     if (wantsWrite) mask |= MAY_WRITE;
     if (!permitted(inode, mask, t.tg.cred)) return -EACCES;
   }
-  const file: FileDescription | null = inode.open((flags & ~OPEN_ONLY_FLAGS) | O_LARGEFILE, path2);
-  if (file === null) return -vfsErr;
+  let file: FileDescription | null;
+  if (isFifo(inode.mode)) {
+    file = fifoOpen(t, path2, (flags & ~OPEN_ONLY_FLAGS) | O_LARGEFILE);
+    if (file === null) return fifoError;
+  } else {
+    file = inode.open((flags & ~OPEN_ONLY_FLAGS) | O_LARGEFILE, path2);
+    if (file === null) return -vfsErr;
+  }
   if ((flags & O_TRUNC) != 0 && inode.isReg && !created) {
     const r = inode.truncate(0);
     if (r < 0) {

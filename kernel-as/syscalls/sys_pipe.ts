@@ -14,9 +14,9 @@ function pipe2(t: Task, addr: u64, flags: i32): i64 {
   const lim = t.tg.rlimits.cur[RLIMIT_NOFILE];
   const limit = lim > 0x7fffffff ? 0x7fffffff : <i32>lim;
   const cloexec = (flags & O_CLOEXEC) != 0;
-  const r = t.fdTable.install(new PipeEnd(O_RDONLY | status, p, true), 0, limit, cloexec);
+  const r = t.fdTable.install(new PipeEnd(O_RDONLY | status, p), 0, limit, cloexec);
   if (r < 0) return r;
-  const w = t.fdTable.install(new PipeEnd(O_WRONLY | status, p, false), 0, limit, cloexec);
+  const w = t.fdTable.install(new PipeEnd(O_WRONLY | status, p), 0, limit, cloexec);
   if (w < 0) {
     t.fdTable.close(<i32>r);
     return w;

@@ -16,6 +16,7 @@ import { mountNamespace } from "../vfs/rootfs";
 import { realtimeNow } from "../vfs/time";
 import { VMA_HEAP, VMA_IMAGE, VMA_STACK } from "../../mm/vma";
 import { UTS_RELEASE, UTS_VERSION } from "../../syscalls/sys_info";
+import { FifoEnd } from "../fifo";
 
 export const SYSTEM_FILES: string[] = ["cpuinfo", "meminfo", "stat", "uptime", "loadavg", "version", "filesystems", "mounts"];
 export const PID_FILES: string[] = ["stat", "status", "statm", "cmdline", "environ", "comm", "maps", "mounts", "mountinfo", "limits", "auxv"];
@@ -292,6 +293,7 @@ export function linkTarget(tg: ThreadGroup, name: string, reader: Task): string 
     return file.path.inode.nlink == 0 && !file.path.inode.isDir ? p + " (deleted)" : p;
   }
   if (f instanceof HostFile) return "host:[" + (<HostFile>f).hostFd.toString() + "]";
+  if (f instanceof FifoEnd) return pathName((<FifoEnd>f).path, root);
   if (f instanceof PipeEnd) return "pipe:[" + (<PipeEnd>f).pipe.ino.toString() + "]";
   return "anon_inode:[unknown]";
 }

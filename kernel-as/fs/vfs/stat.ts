@@ -18,6 +18,7 @@ export const S_ISVTX: u32 = 0o1000;
 @inline export function isDir(mode: u32): bool { return (mode & S_IFMT) == S_IFDIR; }
 @inline export function isReg(mode: u32): bool { return (mode & S_IFMT) == S_IFREG; }
 @inline export function isLnk(mode: u32): bool { return (mode & S_IFMT) == S_IFLNK; }
+@inline export function isFifo(mode: u32): bool { return (mode & S_IFMT) == S_IFIFO; }
 
 /** The attributes an inode reports; filled by Inode.getattr(). */
 export class Attr {
