@@ -4,9 +4,14 @@
 // file data goes through the host fd the Gofer donates when a regular file is opened, or
 // through Tread when the peer does not donate. The mount over it is read-only for now:
 // changes go to tmpfs mounts (and, with the overlay, to its upper layer).
+//
+// Since every open is for reading, one opened fid (and its donated fd) per inode serves all
+// the file descriptions of that inode, as gVisor's dentry handles do: an open after the
+// first costs no 9P round trip. A handle nobody uses stays open for the next open, up to
+// IDLE_HANDLES inodes; beyond that the least recently used is closed.
 import { hostClose, hostPread, hostPreadMf, mfWrite } from "../../host";
-import { EFAULT, EIO, ENXIO } from "../../abi/errno";
-import { O_ACCMODE, PROT_WRITE } from "../../abi/linux";
+import { EFAULT, EIO, ENXIO, EROFS } from "../../abi/errno";
+import { O_ACCMODE, O_RDONLY, PROT_WRITE } from "../../abi/linux";
 import { Task } from "../../kernel/task";
 import { FileDescription } from "../file";
 import { hostFdIo, MAX_RW_COUNT } from "../host_file";
@@ -18,6 +23,10 @@ import { Attr, S_IFMT } from "../vfs/stat";
 import { P9Attr, P9Client } from "./client";
 
 const READDIR_COUNT: u32 = 64 * 1024;
+/** How many unused read handles (fid + host fd) are kept for the next open. */
+const IDLE_HANDLES: i32 = 256;
+/** Inodes whose read handle nobody uses, least recently released first. */
+const idle: GoferInode[] = [];
 
 export class GoferSuper extends SuperBlock {
   constructor(public client: P9Client) {
@@ -30,6 +39,11 @@ export class GoferInode extends Inode {
   private target: string | null = null;
   bytes: u64 = 0;
   blocks: u64 = 0;
+  /** The opened fid of the read handle and its donated host fd (-1: read over 9P), and how
+   *  many file descriptions use it; readFid is 0xffffffff without a handle. */
+  readFid: u32 = 0xffffffff;
+  readFd: i32 = -1;
+  private users: i32 = 0;
 
   constructor(public gsb: GoferSuper, public fid: u32, a: P9Attr) {
     super(gsb, a.mode);
@@ -118,23 +132,50 @@ export class GoferInode extends Inode {
   open(flags: i32, path: Path): FileDescription | null {
     if (this.isDir) return new InodeFile(flags, path);
     if ((this.mode & S_IFMT) != 0o100000) return fail<FileDescription>(ENXIO); // no device drivers over 9P
-    const c = this.client;
-    const ofid = c.walk(this.fid, []);
-    if (ofid < 0) return fail<FileDescription>(<i32>-ofid);
-    const r = c.lopen(<u32>ofid, <u32>(flags & O_ACCMODE));
-    if (r < 0) {
-      c.clunk(<u32>ofid);
-      return fail<FileDescription>(<i32>-r);
+    // The mount is read-only: the open checks refused anything but reading before here.
+    if ((flags & O_ACCMODE) != O_RDONLY) return fail<FileDescription>(EROFS);
+    if (this.readFid == 0xffffffff) {
+      const c = this.client;
+      const ofid = c.walk(this.fid, []);
+      if (ofid < 0) return fail<FileDescription>(<i32>-ofid);
+      const r = c.lopen(<u32>ofid, O_RDONLY);
+      if (r < 0) {
+        c.clunk(<u32>ofid);
+        return fail<FileDescription>(<i32>-r);
+      }
+      this.readFid = <u32>ofid;
+      this.readFd = c.lastFd;
+    } else if (this.users == 0) {
+      idle.splice(idle.indexOf(this), 1);
     }
-    return new GoferFile(flags, path, this, <u32>ofid, c.lastFd);
+    this.users++;
+    return new GoferFile(flags, path, this);
+  }
+
+  /** A file description is done with the read handle; the last one puts it on the idle
+   *  list, which closes its oldest handle when it is full. */
+  releaseHandle(): void {
+    if (--this.users > 0) return;
+    idle.push(this);
+    if (idle.length > IDLE_HANDLES) idle.shift().closeHandle();
+  }
+
+  private closeHandle(): void {
+    if (this.readFd >= 0) hostClose(this.readFd);
+    this.client.clunk(this.readFid);
+    this.readFd = -1;
+    this.readFid = 0xffffffff;
   }
 }
 
 /** An open regular file of the Gofer's tree (the path may name it through an overlay). */
 export class GoferFile extends InodeFile {
-  constructor(flags: i32, path: Path, private inode: GoferInode, private fid: u32, private hostFd: i32) {
+  constructor(flags: i32, path: Path, private inode: GoferInode) {
     super(flags, path);
   }
+
+  @inline private get hostFd(): i32 { return this.inode.readFd; }
+  @inline private get fid(): u32 { return this.inode.readFid; }
 
   readAt(t: Task, addr: u64, len: u64, pos: i64): i64 {
     if (len > MAX_RW_COUNT) len = MAX_RW_COUNT;
@@ -195,8 +236,7 @@ export class GoferFile extends InodeFile {
 
   release(): void {
     super.release();
-    if (this.hostFd >= 0) hostClose(this.hostFd);
-    this.inode.client.clunk(this.fid);
+    this.inode.releaseHandle();
   }
 }
 
