@@ -18,6 +18,7 @@ import { FULL, PARTIAL, SYSCALL_COUNT, syscallTable } from "./syscalls/table";
 import { LOG_DEBUG, LOG_WARN, logLine } from "./util/log";
 import { noteBootTime } from "./syscalls/sys_misc_fs";
 import { fireTimers, nextTimerDeadline } from "./kernel/timers";
+import { holdIfStopped } from "./kernel/job_control";
 
 export { ACT_RESUME, ACT_PARK, ACT_GONE } from "./syscalls/dispatch";
 
@@ -134,10 +135,14 @@ export function stub_died(stub: i32, signo: i32): void {
 
 /** A queued task to resume: loads its registers into the block and returns its stub, or 0. */
 export function next_runnable(): i32 {
-  const t = popRunnable();
-  if (t === null) return 0;
-  t.regs.loadIntoBlock();
-  return t.stub;
+  for (;;) {
+    const t = popRunnable();
+    if (t === null) return 0;
+    // A task queued before its group stopped waits for SIGCONT instead.
+    if (holdIfStopped(t)) continue;
+    t.regs.loadIntoBlock();
+    return t.stub;
+  }
 }
 
 /** The earliest deadline of a parked task (CLOCK_MONOTONIC ns), or -1. */

@@ -67,6 +67,7 @@ export function exitThreadGroup(tg: ThreadGroup, status: i32): void {
     tasksByTid.delete(t.tid);
     t.fdTable.release();
   }
+  tg.stoppedTasks.length = 0;
   releaseAllLocks(changetype<usize>(tg));
   removeTimers(tg, false);
   tg.mm.releaseAll();

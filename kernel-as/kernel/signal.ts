@@ -20,6 +20,8 @@ export const SI_TKILL: i32 = -6;
 export const CLD_EXITED: i32 = 1;
 export const CLD_KILLED: i32 = 2;
 export const CLD_DUMPED: i32 = 3;
+export const CLD_STOPPED: i32 = 5;
+export const CLD_CONTINUED: i32 = 6;
 
 export class SigAction {
   handler: u64 = SIG_DFL;

@@ -1,9 +1,9 @@
 // Sending and delivering signals (Linux kernel/signal.c send_signal(), get_signal()). A signal
 // with the default action is acted on when it is sent (unless blocked); one with a handler is
 // left pending for the process and delivered when a task returns from a syscall (a parked task
-// is interrupted for it). Tasks running app code without making syscalls see it at their next
+// is interrupted for it). Stops and continues are job_control.ts's. Tasks running app code without making syscalls see it at their next
 // syscall: the host cannot interrupt a running stub yet.
-import { SIGKILL, SIGSTOP, SIG_DFL, SIG_IGN, signalStatus } from "../abi/linux";
+import { SIGCONT, SIGKILL, SIG_DFL, SIG_IGN, signalStatus } from "../abi/linux";
 import { exitThreadGroup } from "./kernel";
 import { Task, ThreadGroup, TASK_BLOCKED, TASK_DEAD } from "./task";
 import { ACT_CONTINUE, ACT_IGNORE, ACT_STOP, defaultAction, SigInfo, sigBit, sigUnblockable, SI_KERNEL } from "./signal";
@@ -12,6 +12,7 @@ import { ACT_CONTINUE, ACT_IGNORE, ACT_STOP, defaultAction, SigInfo, sigBit, sig
 const SIGRTMIN: i32 = 32;
 import { wakeLater } from "./sched";
 import { setupFrame } from "./signal_frame";
+import { continueGroup, stopGroup } from "./job_control";
 
 function ignored(tg: ThreadGroup, sig: i32): bool {
   if (sigUnblockable(sig)) return false;
@@ -22,6 +23,13 @@ function ignored(tg: ThreadGroup, sig: i32): bool {
 /** Sends sig to tg from inside the sandbox. Precondition: 1 <= sig <= 64. */
 export function sendSignal(tg: ThreadGroup, sig: i32, info: SigInfo | null = null): void {
   if (tg.exitStatus >= 0) return;
+  // SIGCONT continues the group and a stop signal cancels a pending SIGCONT, whatever their
+  // dispositions and masks (prepare_signal()).
+  if (sig == SIGCONT) continueGroup(tg);
+  else if (defaultAction(sig) == ACT_STOP && (tg.pending & sigBit(SIGCONT)) != 0) {
+    tg.pending &= ~sigBit(SIGCONT);
+    tg.infos[SIGCONT] = null;
+  }
   const blocked = (tg.leader.sigmask & sigBit(sig)) != 0 && !sigUnblockable(sig);
   if (!blocked && ignored(tg, sig)) return;
   const act = tg.handlers.get(sig);
@@ -128,7 +136,10 @@ function applyDefault(tg: ThreadGroup, sig: i32): void {
   const action = defaultAction(sig);
   if (action == ACT_IGNORE || action == ACT_CONTINUE) return;
   if (tg.tgid == 1 && sig != SIGKILL) return;
-  if (action == ACT_STOP || sig == SIGSTOP) return; // job control stops arrive with the terminal work
+  if (action == ACT_STOP) {
+    stopGroup(tg, sig);
+    return;
+  }
   // No core file is written, so the wait status carries no core flag (WCOREDUMP).
   exitThreadGroup(tg, signalStatus(sig, false));
 }

@@ -15,6 +15,13 @@ import { SigInfo } from "./signal";
 export const TASK_RUNNING: i32 = 0;  // in the app, or queued to resume
 export const TASK_BLOCKED: i32 = 1;  // parked in a syscall, waiting for a timer or a host fd
 export const TASK_DEAD: i32 = 2;
+export const TASK_STOPPED: i32 = 3; // held by a group stop until SIGCONT (job_control.ts)
+
+/** What a group has to tell a wait(WUNTRACED/WCONTINUED) (Linux's SIGNAL_STOP_STOPPED and
+ *  SIGNAL_STOP_CONTINUED, reported once). */
+export const REPORT_NONE: i32 = 0;
+export const REPORT_STOPPED: i32 = 1;
+export const REPORT_CONTINUED: i32 = 2;
 
 export class ThreadGroup {
   tasks: Task[] = [];
@@ -35,6 +42,12 @@ export class ThreadGroup {
    *  zombies included until they are reaped. */
   parent: ThreadGroup | null = null;
   children: ThreadGroup[] = [];
+  /** Job control: whether the group is stopped, by which signal, its tasks held by the
+   *  stop, and what a waiting parent has not yet been told. */
+  stopped: bool = false;
+  stopSig: i32 = 0;
+  stoppedTasks: Task[] = [];
+  jobReport: i32 = REPORT_NONE;
   /** The signal the parent gets when this group exits (clone's low byte; SIGCHLD). */
   exitSignal: i32 = 17;
   /** Tasks parked in wait4/waitid for one of this group's children. */

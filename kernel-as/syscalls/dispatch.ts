@@ -15,6 +15,7 @@ import { LOG_DEBUG, logLine } from "../util/log";
 import { formatCall, straceNoReturn, straceResult } from "./strace";
 import { lookupSyscall, SyscallEntry } from "./table";
 import { dropPendingOpen } from "../fs/fifo";
+import { holdIfStopped } from "../kernel/job_control";
 
 /** Actions: what the host does with the stub after a kernel entry returns. */
 export const ACT_RESUME: i32 = 0; // load the register block into the stub and resume it
@@ -73,13 +74,19 @@ export function dispatch(t: Task): i32 {
   return signalsBeforeResume(t);
 }
 
-/** Delivers pending signals before t goes back to the app. */
+/** Delivers pending signals before t goes back to the app; a task of a stopped group is
+ *  held instead (ACT_PARK, its registers saved). */
 function signalsBeforeResume(t: Task): i32 {
   if ((t.tg.pending & ~t.sigmask) != 0 && !deliverSignals(t)) return ACT_GONE;
   if (t.hasSavedMask) {
     // No handler ran (the signal was ignored or had its default action): the mask comes back.
     t.sigmask = t.savedSigmask;
     t.hasSavedMask = false;
+  }
+  if (t.tg.stopped) {
+    t.regs.saveFromBlock();
+    holdIfStopped(t);
+    return ACT_PARK;
   }
   return ACT_RESUME;
 }
@@ -105,8 +112,9 @@ export function interrupt(t: Task): void {
   t.regs.loadIntoBlock();
   t.interrupted = true;
   setReg(RAX, <u64>(-4)); // EINTR unless a frame with SA_RESTART restarts the call
-  if (signalsBeforeResume(t) == ACT_GONE) return;
+  const act = signalsBeforeResume(t);
   t.interrupted = false;
+  if (act != ACT_RESUME) return;
   t.restartable = true;
   t.regs.saveFromBlock();
   makeRunnable(t);

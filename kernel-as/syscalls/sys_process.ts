@@ -2,12 +2,13 @@
 // sessions (Linux kernel/fork.c, fs/exec.c, kernel/exit.c, kernel/sys.c). Threads (CLONE_VM,
 // CLONE_THREAD) arrive with the threads work: such clones give ENOSYS for now.
 import { E2BIG, EACCES, EFAULT, EINVAL, ECHILD, ENOSYS, EPERM, ESRCH } from "../abi/errno";
-import { SIGCHLD } from "../abi/linux";
+import { SIGCHLD, SIGCONT } from "../abi/linux";
 import { sysArg } from "../abi/regs";
 import { CLONE_FILES, CLONE_FS, CLONE_PARENT, CLONE_PARENT_SETTID, CLONE_CHILD_CLEARTID, CLONE_CHILD_SETTID, CLONE_SETTLS, CLONE_SIGHAND, CLONE_THREAD, CLONE_VFORK, CLONE_VM, CSIGNAL, CLONE_DETACHED, CLONE_UNTRACED, CLONE_PTRACE, CLONE_SYSVSEM, forkProcess } from "../kernel/fork";
 import { reap, threadGroups } from "../kernel/kernel";
 import { park, RET_EXEC, RET_GONE } from "../kernel/sched";
-import { Task, ThreadGroup } from "../kernel/task";
+import { REPORT_CONTINUED, REPORT_NONE, REPORT_STOPPED, Task, ThreadGroup } from "../kernel/task";
+import { CLD_CONTINUED, CLD_DUMPED, CLD_EXITED, CLD_KILLED, CLD_STOPPED } from "../kernel/signal";
 import { vfsErr } from "../fs/vfs/error";
 import { AT_FDCWD } from "../fs/vfs/namei";
 import { EXEC_FATAL, execve } from "../loader/exec";
@@ -130,15 +131,32 @@ function matches(c: ThreadGroup, idtype: i32, id: i32): bool {
   return true;
 }
 
-/** Waits for a child: returns it when one has exited, null when none will match (ECHILD),
- *  or null with parked set when the caller must wait. */
-function findExited(t: Task, idtype: i32, id: i32): ThreadGroup | null {
+/** What a wait found to report about a child (wait_consider_task()). */
+const FOUND_EXITED: i32 = 1;
+const FOUND_STOPPED: i32 = 2;
+const FOUND_CONTINUED: i32 = 3;
+let found: i32 = 0;
+
+/** The first matching child with something the options ask for, its kind in `found`: an
+ *  exit (WEXITED), a stop not yet reported (WUNTRACED), a continue not yet reported
+ *  (WCONTINUED). Null when there is nothing to report now. */
+function findWaitable(t: Task, idtype: i32, id: i32, options: i32): ThreadGroup | null {
   const children = t.tg.children;
   for (let i = 0; i < children.length; i++) {
     const c = children[i];
-    if (matches(c, idtype, id) && c.exitStatus >= 0) return c;
+    if (!matches(c, idtype, id)) continue;
+    found = c.exitStatus >= 0 && (options & WEXITED) != 0 ? FOUND_EXITED
+      : c.exitStatus < 0 && c.stopped && c.jobReport == REPORT_STOPPED && (options & WUNTRACED) != 0 ? FOUND_STOPPED
+      : c.exitStatus < 0 && c.jobReport == REPORT_CONTINUED && (options & WCONTINUED) != 0 ? FOUND_CONTINUED : 0;
+    if (found != 0) return c;
   }
   return null;
+}
+
+/** The wait status of what findWaitable found: the exit status, 0x7f with the stop signal,
+ *  or 0xffff for a continue. */
+function foundStatus(c: ThreadGroup): i32 {
+  return found == FOUND_EXITED ? c.exitStatus : found == FOUND_STOPPED ? (c.stopSig << 8) | 0x7f : 0xffff;
 }
 
 function hasMatching(t: Task, idtype: i32, id: i32): bool {
@@ -166,14 +184,14 @@ export function sysWait4(t: Task): i64 {
     id = -pid;
   }
   if (!hasMatching(t, idtype, id)) return -ECHILD;
-  const c = findExited(t, idtype, id);
+  const c = findWaitable(t, idtype, id, options | WEXITED);
   if (c === null) {
     if ((options & WNOHANG) != 0) return 0;
     t.tg.childWaiters.push(t);
     return park(t, -1, -1, 0);
   }
   if (statusAddr != 0) {
-    store<i32>(WAIT_BUF, c.exitStatus);
+    store<i32>(WAIT_BUF, foundStatus(c));
     if (t.mm.copyOut(statusAddr, WAIT_BUF, 4) < 0) return -EFAULT;
   }
   if (rusage != 0) {
@@ -181,12 +199,13 @@ export function sysWait4(t: Task): i64 {
     memory.fill(WAIT_BUF, 0, 144);
     if (t.mm.copyOut(rusage, WAIT_BUF, 144) < 0) return -EFAULT;
   }
-  const reaped = c.tgid;
-  reap(c);
-  return reaped;
+  const who = c.tgid;
+  if (found == FOUND_EXITED) reap(c);
+  else c.jobReport = REPORT_NONE;
+  return who;
 }
 
-/** waitid(2): exits only (WSTOPPED and WCONTINUED report nothing until job control). */
+/** waitid(2): exits, stops (WSTOPPED) and continues (WCONTINUED). */
 export function sysWaitid(t: Task): i64 {
   const idtype = <i32>sysArg(0);
   const id = <i32>sysArg(1);
@@ -198,7 +217,7 @@ export function sysWaitid(t: Task): i64 {
   if (idtype != P_ALL && id <= 0 && !(idtype == P_PGID && id == 0)) return -EINVAL;
   const wid = idtype == P_PGID && id == 0 ? t.tg.pgid : id;
   if (!hasMatching(t, idtype, wid)) return -ECHILD;
-  const c = (options & WEXITED) != 0 ? findExited(t, idtype, wid) : null;
+  const c = findWaitable(t, idtype, wid, options);
   if (c === null) {
     if ((options & WNOHANG) != 0) {
       if (infop != 0) {
@@ -216,13 +235,25 @@ export function sysWaitid(t: Task): i64 {
     const st = c.exitStatus;
     const sig = st & 0x7f;
     store<i32>(WAIT_BUF, SIGCHLD);
-    store<i32>(WAIT_BUF + 8, sig == 0 ? 1 : (st & 0x80) != 0 ? 3 : 2); // CLD_EXITED, CLD_DUMPED, CLD_KILLED
+    let code = sig == 0 ? CLD_EXITED : (st & 0x80) != 0 ? CLD_DUMPED : CLD_KILLED;
+    let status = sig == 0 ? (st >> 8) & 0xff : sig;
+    if (found == FOUND_STOPPED) {
+      code = CLD_STOPPED;
+      status = c.stopSig;
+    } else if (found == FOUND_CONTINUED) {
+      code = CLD_CONTINUED;
+      status = SIGCONT;
+    }
+    store<i32>(WAIT_BUF + 8, code);
     store<i32>(WAIT_BUF + 16, c.tgid);
     store<u32>(WAIT_BUF + 20, c.cred.uid);
-    store<i32>(WAIT_BUF + 24, sig == 0 ? (st >> 8) & 0xff : sig);
+    store<i32>(WAIT_BUF + 24, status);
     if (t.mm.copyOut(infop, WAIT_BUF, 128) < 0) return -EFAULT;
   }
-  if ((options & WNOWAIT) == 0) reap(c);
+  if ((options & WNOWAIT) == 0) {
+    if (found == FOUND_EXITED) reap(c);
+    else c.jobReport = REPORT_NONE;
+  }
   return 0;
 }
 

@@ -118,7 +118,7 @@ function ppid(tg: ThreadGroup): i32 {
 }
 
 function stateLetter(tg: ThreadGroup): string {
-  return tg.leader.state == TASK_BLOCKED ? "S" : "R";
+  return tg.stopped ? "T" : tg.leader.state == TASK_BLOCKED ? "S" : "R";
 }
 
 function vmSize(tg: ThreadGroup): u64 {
@@ -150,6 +150,11 @@ function sigHex(mask: u64): string {
   return "0".repeat(16 - s.length) + s;
 }
 
+/** The words /proc/<pid>/status puts after the state letter. */
+function stateName(letter: string): string {
+  return letter == "S" ? " (sleeping)" : letter == "T" ? " (stopped)" : " (running)";
+}
+
 function status(tg: ThreadGroup): string {
   const c = tg.cred;
   let ign: u64 = 0;
@@ -160,7 +165,7 @@ function status(tg: ThreadGroup): string {
     else if (h > 1) cgt |= (<u64>1) << <u64>(sig - 1);
   }
   const caps = c.euid == 0 ? "000001ffffffffff" : "0000000000000000";
-  return "Name:\t" + tg.comm + "\nUmask:\t0022\nState:\t" + stateLetter(tg) + (stateLetter(tg) == "S" ? " (sleeping)" : " (running)") +
+  return "Name:\t" + tg.comm + "\nUmask:\t0022\nState:\t" + stateLetter(tg) + stateName(stateLetter(tg)) +
     "\nTgid:\t" + tg.tgid.toString() + "\nNgid:\t0\nPid:\t" + tg.tgid.toString() + "\nPPid:\t" + ppid(tg).toString() + "\nTracerPid:\t0" +
     "\nUid:\t" + c.uid.toString() + "\t" + c.euid.toString() + "\t" + c.euid.toString() + "\t" + c.euid.toString() +
     "\nGid:\t" + c.gid.toString() + "\t" + c.egid.toString() + "\t" + c.egid.toString() + "\t" + c.egid.toString() +

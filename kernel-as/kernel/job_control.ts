@@ -1,0 +1,65 @@
+// Job control (Linux kernel/signal.c do_signal_stop(), prepare_signal()): a stop signal with
+// its default action stops the whole thread group, SIGCONT continues it, and the parent is
+// told each time (SIGCHLD with CLD_STOPPED or CLD_CONTINUED unless it set SA_NOCLDSTOP, and
+// once through wait with WUNTRACED or WCONTINUED).
+//
+// A stopped group's tasks are held, not resumed, when they would next run app code: a task
+// returning from a syscall or queued to resume. A task parked in a syscall stays parked and
+// is held when its syscall completes. A task running app code without syscalls is held at
+// its next kernel entry (the host cannot interrupt a running stub yet).
+import { SA_NOCLDSTOP, SIGCHLD, SIGCONT } from "../abi/linux";
+import { CLD_CONTINUED, CLD_STOPPED, SigInfo, sigBit } from "./signal";
+import { makeRunnable, wakeLater } from "./sched";
+import { sendSignal } from "./signal_send";
+import { REPORT_CONTINUED, REPORT_STOPPED, Task, TASK_STOPPED, ThreadGroup } from "./task";
+
+/** Stops tg for sig (a stop signal whose action is the default). A group already stopped
+ *  stays so without a second report, as in Linux. */
+export function stopGroup(tg: ThreadGroup, sig: i32): void {
+  if (tg.stopped || tg.exitStatus >= 0) return;
+  tg.stopped = true;
+  tg.stopSig = sig;
+  tg.jobReport = REPORT_STOPPED;
+  tellParent(tg, CLD_STOPPED, sig);
+}
+
+/** SIGCONT was sent to tg: pending stop signals are dropped whatever SIGCONT's disposition,
+ *  and a stopped group runs again. */
+export function continueGroup(tg: ThreadGroup): void {
+  for (let sig = 19; sig <= 22; sig++) {
+    if ((tg.pending & sigBit(sig)) != 0) {
+      tg.pending &= ~sigBit(sig);
+      tg.infos[sig] = null;
+    }
+  }
+  if (!tg.stopped) return;
+  tg.stopped = false;
+  tg.jobReport = REPORT_CONTINUED;
+  const held = tg.stoppedTasks;
+  tg.stoppedTasks = [];
+  for (let i = 0; i < held.length; i++) makeRunnable(held[i]);
+  tellParent(tg, CLD_CONTINUED, SIGCONT);
+}
+
+/** Holds t if its group is stopped: it will run again on SIGCONT. Precondition: t's
+ *  registers are saved (it would otherwise resume now). Returns whether it was held. */
+export function holdIfStopped(t: Task): bool {
+  const tg = t.tg;
+  if (!tg.stopped) return false;
+  t.state = TASK_STOPPED;
+  tg.stoppedTasks.push(t);
+  return true;
+}
+
+function tellParent(tg: ThreadGroup, code: i32, status: i32): void {
+  const parent = tg.parent;
+  if (parent === null || parent.exitStatus >= 0) return;
+  if ((parent.handlers.get(SIGCHLD).flags & SA_NOCLDSTOP) == 0) {
+    const info = new SigInfo(SIGCHLD, code, tg.tgid, tg.cred.uid);
+    info.status = status;
+    sendSignal(parent, SIGCHLD, info);
+  }
+  const w = parent.childWaiters;
+  parent.childWaiters = [];
+  for (let i = 0; i < w.length; i++) wakeLater(w[i]);
+}

@@ -1,0 +1,176 @@
+/* Job control as Linux does it: stop signals with their default action stop the child's
+ * whole thread group, SIGCONT continues it, and the parent learns each once through
+ * waitpid(WUNTRACED/WCONTINUED) and waitid(WSTOPPED/WCONTINUED), and through SIGCHLD unless
+ * it set SA_NOCLDSTOP. The children make syscalls as they run (a sandbox may hold a task
+ * only when it enters the kernel). */
+#include "check.h"
+#include "proc.h"
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+
+static volatile long *counter;
+static volatile int chld_code, chld_count;
+
+static void on_chld(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	chld_code = si->si_code;
+	chld_count++;
+}
+
+/* A child that counts, sleeping a millisecond between steps. */
+static pid_t counting_child(void)
+{
+	*counter = 0;
+	pid_t pid = fork();
+	if (pid == 0) {
+		for (int i = 0; i < 20000; i++) {
+			(*counter)++;
+			usleep(1000);
+		}
+		_exit(0);
+	}
+	while (*counter < 3)
+		sleep_ms(1);
+	return pid;
+}
+
+static char proc_state(pid_t pid)
+{
+	char path[64], buf[256];
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	int fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return '?';
+	ssize_t n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = 0;
+	char *p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : '?';
+}
+
+static void stop_and_continue(void)
+{
+	pid_t pid = counting_child();
+	chld_count = 0;
+	CHECK(kill(pid, SIGSTOP) == 0, "kill SIGSTOP", "-");
+	int st;
+	pid_t w = waitpid(pid, &st, WUNTRACED);
+	CHECK(w == pid && WIFSTOPPED(st) && WSTOPSIG(st) == SIGSTOP, "waitpid(WUNTRACED) reports the stop by SIGSTOP", "w=%d %s", (int)w, wstatus_str(st));
+	CHECK(chld_count >= 1 && chld_code == CLD_STOPPED, "SIGCHLD with CLD_STOPPED came", "count %d code %d", chld_count, chld_code);
+	CHECK(waitpid(pid, &st, WUNTRACED | WNOHANG) == 0, "a stop is reported once", "-");
+	CHECK(proc_state(pid) == 'T', "/proc/<pid>/stat shows state T", "%c", proc_state(pid));
+	long before = *counter;
+	sleep_ms(100);
+	CHECK(*counter == before, "a stopped child makes no progress", "%ld then %ld", before, *counter);
+
+	chld_count = 0;
+	CHECK(kill(pid, SIGCONT) == 0, "kill SIGCONT", "-");
+	w = waitpid(pid, &st, WCONTINUED);
+	CHECK(w == pid && WIFCONTINUED(st), "waitpid(WCONTINUED) reports the continue", "w=%d %s", (int)w, wstatus_str(st));
+	long long end = now_ms() + 2000;
+	while (*counter == before && now_ms() < end)
+		sleep_ms(5);
+	CHECK(*counter > before, "a continued child runs again", "-");
+	for (int i = 0; i < 200 && chld_count == 0; i++)
+		sleep_ms(5);
+	CHECK(chld_count >= 1 && chld_code == CLD_CONTINUED, "SIGCHLD with CLD_CONTINUED came", "count %d code %d", chld_count, chld_code);
+	CHECK(waitpid(pid, &st, WCONTINUED | WNOHANG) == 0, "a continue is reported once", "-");
+
+	/* waitid sees the same: SIGTSTP's default action stops too */
+	kill(pid, SIGTSTP);
+	siginfo_t si = {0};
+	int r = waitid(P_PID, pid, &si, WSTOPPED);
+	CHECK(r == 0 && si.si_pid == pid && si.si_code == CLD_STOPPED && si.si_status == SIGTSTP, "waitid(WSTOPPED): CLD_STOPPED, si_status SIGTSTP", "r=%d code %d status %d", r, si.si_code, si.si_status);
+	kill(pid, SIGCONT);
+	memset(&si, 0, sizeof si);
+	r = waitid(P_PID, pid, &si, WCONTINUED);
+	CHECK(r == 0 && si.si_code == CLD_CONTINUED && si.si_status == SIGCONT, "waitid(WCONTINUED): CLD_CONTINUED, si_status SIGCONT", "r=%d code %d status %d", r, si.si_code, si.si_status);
+
+	/* SIGKILL ends a stopped child */
+	kill(pid, SIGSTOP);
+	waitpid(pid, &st, WUNTRACED);
+	kill(pid, SIGKILL);
+	w = waitpid(pid, &st, 0);
+	CHECK(w == pid && WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL, "SIGKILL ends a stopped child", "%s", wstatus_str(st));
+}
+
+static volatile int tstp_caught;
+static void on_tstp(int sig)
+{
+	(void)sig;
+	tstp_caught = 1;
+}
+
+static void handled_and_nocldstop(void)
+{
+	/* a stop signal with a handler does not stop */
+	pid_t pid = fork();
+	if (pid == 0) {
+		signal(SIGTSTP, on_tstp);
+		write(1, "", 0);
+		for (int i = 0; i < 2000 && !tstp_caught; i++)
+			usleep(1000);
+		_exit(tstp_caught ? 5 : 6);
+	}
+	sleep_ms(30);
+	kill(pid, SIGTSTP);
+	int st;
+	pid_t w = waitpid(pid, &st, WUNTRACED);
+	CHECK(w == pid && WIFEXITED(st) && WEXITSTATUS(st) == 5, "SIGTSTP with a handler runs the handler and does not stop", "%s", wstatus_str(st));
+
+	/* SA_NOCLDSTOP: no SIGCHLD for the stop, but wait still reports it */
+	struct sigaction sa = {0};
+	sa.sa_sigaction = on_chld;
+	sa.sa_flags = SA_SIGINFO | SA_NOCLDSTOP | SA_RESTART;
+	sigaction(SIGCHLD, &sa, NULL);
+	pid = counting_child();
+	chld_count = 0;
+	kill(pid, SIGSTOP);
+	w = waitpid(pid, &st, WUNTRACED);
+	CHECK(w == pid && WIFSTOPPED(st), "with SA_NOCLDSTOP the stop is still reported by wait", "%s", wstatus_str(st));
+	kill(pid, SIGCONT);
+	sleep_ms(50);
+	CHECK(chld_count == 0, "with SA_NOCLDSTOP no SIGCHLD comes for stop or continue", "count %d", chld_count);
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	sa.sa_flags = SA_SIGINFO | SA_RESTART;
+	sigaction(SIGCHLD, &sa, NULL);
+}
+
+/* A stopped sleep finishes its sleep after SIGCONT (the syscall is restarted). */
+static void stopped_sleeper(void)
+{
+	long long t0 = now_ms();
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct timespec ts = {0, 300 * 1000000L};
+		_exit(nanosleep(&ts, NULL) == 0 ? 3 : 4);
+	}
+	sleep_ms(50);
+	kill(pid, SIGSTOP);
+	int st;
+	waitpid(pid, &st, WUNTRACED);
+	sleep_ms(50);
+	kill(pid, SIGCONT);
+	pid_t w = waitpid(pid, &st, 0);
+	CHECK(w == pid && WIFEXITED(st) && WEXITSTATUS(st) == 3, "a sleep stopped and continued completes (nanosleep returns 0)", "%s", wstatus_str(st));
+	CHECK(now_ms() - t0 >= 290, "and lasts at least its time", "%lld ms", now_ms() - t0);
+}
+
+int main(void)
+{
+	counter = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	REQUIRE(counter != MAP_FAILED, "shared counter", "-");
+	struct sigaction sa = {0};
+	sa.sa_sigaction = on_chld;
+	sa.sa_flags = SA_SIGINFO | SA_RESTART;
+	sigaction(SIGCHLD, &sa, NULL);
+	alarm(30);
+	stop_and_continue();
+	handled_and_nocldstop();
+	stopped_sleeper();
+	return check_done();
+}
