@@ -5,7 +5,7 @@
 // memory, by (mm, address); a shared futex in a MAP_SHARED mapping by (memory object, offset
 // in it), so processes that map the same pages at different addresses meet on one word.
 // Robust futex lists (Linux's exit_robust_list) are walked here when a task dies or execs.
-import { PAGE_SIZE } from "../abi/linux";
+import { PAGE_SIZE, PROT_READ } from "../abi/linux";
 import { MM } from "../mm/mm";
 import { Task } from "./task";
 import { wakeLater } from "./sched";
@@ -18,9 +18,11 @@ export class FutexKey {
 }
 
 /** The key of the word at addr of mm: shared futexes in shared mappings are keyed by the
- *  object's page, everything else by the address space (get_futex_key()). */
-export function futexKey(mm: MM, addr: u64, shared: bool): FutexKey {
+ *  object's page, everything else by the address space (get_futex_key()). A shared key
+ *  needs the page: null when addr cannot be read (the caller's EFAULT). */
+export function futexKey(mm: MM, addr: u64, shared: bool): FutexKey | null {
   if (shared) {
+    if (mm.accessibleLen(addr, 4, PROT_READ) < 4) return null;
     const v = mm.find(addr);
     if (v !== null && v.shared) {
       return new FutexKey(changetype<usize>(v.obj), v.pageIndex(addr) * PAGE_SIZE + (addr & (PAGE_SIZE - 1)));
@@ -116,5 +118,6 @@ function futexDeath(t: Task, mm: MM, addr: u64): void {
   if ((word & FUTEX_TID_MASK) != <u32>t.tid) return;
   store<u32>(ROBUST_BUF, (word & FUTEX_WAITERS) | FUTEX_OWNER_DIED);
   if (mm.copyOut(addr, ROBUST_BUF, 4) < 0) return;
-  if ((word & FUTEX_WAITERS) != 0) wakeFutex(futexKey(mm, addr, true), 0xffffffff, 1);
+  const key = futexKey(mm, addr, true);
+  if ((word & FUTEX_WAITERS) != 0 && key !== null) wakeFutex(key, 0xffffffff, 1);
 }

@@ -70,7 +70,7 @@ export function exitThread(t: Task, code: i32): i64 {
   exitRobustList(t);
   if (t.clearChildTid != 0) {
     store<u32>(WORD, 0);
-    if (t.mm.copyOut(t.clearChildTid, WORD, 4) == 0) wakeFutex(futexKey(t.mm, t.clearChildTid, true), 0xffffffff, 1);
+    if (t.mm.copyOut(t.clearChildTid, WORD, 4) == 0) wakeFutex(futexKey(t.mm, t.clearChildTid, true)!, 0xffffffff, 1);
   }
   detach(t);
   return RET_GONE;

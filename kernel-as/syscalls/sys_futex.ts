@@ -40,7 +40,8 @@ export function sysFutex(t: Task): i64 {
     const bitset = cmd == FUTEX_WAKE ? FUTEX_BITSET_MATCH_ANY : <u32>sysArg(5);
     if (bitset == 0) return -EINVAL;
     if ((uaddr & 3) != 0) return -EINVAL;
-    return wakeFutex(futexKey(t.mm, uaddr, shared), bitset, count(val));
+    const key = futexKey(t.mm, uaddr, shared);
+    return key === null ? -EFAULT : wakeFutex(key, bitset, count(val));
   }
   if (cmd == FUTEX_REQUEUE || cmd == FUTEX_CMP_REQUEUE) {
     const uaddr2 = sysArg(4);
@@ -51,7 +52,10 @@ export function sysFutex(t: Task): i64 {
       if (t.mm.copyIn(uaddr, WORD, 4) < 0) return -EFAULT;
       if (load<u32>(WORD) != <u32>sysArg(5)) return -EAGAIN;
     }
-    return requeueFutex(futexKey(t.mm, uaddr, shared), futexKey(t.mm, uaddr2, shared), <i32>val, <i32>sysArg(3));
+    const from = futexKey(t.mm, uaddr, shared);
+    const to = futexKey(t.mm, uaddr2, shared);
+    if (from === null || to === null) return -EFAULT;
+    return requeueFutex(from, to, <i32>val, <i32>sysArg(3));
   }
   if (cmd == FUTEX_WAKE_OP) return wakeOp(t, uaddr, val, shared);
   return -ENOSYS;
@@ -63,7 +67,8 @@ export function sysFutex(t: Task): i64 {
 }
 
 /** FUTEX_WAKE_OP: *uaddr2 = op(*uaddr2, oparg); wake val waiters on uaddr, and nr_wake2 on
- *  uaddr2 too if the old value compares true (futex_wake_op()). The update is not atomic
+ *  uaddr2 too if the old value compares true (futex_wake_op()). As in Linux, the update is
+ *  made before an unknown comparison is refused (ENOSYS). The update is not atomic
  *  against app threads running at the same moment (the kernel reads and writes the word
  *  through the memory file); glibc's condition variables stopped using WAKE_OP in 2.25. */
 function wakeOp(t: Task, uaddr: u64, val: u32, shared: bool): i64 {
@@ -74,8 +79,11 @@ function wakeOp(t: Task, uaddr: u64, val: u32, shared: bool): i64 {
   let oparg = (<i32>(enc << 8)) >> 20;
   const cmparg = (<i32>(enc << 20)) >> 20;
   if ((enc & 0x80000000) != 0) oparg = 1 << (oparg & 31);
-  if (op > 4 || cmp > 5) return -ENOSYS;
+  if (op > 4) return -ENOSYS;
   if ((uaddr & 3) != 0 || (uaddr2 & 3) != 0) return -EINVAL;
+  const key = futexKey(t.mm, uaddr, shared);
+  const key2 = futexKey(t.mm, uaddr2, shared);
+  if (key === null || key2 === null) return -EFAULT;
   if (t.mm.accessibleLen(uaddr2, 4, PROT_WRITE) < 4 || t.mm.copyIn(uaddr2, WORD, 4) < 0) return -EFAULT;
   const old = load<i32>(WORD);
   let nv = oparg;
@@ -85,10 +93,11 @@ function wakeOp(t: Task, uaddr: u64, val: u32, shared: bool): i64 {
   else if (op == 4) nv = old ^ oparg;
   store<i32>(WORD, nv);
   t.mm.copyOut(uaddr2, WORD, 4);
-  let woken = wakeFutex(futexKey(t.mm, uaddr, shared), FUTEX_BITSET_MATCH_ANY, count(val));
+  if (cmp > 5) return -ENOSYS;
+  let woken = wakeFutex(key!, FUTEX_BITSET_MATCH_ANY, count(val));
   const hit = cmp == 0 ? old == cmparg : cmp == 1 ? old != cmparg : cmp == 2 ? old < cmparg :
     cmp == 3 ? old <= cmparg : cmp == 4 ? old > cmparg : old >= cmparg;
-  if (hit) woken += wakeFutex(futexKey(t.mm, uaddr2, shared), FUTEX_BITSET_MATCH_ANY, count(<u32>sysArg(3)));
+  if (hit) woken += wakeFutex(key2!, FUTEX_BITSET_MATCH_ANY, count(<u32>sysArg(3)));
   return woken;
 }
 
@@ -125,7 +134,7 @@ function wait(t: Task, uaddr: u64, val: u32, bitset: u32, absolute: bool, realti
       deadline = now + (ns - real);
     }
   }
-  addWaiter(new FutexWaiter(t, futexKey(t.mm, uaddr, shared), bitset));
+  addWaiter(new FutexWaiter(t, futexKey(t.mm, uaddr, shared)!, bitset));
   t.restartDeadline = deadline;
   return park(t, deadline >= 0 ? deadline : -1, -1, 0);
 }
