@@ -23,6 +23,8 @@ export class EpollEntry {
 }
 
 export class EpollFile extends FileDescription {
+  anonName(): string { return "anon_inode:[eventpoll]"; }
+
   entries: EpollEntry[] = [];
 
   constructor(flags: i32) {

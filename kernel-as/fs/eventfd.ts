@@ -12,6 +12,8 @@ const MAX: u64 = 0xfffffffffffffffe;
 const BUF: usize = memory.data(8, 8);
 
 export class EventFd extends FileDescription {
+  anonName(): string { return "anon_inode:[eventfd]"; }
+
   waiters: Task[] = [];
 
   constructor(flags: i32, public count: u64, public semaphore: bool) {

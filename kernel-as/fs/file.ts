@@ -6,6 +6,8 @@ import { EINVAL, ESPIPE, ENOTTY } from "../abi/errno";
 import { O_ACCMODE, O_RDONLY, O_WRONLY } from "../abi/linux";
 import { Task } from "../kernel/task";
 import { MemObject } from "../mm/mem_object";
+import { Attr, encodeStat } from "./vfs/stat";
+import { SuperBlock } from "./vfs/inode";
 
 export const POLLIN: i32 = 0x1;
 export const POLLPRI: i32 = 0x2;
@@ -15,6 +17,10 @@ export const POLLHUP: i32 = 0x10;
 export const POLLNVAL: i32 = 0x20;
 export const POLLRDNORM: i32 = 0x40;
 export const POLLWRNORM: i32 = 0x100;
+
+/** The file system of the anonymous inode (anon_inodefs) and its one inode number. */
+const anonInodeFs = new SuperBlock("anon_inodefs");
+const ANON_INO: u64 = anonInodeFs.allocIno();
 
 export class FileDescription {
   refs: i32 = 1;
@@ -31,8 +37,21 @@ export class FileDescription {
   pread(t: Task, addr: u64, len: u64, pos: i64): i64 { return -ESPIPE; }
   pwrite(t: Task, addr: u64, len: u64, pos: i64): i64 { return -ESPIPE; }
   lseek(off: i64, whence: i32): i64 { return -ESPIPE; }
-  /** Fills a struct stat (144 bytes) in kernel memory. */
-  stat(dst: usize): i32 { return -EINVAL; }
+  /** Fills a struct stat (144 bytes) in kernel memory. A file without an inode of its own
+   *  (eventfd, epoll, ...) stats as Linux's shared anonymous inode: mode 0600 without a type,
+   *  one inode number for all. */
+  stat(dst: usize): i32 {
+    const a = new Attr();
+    a.dev = anonInodeFs.dev;
+    a.ino = ANON_INO;
+    a.mode = 0o600;
+    a.blksize = 4096;
+    encodeStat(a, dst);
+    return 0;
+  }
+
+  /** What /proc/<pid>/fd shows for a file without a path (Linux's anon_inode names). */
+  anonName(): string { return "anon_inode:[unknown]"; }
   /** ioctl for a request the caller decoded; its argument is a kernel buffer that the caller
    *  copies in and out. Returns the result or -errno. */
   ioctl(req: i32, buf: usize): i32 { return -ENOTTY; }

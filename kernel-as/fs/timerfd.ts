@@ -10,6 +10,8 @@ import { FileDescription, POLLIN, POLLRDNORM } from "./file";
 const BUF: usize = memory.data(8, 8);
 
 export class TimerFd extends FileDescription {
+  anonName(): string { return "anon_inode:[timerfd]"; }
+
   expirations: u64 = 0;
   waiters: Task[] = [];
 

@@ -29,6 +29,8 @@ export const CLONE_DETACHED: u64 = 0x00400000;
 export const CLONE_UNTRACED: u64 = 0x00800000;
 export const CLONE_CHILD_SETTID: u64 = 0x01000000;
 export const CSIGNAL: u64 = 0xff;
+/** clone3 only: the child's caught signals go back to their defaults. */
+export const CLONE_CLEAR_SIGHAND: u64 = 0x100000000;
 
 const TID_BUF: usize = memory.data(8, 8);
 

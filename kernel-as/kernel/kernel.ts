@@ -10,7 +10,7 @@ import { unpark, wakeLater } from "./sched";
 import { exitRobustList, removeWaiter } from "./futex";
 import { dropPendingOpen } from "../fs/fifo";
 import { forgetWaiter, releaseAllLocks } from "../fs/vfs/locks";
-import { sendSignal } from "./signal_send";
+import { sendSignal, wakePollers } from "./signal_send";
 import { removeTimers } from "./timers";
 import { CLD_DUMPED, CLD_EXITED, CLD_KILLED, SigInfo } from "./signal";
 
@@ -68,6 +68,7 @@ export function exitThreadGroup(tg: ThreadGroup, status: i32): void {
     t.fdTable.release();
   }
   tg.stoppedTasks.length = 0;
+  wakePollers(tg);
   releaseAllLocks(changetype<usize>(tg));
   removeTimers(tg, false);
   tg.mm.releaseAll();

@@ -38,6 +38,17 @@ export class SignalHandlers {
   }
 
   @inline get(sig: i32): SigAction { return unchecked(this.actions[sig]); }
+
+  /** Caught signals go back to their default, ignored ones stay ignored, flags and masks are
+   *  cleared (what execve and clone3's CLONE_CLEAR_SIGHAND do; POSIX for exec). */
+  resetCaught(): void {
+    for (let sig = 1; sig <= NSIG; sig++) {
+      const a = this.get(sig);
+      if (a.handler != SIG_IGN) a.handler = SIG_DFL;
+      a.flags = 0;
+      a.mask = 0;
+    }
+  }
 }
 
 export const ACT_TERMINATE: i32 = 0;

@@ -20,6 +20,14 @@ function ignored(tg: ThreadGroup, sig: i32): bool {
   return h == SIG_IGN || (h == SIG_DFL && defaultAction(sig) == ACT_IGNORE);
 }
 
+/** Wakes the tasks polling a signalfd or pidfd of tg: something about it changed. */
+export function wakePollers(tg: ThreadGroup): void {
+  const w = tg.pollers;
+  if (w.length == 0) return;
+  tg.pollers = [];
+  for (let i = 0; i < w.length; i++) wakeLater(w[i]);
+}
+
 /** Sends sig to tg from inside the sandbox. Precondition: 1 <= sig <= 64. */
 export function sendSignal(tg: ThreadGroup, sig: i32, info: SigInfo | null = null): void {
   if (tg.exitStatus >= 0) return;
@@ -49,6 +57,7 @@ export function sendSignal(tg: ThreadGroup, sig: i32, info: SigInfo | null = nul
     tg.pending |= sigBit(sig);
     tg.infos[sig] = si;
   }
+  wakePollers(tg);
   // A task waiting for it in rt_sigtimedwait takes it, blocked or not.
   for (let i = 0; i < tg.tasks.length; i++) {
     const t = tg.tasks[i];

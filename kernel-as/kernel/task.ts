@@ -52,6 +52,9 @@ export class ThreadGroup {
   exitSignal: i32 = 17;
   /** Tasks parked in wait4/waitid for one of this group's children. */
   childWaiters: Task[] = [];
+  /** Tasks polling a file about this group: a pidfd (for its exit) or a signalfd (for its
+   *  signals). Woken on both; a poll that finds nothing ready waits again. */
+  pollers: Task[] = [];
   /** The task that vforked this group and waits for its exec or exit. */
   vforkParent: Task | null = null;
   /** Nice value (setpriority), the dumpable flag, no_new_privs, child-subreaper (prctl). */

@@ -5,7 +5,7 @@
 // return a failure kills the process, as in Linux.
 import { asCreate, asUnmap, hostRandom } from "../host";
 import { E2BIG, EACCES, ELOOP, ENOENT, ENOEXEC } from "../abi/errno";
-import { MAP_PRIVATE, O_RDONLY, PAGE_SIZE, pageDown, pageUp, PROT_READ, PROT_WRITE, RLIMIT_STACK, RLIM_INFINITY, SIG_DFL, SIG_IGN, SIGKILL, signalStatus } from "../abi/linux";
+import { MAP_PRIVATE, O_RDONLY, PAGE_SIZE, pageDown, pageUp, PROT_READ, PROT_WRITE, RLIMIT_STACK, RLIM_INFINITY, SIGKILL, signalStatus } from "../abi/linux";
 import { CS, EFLAGS, REGS, REGS_SIZE, RIP, RSP, setReg, SS, USER_CS, USER_DS } from "../abi/regs";
 import { config } from "../kernel/config";
 import { Credentials } from "../kernel/cred";
@@ -236,13 +236,7 @@ export function execve(t: Task, path: string, argv: string[], envp: string[]): i
   tg.didExec = true;
   tg.comm = commOf(p.path);
   t.fdTable.closeOnExec();
-  // Caught signals go back to their default; ignored ones stay ignored (POSIX).
-  for (let sig = 1; sig <= 64; sig++) {
-    const a = tg.handlers.get(sig);
-    if (a.handler != SIG_IGN) a.handler = SIG_DFL;
-    a.flags = 0;
-    a.mask = 0;
-  }
+  tg.handlers.resetCaught();
   t.clearChildTid = 0;
   // The alternate signal stack was in the old memory (execve(2) disables it).
   t.altDisabled = true;

@@ -2,9 +2,9 @@
 // sessions (Linux kernel/fork.c, fs/exec.c, kernel/exit.c, kernel/sys.c). Threads (CLONE_VM,
 // CLONE_THREAD) arrive with the threads work: such clones give ENOSYS for now.
 import { E2BIG, EACCES, EFAULT, EINVAL, ECHILD, ENOSYS, EPERM, ESRCH } from "../abi/errno";
-import { SIGCHLD, SIGCONT } from "../abi/linux";
+import { NSIG, PAGE_SIZE, SIGCHLD, SIGCONT } from "../abi/linux";
 import { sysArg } from "../abi/regs";
-import { CLONE_FILES, CLONE_FS, CLONE_PARENT, CLONE_PARENT_SETTID, CLONE_CHILD_CLEARTID, CLONE_CHILD_SETTID, CLONE_SETTLS, CLONE_SIGHAND, CLONE_THREAD, CLONE_VFORK, CLONE_VM, CSIGNAL, CLONE_DETACHED, CLONE_UNTRACED, CLONE_PTRACE, CLONE_SYSVSEM, forkProcess } from "../kernel/fork";
+import { CLONE_FILES, CLONE_FS, CLONE_PARENT, CLONE_PARENT_SETTID, CLONE_CHILD_CLEARTID, CLONE_CHILD_SETTID, CLONE_SETTLS, CLONE_SIGHAND, CLONE_THREAD, CLONE_VFORK, CLONE_VM, CSIGNAL, CLONE_DETACHED, CLONE_UNTRACED, CLONE_PTRACE, CLONE_SYSVSEM, CLONE_PIDFD, CLONE_CLEAR_SIGHAND, forkProcess } from "../kernel/fork";
 import { reap, threadGroups } from "../kernel/kernel";
 import { park, RET_EXEC, RET_GONE } from "../kernel/sched";
 import { REPORT_CONTINUED, REPORT_NONE, REPORT_STOPPED, Task, ThreadGroup } from "../kernel/task";
@@ -14,6 +14,7 @@ import { AT_FDCWD } from "../fs/vfs/namei";
 import { EXEC_FATAL, execve } from "../loader/exec";
 import { pathArg } from "./path_arg";
 import { createThread } from "../kernel/thread";
+import { installPidfd } from "./sys_sigqueue";
 
 /** Flags this kernel handles for a new process; anything else gives ENOSYS or EINVAL. */
 const PROCESS_CLONE_FLAGS: u64 = CSIGNAL | CLONE_VFORK | CLONE_PARENT | CLONE_SETTLS | CLONE_PARENT_SETTID |
@@ -22,7 +23,9 @@ const PROCESS_CLONE_FLAGS: u64 = CSIGNAL | CLONE_VFORK | CLONE_PARENT | CLONE_SE
  *  copy: the child's writes are not seen by the parent, which glibc tolerates. */
 const SHARING_FLAGS: u64 = CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD;
 
-function clone(t: Task, flags: u64, stack: u64, ptid: u64, ctid: u64, tls: u64): i64 {
+/** The common part of clone, clone3, fork and vfork. pidfdAddr is where CLONE_PIDFD puts the
+ *  child's pidfd (clone's parent_tid argument, clone3's own field). */
+function clone(t: Task, flags: u64, stack: u64, ptid: u64, ctid: u64, tls: u64, pidfdAddr: u64): i64 {
   if (t.vforkChild > 0) {
     // The parent of a vfork runs this again when the child has exec'd or exited.
     if (!t.vforkDone) return park(t, -1, -1, 0);
@@ -33,11 +36,22 @@ function clone(t: Task, flags: u64, stack: u64, ptid: u64, ctid: u64, tls: u64):
   }
   if ((flags & CLONE_THREAD) != 0 && (flags & CLONE_SIGHAND) == 0) return -EINVAL;
   if ((flags & CLONE_SIGHAND) != 0 && (flags & CLONE_VM) == 0) return -EINVAL;
+  if ((flags & CLONE_PIDFD) != 0 && (flags & CLONE_THREAD) != 0) return -EINVAL;
   if ((flags & CLONE_THREAD) != 0) return createThread(t, flags, stack, ptid, ctid, tls);
   // Sharing files, cwd or handlers between processes is not supported yet.
   if ((flags & SHARING_FLAGS) != 0) return -ENOSYS;
   const pid = forkProcess(t, flags & (PROCESS_CLONE_FLAGS | CLONE_VM), stack, ptid, ctid, tls);
-  if (pid < 0 || (flags & CLONE_VFORK) == 0) return pid;
+  if (pid < 0) return pid;
+  const child = threadGroups.get(<i32>pid);
+  if ((flags & CLONE_CLEAR_SIGHAND) != 0) child.handlers.resetCaught();
+  if ((flags & CLONE_PIDFD) != 0) {
+    // The pidfd is made in the parent as the child is (pidfd_prepare() in copy_process()).
+    const fd = installPidfd(t, child, 0);
+    if (fd < 0) return fd;
+    store<i32>(PTR_BUF, <i32>fd);
+    if (t.mm.copyOut(pidfdAddr, PTR_BUF, 4) < 0) return -EFAULT;
+  }
+  if ((flags & CLONE_VFORK) == 0) return pid;
   threadGroups.get(<i32>pid).vforkParent = t;
   t.vforkChild = <i32>pid;
   t.vforkDone = false;
@@ -45,16 +59,63 @@ function clone(t: Task, flags: u64, stack: u64, ptid: u64, ctid: u64, tls: u64):
 }
 
 export function sysFork(t: Task): i64 {
-  return clone(t, <u64>SIGCHLD, 0, 0, 0, 0);
+  return clone(t, <u64>SIGCHLD, 0, 0, 0, 0, 0);
 }
 
 export function sysVfork(t: Task): i64 {
-  return clone(t, CLONE_VM | CLONE_VFORK | <u64>SIGCHLD, 0, 0, 0, 0);
+  return clone(t, CLONE_VM | CLONE_VFORK | <u64>SIGCHLD, 0, 0, 0, 0, 0);
 }
 
-/** clone(flags, stack, parent_tid, child_tid, tls): the x86-64 argument order. */
+/** clone(flags, stack, parent_tid, child_tid, tls): the x86-64 argument order. CLONE_PIDFD
+ *  puts the pidfd at parent_tid, so it cannot go with CLONE_PARENT_SETTID. */
 export function sysClone(t: Task): i64 {
-  return clone(t, sysArg(0), sysArg(1), sysArg(2), sysArg(3), sysArg(4));
+  const flags = sysArg(0);
+  if ((flags & (CLONE_PIDFD | CLONE_PARENT_SETTID)) == (CLONE_PIDFD | CLONE_PARENT_SETTID)) return -EINVAL;
+  // clone() has no room for clone3's flags above 32 bits.
+  return clone(t, flags & 0xffffffff & ~CLONE_CLEAR_SIGHAND, sysArg(1), sysArg(2), sysArg(3), sysArg(4), sysArg(2));
+}
+
+/** struct clone_args sizes (VER0, and the VER2 this kernel knows) and its fields. */
+const CLONE_ARGS_SIZE_VER0: u64 = 64;
+const CLONE_ARGS_SIZE_KNOWN: u64 = 88;
+const CLONE_ARGS: usize = memory.data(88, 8);
+/** MAX_PID_NS_LEVEL: the longest set_tid array. */
+const MAX_PID_NS_LEVEL: u64 = 32;
+
+/** clone3(2) (Linux copy_clone_args_from_user(), clone3_args_valid()): clone with its
+ *  arguments in a struct. set_tid (choosing the child's pid) and CLONE_INTO_CGROUP are not
+ *  supported (EINVAL). */
+export function sysClone3(t: Task): i64 {
+  const addr = sysArg(0);
+  const size = sysArg(1);
+  if (size > PAGE_SIZE) return -E2BIG;
+  if (size < CLONE_ARGS_SIZE_VER0) return -EINVAL;
+  memory.fill(CLONE_ARGS, 0, 88);
+  const known = size < CLONE_ARGS_SIZE_KNOWN ? size : CLONE_ARGS_SIZE_KNOWN;
+  if (t.mm.copyIn(addr, CLONE_ARGS, known) < 0) return -EFAULT;
+  // A newer struct may be passed only if what this kernel does not know is zero.
+  for (let off = CLONE_ARGS_SIZE_KNOWN; off < size; off += 8) {
+    const n = size - off < 8 ? size - off : 8;
+    store<u64>(PTR_BUF, 0);
+    if (t.mm.copyIn(addr + off, PTR_BUF, n) < 0) return -EFAULT;
+    if (load<u64>(PTR_BUF) != 0) return -E2BIG;
+  }
+  const flags = load<u64>(CLONE_ARGS);
+  const exitSignal = load<u64>(CLONE_ARGS + 32);
+  const stack = load<u64>(CLONE_ARGS + 40);
+  const stackSize = load<u64>(CLONE_ARGS + 48);
+  const setTid = load<u64>(CLONE_ARGS + 64);
+  const setTidSize = load<u64>(CLONE_ARGS + 72);
+  if (exitSignal > <u64>NSIG) return -EINVAL;
+  if (setTidSize > MAX_PID_NS_LEVEL || (setTid == 0) != (setTidSize == 0) || setTidSize != 0) return -EINVAL;
+  if ((flags & ~(0xffffffff | CLONE_CLEAR_SIGHAND)) != 0 || (flags & CSIGNAL) != 0) return -EINVAL;
+  if ((flags & (CLONE_THREAD | CLONE_PARENT)) != 0 && exitSignal != 0) return -EINVAL;
+  if ((flags & CLONE_CLEAR_SIGHAND) != 0 && (flags & CLONE_SIGHAND) != 0) return -EINVAL;
+  if ((stack == 0) != (stackSize == 0)) return -EINVAL;
+  // clone3's stack is the lowest address of the area; the child starts at its top.
+  const sp = stack != 0 ? stack + stackSize : 0;
+  return clone(t, flags | exitSignal, sp, load<u64>(CLONE_ARGS + 24), load<u64>(CLONE_ARGS + 16),
+    load<u64>(CLONE_ARGS + 56), load<u64>(CLONE_ARGS + 8));
 }
 
 const MAX_ARG_STRLEN: i32 = 32 * 4096;

@@ -87,8 +87,15 @@ export class PidFd extends FileDescription {
     super(flags);
   }
 
+  anonName(): string { return "anon_inode:[pidfd]"; }
+
   poll(events: i32): i32 {
     return this.tg.exitStatus >= 0 ? events & (POLLIN | POLLRDNORM) : 0;
+  }
+
+  pollWait(t: Task): i32 {
+    this.tg.pollers.push(t);
+    return -1;
   }
 }
 
@@ -97,8 +104,13 @@ export function sysPidfdOpen(t: Task): i64 {
   const flags = <i32>sysArg(1);
   if ((flags & ~O_NONBLOCK) != 0 || pid <= 0) return -EINVAL;
   if (!threadGroups.has(pid)) return tasksByTid.has(pid) ? -EINVAL : -ESRCH;
+  return installPidfd(t, threadGroups.get(pid), flags);
+}
+
+/** A new pidfd for tg in t's fd table (close-on-exec, as every pidfd is): the fd or -errno. */
+export function installPidfd(t: Task, tg: ThreadGroup, flags: i32): i64 {
   const lim = t.tg.rlimits.cur[RLIMIT_NOFILE];
-  return t.fdTable.install(new PidFd(O_RDWR | flags, threadGroups.get(pid)), 0, lim > 0x7fffffff ? 0x7fffffff : <i32>lim, true);
+  return t.fdTable.install(new PidFd(O_RDWR | flags, tg), 0, lim > 0x7fffffff ? 0x7fffffff : <i32>lim, true);
 }
 
 export function sysPidfdSendSignal(t: Task): i64 {

@@ -1,13 +1,15 @@
 // Returning from and waiting for signals: rt_sigreturn, sigaltstack, rt_sigsuspend, pause,
-// rt_sigpending (Linux arch/x86/kernel/signal_64.c, kernel/signal.c).
-import { EFAULT, EINTR, EINVAL, ENOMEM, EPERM } from "../abi/errno";
-import { SIGSEGV, signalStatus } from "../abi/linux";
+// rt_sigpending, signalfd/signalfd4 (Linux arch/x86/kernel/signal_64.c, kernel/signal.c,
+// fs/signalfd.c).
+import { EBADF, EFAULT, EINTR, EINVAL, ENOMEM, EPERM } from "../abi/errno";
+import { O_RDWR, RLIMIT_NOFILE, SIGSEGV, signalStatus } from "../abi/linux";
 import { getReg, RSP, sysArg } from "../abi/regs";
 import { exitThreadGroup } from "../kernel/kernel";
 import { park, RET_EXEC, RET_GONE } from "../kernel/sched";
 import { UNBLOCKABLE_MASK } from "../kernel/signal";
 import { onAltStack, sigreturn } from "../kernel/signal_frame";
 import { Task } from "../kernel/task";
+import { SignalFd } from "../fs/signalfd";
 
 const BUF: usize = memory.data(24, 8);
 const SS_ONSTACK: i32 = 1;
@@ -80,4 +82,34 @@ export function sysRtSigpending(t: Task): i64 {
   if (sysArg(1) > 8) return -EINVAL;
   store<u64>(BUF, t.tg.pending & t.sigmask);
   return t.mm.copyOut(sysArg(0), BUF, sysArg(1)) < 0 ? -EFAULT : 0;
+}
+
+const SFD_CLOEXEC: i32 = 0x80000;
+const SFD_NONBLOCK: i32 = 0x800;
+
+/** signalfd4(2): a new signalfd for the mask, or (fd != -1) a new mask for an existing one.
+ *  SIGKILL and SIGSTOP are dropped from the mask silently, as Linux does. */
+export function sysSignalfd4(t: Task): i64 {
+  return signalfd(t, <i32>sysArg(0), sysArg(1), sysArg(2), <i32>sysArg(3));
+}
+
+/** signalfd(2): signalfd4 without flags. */
+export function sysSignalfd(t: Task): i64 {
+  return signalfd(t, <i32>sysArg(0), sysArg(1), sysArg(2), 0);
+}
+
+function signalfd(t: Task, fd: i32, maskAddr: u64, size: u64, flags: i32): i64 {
+  if ((flags & ~(SFD_CLOEXEC | SFD_NONBLOCK)) != 0 || size != 8) return -EINVAL;
+  if (t.mm.copyIn(maskAddr, BUF, 8) < 0) return -EFAULT;
+  const mask = load<u64>(BUF) & ~UNBLOCKABLE_MASK;
+  if (fd != -1) {
+    const f = t.fdTable.get(fd);
+    if (f === null) return -EBADF;
+    if (!(f instanceof SignalFd)) return -EINVAL;
+    (<SignalFd>f).mask = mask;
+    return fd;
+  }
+  const lim = t.tg.rlimits.cur[RLIMIT_NOFILE];
+  const file = new SignalFd(O_RDWR | (flags & SFD_NONBLOCK), mask);
+  return t.fdTable.install(file, 0, lim > 0x7fffffff ? 0x7fffffff : <i32>lim, (flags & SFD_CLOEXEC) != 0);
 }

@@ -41,7 +41,7 @@ import {
 } from "./sys_sched";
 import { sysFlock } from "./sys_lock";
 import {
-  sysClone, sysExecve, sysExecveat, sysFork, sysGetpgid, sysGetpgrp, sysGetppid, sysGetsid, sysSetpgid, sysSetsid,
+  sysClone, sysClone3, sysExecve, sysExecveat, sysFork, sysGetpgid, sysGetpgrp, sysGetppid, sysGetsid, sysSetpgid, sysSetsid,
   sysVfork, sysWait4, sysWaitid,
 } from "./sys_process";
 import { sysPipe, sysPipe2 } from "./sys_pipe";
@@ -53,7 +53,9 @@ import {
   sysAlarm, sysGetitimer, sysSetitimer, sysTimerCreate, sysTimerDelete, sysTimerfdCreate, sysTimerfdGettime,
   sysTimerfdSettime, sysTimerGetoverrun, sysTimerGettime, sysTimerSettime,
 } from "./sys_timer";
-import { sysPause, sysRtSigpending, sysRtSigreturn, sysRtSigsuspend, sysSigaltstack } from "./sys_sigwait";
+import {
+  sysPause, sysRtSigpending, sysRtSigreturn, sysRtSigsuspend, sysSigaltstack, sysSignalfd, sysSignalfd4,
+} from "./sys_sigwait";
 import {
   sysChroot, sysCloseRange, sysFadvise64, sysFallocate, sysFutimesat, sysMemfdCreate, sysMsync, sysPreadv, sysPreadv2,
   sysPwritev, sysPwritev2, sysSysinfo, sysUtime, sysUtimes,
@@ -382,14 +384,14 @@ none(278, "vmsplice", "");
 none(279, "move_pages", "");
 def(280, "utimensat", sysUtimensat, FULL, "ispx", "d", "");
 def(281, "epoll_pwait", sysEpollPwait, PARTIAL, "ipiipu", "d", "one host fd at a time can wake a wait");
-none(282, "signalfd", "");
+def(282, "signalfd", sysSignalfd, FULL, "ipu", "d", "");
 def(283, "timerfd_create", sysTimerfdCreate, PARTIAL, "ix", "d", "TFD_TIMER_CANCEL_ON_SET is accepted and never cancels");
 def(284, "eventfd", sysEventfd, FULL, "u", "d", "");
 def(285, "fallocate", sysFallocate, PARTIAL, "ixll", "d", "mode 0, KEEP_SIZE and PUNCH_HOLE on tmpfs and the overlay; other modes EOPNOTSUPP");
 def(286, "timerfd_settime", sysTimerfdSettime, FULL, "ixpp", "d", "");
 def(287, "timerfd_gettime", sysTimerfdGettime, FULL, "ip", "d", "");
 none(288, "accept4", "");
-none(289, "signalfd4", "");
+def(289, "signalfd4", sysSignalfd4, FULL, "ipux", "d", "");
 def(290, "eventfd2", sysEventfd2, FULL, "ux", "d", "");
 def(291, "epoll_create1", sysEpollCreate1, FULL, "x", "d", "");
 def(292, "dup3", sysDup3, FULL, "iix", "d", "");
@@ -446,7 +448,7 @@ none(431, "fsconfig", "");
 none(432, "fsmount", "");
 none(433, "fspick", "");
 def(434, "pidfd_open", sysPidfdOpen, FULL, "ix", "d", "");
-none(435, "clone3", "");
+def(435, "clone3", sysClone3, PARTIAL, "px", "d", "as clone; set_tid and CLONE_INTO_CGROUP give EINVAL");
 def(436, "close_range", sysCloseRange, FULL, "uux", "d", "");
 none(437, "openat2", "RESOLVE_* flags are not supported yet");
 none(438, "pidfd_getfd", "");

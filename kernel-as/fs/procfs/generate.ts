@@ -300,6 +300,6 @@ export function linkTarget(tg: ThreadGroup, name: string, reader: Task): string 
   if (f instanceof HostFile) return "host:[" + (<HostFile>f).hostFd.toString() + "]";
   if (f instanceof FifoEnd) return pathName((<FifoEnd>f).path, root);
   if (f instanceof PipeEnd) return "pipe:[" + (<PipeEnd>f).pipe.ino.toString() + "]";
-  return "anon_inode:[unknown]";
+  return f.anonName();
 }
 
