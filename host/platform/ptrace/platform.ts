@@ -42,6 +42,10 @@ const HOST_SYS_CLONE = 56;
 const HOST_SYS_EXIT = 60;
 /** A stub thread: CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM. */
 const THREAD_FLAGS = 0x100 | 0x200 | 0x400 | 0x800 | 0x10000 | 0x40000;
+/** A new stub from the factory: a copy of its (empty) address space whose parent is ours
+ *  (CLONE_PARENT), with no exit signal, so that it is traced through PTRACE_O_TRACECLONE and
+ *  we reap it. */
+const STUB_FORK_FLAGS = 0x8000;
 export const HOST_SYS_MPROTECT = 10;
 export const HOST_SYS_MUNMAP = 11;
 /** The stub's fd for the memory file (posix_spawn puts it at 0 and closes the rest). */
@@ -52,6 +56,8 @@ const wifExitedOrSignaled = (s: number) => !wifStopped(s) && (s & 0xffff) !== 0x
 
 export class PtracePlatform {
   private readonly live = new Set<number>();
+  /** A stub that is never run: new stubs are forked from it (0: not made yet). */
+  private factory = 0;
   /** Extra host threads of each stub (app threads beyond the first), by stub pid. */
   private readonly threads = new Map<number, Set<number>>();
   /** Which stub a host thread belongs to. */
@@ -102,9 +108,23 @@ export class PtracePlatform {
     }
   }
 
-  /** Starts a stub and empties its address space but for the stub page. Returns its pid, or
-   *  -errno. The stub is left stopped. */
+  /** A new stub with an empty address space but for the stub page, left stopped: forked from
+   *  the factory stub by an injected clone (one host round trip instead of a process spawn
+   *  and exec). Returns its pid, or -errno. */
   createStub(): number {
+    if (this.factory === 0) {
+      const f = this.spawnStub();
+      if (f < 0) return f;
+      this.factory = f;
+    }
+    const pid = this.injectClone(this.factory, STUB_FORK_FLAGS);
+    if (pid > 0) this.live.add(pid);
+    return pid;
+  }
+
+  /** Starts a stub from its file and empties its address space but for the stub page.
+   *  Returns its pid, or -errno. The stub is left stopped. */
+  private spawnStub(): number {
     const fa = Buffer.alloc(128);
     const attr = Buffer.alloc(512);
     libc.spawnFileActionsInit(fa);
@@ -216,12 +236,23 @@ export class PtracePlatform {
    *  tid, left stopped, or -errno. */
   createThread(caller: number): number {
     const stub = this.threadOwner.get(caller) ?? caller;
+    const child = this.injectClone(caller, THREAD_FLAGS);
+    if (child < 0) return child;
+    if (!this.threads.has(stub)) this.threads.set(stub, new Set());
+    this.threads.get(stub)!.add(child);
+    this.threadOwner.set(child, stub);
+    return child;
+  }
+
+  /** Runs clone(flags) in the stopped stub thread caller; the new task is seized through
+   *  PTRACE_O_TRACECLONE. Returns its tid, left in its first ptrace stop, or -errno. */
+  private injectClone(caller: number, flags: number): number {
     const r = this.injRegs;
     this.template!.copy(r);
     r.writeBigUInt64LE(BigInt(HOST_SYS_CLONE), R_RAX * 8);
     r.writeBigInt64LE(-1n, R_ORIG_RAX * 8);
     r.writeBigUInt64LE(BigInt(STUB_SYSCALL_ADDR), R_RIP * 8);
-    r.writeBigUInt64LE(BigInt(THREAD_FLAGS), R_RDI * 8);
+    r.writeBigUInt64LE(BigInt(flags), R_RDI * 8);
     for (const slot of [R_RSI, R_RDX, R_R10, R_R8, R_R9]) r.writeBigUInt64LE(0n, slot * 8);
     libc.ptraceBuf(libc.PTRACE_SETREGS, caller, 0, r);
     libc.ptrace(libc.PTRACE_CONT, caller, 0, 0);
@@ -241,11 +272,8 @@ export class PtracePlatform {
     libc.ptraceBuf(libc.PTRACE_GETREGS, caller, 0, r);
     const res = Number(r.readBigInt64LE(R_RAX * 8));
     if (res < 0 || child < 0) return res < 0 ? res : -libc.ESRCH;
-    // The new thread starts in a ptrace stop (PTRACE_EVENT_STOP, as it is seized).
+    // The new task starts in a ptrace stop (PTRACE_EVENT_STOP, as it is seized).
     if (this.wait(child) !== child) return -libc.ESRCH;
-    if (!this.threads.has(stub)) this.threads.set(stub, new Set());
-    this.threads.get(stub)!.add(child);
-    this.threadOwner.set(child, stub);
     return child;
   }
 
