@@ -1,8 +1,8 @@
 // Processes: fork, vfork, clone, execve, execveat, wait4, waitid, and process groups and
 // sessions (Linux kernel/fork.c, fs/exec.c, kernel/exit.c, kernel/sys.c). Threads (CLONE_VM,
 // CLONE_THREAD) arrive with the threads work: such clones give ENOSYS for now.
-import { E2BIG, EACCES, EFAULT, EINVAL, ECHILD, ENOSYS, EPERM, ESRCH } from "../abi/errno";
-import { NSIG, PAGE_SIZE, SIGCHLD, SIGCONT } from "../abi/linux";
+import { E2BIG, EACCES, EAGAIN, EBADF, EFAULT, EINVAL, ECHILD, ENOSYS, EPERM, ESRCH } from "../abi/errno";
+import { NSIG, O_NONBLOCK, PAGE_SIZE, SIGCHLD, SIGCONT } from "../abi/linux";
 import { sysArg } from "../abi/regs";
 import { CLONE_FILES, CLONE_FS, CLONE_PARENT, CLONE_PARENT_SETTID, CLONE_CHILD_CLEARTID, CLONE_CHILD_SETTID, CLONE_SETTLS, CLONE_SIGHAND, CLONE_THREAD, CLONE_VFORK, CLONE_VM, CSIGNAL, CLONE_DETACHED, CLONE_UNTRACED, CLONE_PTRACE, CLONE_SYSVSEM, CLONE_PIDFD, CLONE_CLEAR_SIGHAND, forkProcess } from "../kernel/fork";
 import { reap, threadGroups } from "../kernel/kernel";
@@ -14,7 +14,7 @@ import { AT_FDCWD } from "../fs/vfs/namei";
 import { EXEC_FATAL, execve } from "../loader/exec";
 import { pathArg } from "./path_arg";
 import { createThread } from "../kernel/thread";
-import { installPidfd } from "./sys_sigqueue";
+import { installPidfd, PidFd } from "./sys_sigqueue";
 
 /** Flags this kernel handles for a new process; anything else gives ENOSYS or EINVAL. */
 const PROCESS_CLONE_FLAGS: u64 = CSIGNAL | CLONE_VFORK | CLONE_PARENT | CLONE_SETTLS | CLONE_PARENT_SETTID |
@@ -183,6 +183,7 @@ const __WCLONE: i32 = 0x80000000;
 const P_ALL: i32 = 0;
 const P_PID: i32 = 1;
 const P_PGID: i32 = 2;
+const P_PIDFD: i32 = 3;
 const WAIT_BUF: usize = memory.data(128, 8);
 
 /** Whether child c matches a wait for (idtype, id) (Linux's eligible_pid()). */
@@ -266,7 +267,8 @@ export function sysWait4(t: Task): i64 {
   return who;
 }
 
-/** waitid(2): exits, stops (WSTOPPED) and continues (WCONTINUED). */
+/** waitid(2): exits, stops (WSTOPPED) and continues (WCONTINUED), by pid, process group or
+ *  pidfd. */
 export function sysWaitid(t: Task): i64 {
   const idtype = <i32>sysArg(0);
   const id = <i32>sysArg(1);
@@ -274,12 +276,26 @@ export function sysWaitid(t: Task): i64 {
   const options = <i32>sysArg(3);
   if ((options & ~(WNOHANG | WUNTRACED | WEXITED | WCONTINUED | WNOWAIT | __WNOTHREAD | __WALL | __WCLONE)) != 0) return -EINVAL;
   if ((options & (WEXITED | WUNTRACED | WCONTINUED)) == 0) return -EINVAL;
-  if (idtype != P_ALL && idtype != P_PID && idtype != P_PGID) return -EINVAL;
-  if (idtype != P_ALL && id <= 0 && !(idtype == P_PGID && id == 0)) return -EINVAL;
-  const wid = idtype == P_PGID && id == 0 ? t.tg.pgid : id;
-  if (!hasMatching(t, idtype, wid)) return -ECHILD;
-  const c = findWaitable(t, idtype, wid, options);
+  let kind = idtype;
+  let wid = idtype == P_PGID && id == 0 ? t.tg.pgid : id;
+  let nonblockingPidfd = false;
+  if (idtype == P_PIDFD) {
+    // The pidfd names the process; a non-blocking one makes the wait WNOHANG, with EAGAIN
+    // instead of 0 when nothing is there (kernel_waitid()).
+    const f = t.fdTable.get(id);
+    if (f === null || !(f instanceof PidFd)) return -EBADF;
+    kind = P_PID;
+    wid = (<PidFd>f).tg.tgid;
+    nonblockingPidfd = (f.flags & O_NONBLOCK) != 0;
+  } else if (idtype != P_ALL && idtype != P_PID && idtype != P_PGID) {
+    return -EINVAL;
+  } else if (idtype != P_ALL && id <= 0 && !(idtype == P_PGID && id == 0)) {
+    return -EINVAL;
+  }
+  if (!hasMatching(t, kind, wid)) return -ECHILD;
+  const c = findWaitable(t, kind, wid, options);
   if (c === null) {
+    if (nonblockingPidfd && (options & WNOHANG) == 0) return -EAGAIN;
     if ((options & WNOHANG) != 0) {
       if (infop != 0) {
         memory.fill(WAIT_BUF, 0, 128);

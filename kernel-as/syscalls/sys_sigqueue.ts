@@ -113,17 +113,33 @@ export function installPidfd(t: Task, tg: ThreadGroup, flags: i32): i64 {
   return t.fdTable.install(new PidFd(O_RDWR | flags, tg), 0, lim > 0x7fffffff ? 0x7fffffff : <i32>lim, true);
 }
 
+const PIDFD_SIGNAL_THREAD: u64 = 1;
+const PIDFD_SIGNAL_THREAD_GROUP: u64 = 2;
+const PIDFD_SIGNAL_PROCESS_GROUP: u64 = 4;
+
+/** pidfd_send_signal(2). The scope flags of Linux 6.9 are taken, at most one: a thread and
+ *  its thread group get the signal alike here (signals pend per process in this kernel); a
+ *  process group gets it in each of its processes. */
 export function sysPidfdSendSignal(t: Task): i64 {
   const f = t.fdTable.get(<i32>sysArg(0));
   if (f === null) return -EBADF;
   if (!(f instanceof PidFd)) return -EBADF;
   const sig = <i32>sysArg(1);
-  if (sysArg(3) != 0 || sig < 0 || sig > NSIG) return -EINVAL;
+  const flags = sysArg(3);
+  const scopes = PIDFD_SIGNAL_THREAD | PIDFD_SIGNAL_THREAD_GROUP | PIDFD_SIGNAL_PROCESS_GROUP;
+  if ((flags & ~scopes) != 0 || popcnt(flags) > 1 || sig < 0 || sig > NSIG) return -EINVAL;
   const tg = (<PidFd>f).tg;
   if (tg.exitStatus >= 0) return -ESRCH;
-  if (sysArg(2) != 0) return queueInfo(t, tg, sig, sysArg(2));
+  if (sysArg(2) != 0 && flags != PIDFD_SIGNAL_PROCESS_GROUP) return queueInfo(t, tg, sig, sysArg(2));
   if (sig == 0) return 0;
-  sendSignal(tg, sig, new SigInfo(sig, SI_USER, t.tg.tgid, t.tg.cred.uid));
+  if (flags == PIDFD_SIGNAL_PROCESS_GROUP) {
+    const all = threadGroups.values();
+    for (let i = 0; i < all.length; i++) {
+      if (all[i].pgid == tg.pgid) sendSignal(all[i], sig, new SigInfo(sig, SI_USER, t.tg.tgid, t.tg.cred.uid));
+    }
+  } else {
+    sendSignal(tg, sig, new SigInfo(sig, SI_USER, t.tg.tgid, t.tg.cred.uid));
+  }
   return t.state == TASK_DEAD ? RET_GONE : 0;
 }
 
