@@ -2,9 +2,8 @@
 // thread_join, fifo, job_control, futex and signalfd_pidfd (test/conformance/, helpers in
 // proc.h) must pass natively (this guards the programs themselves) and then under wvisor,
 // for both a static and a static-PIE build, with the same stdout apart from "info:" lines.
-// Then real shells
-// and python3 from the host run under wvisor and must print what they print natively and
-// exit with the same status.
+// Then real shells and python3 from the host run under wvisor and must print what they
+// print natively and exit with the same status.
 //
 // Inside the sandbox the first program is pid 1 (its parent pid is 0). Like the init of a
 // Linux pid namespace, pid 1 ignores signals that it has no handler for, even SIGKILL
