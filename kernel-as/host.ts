@@ -45,6 +45,11 @@ export declare function threadCreate(caller: i32): i32;
 @external("host", "thread_exit")
 export declare function threadExit(tid: i32): void;
 
+/** Interrupts the stub thread tid if it is running app code: it stops soon and the kernel's
+ *  `kicked` export is called for it. Nothing happens to a thread that is stopped. */
+@external("host", "task_kick")
+export declare function taskKick(tid: i32): void;
+
 /** Kills the stub and reaps it. The handle is invalid afterwards. */
 @external("host", "as_destroy")
 export declare function asDestroy(stub: i32): void;

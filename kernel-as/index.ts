@@ -10,10 +10,11 @@ import { setupFrame } from "./kernel/signal_frame";
 import { config, parseConfig } from "./kernel/config";
 import { initMemory } from "./kernel/globals";
 import { exitThreadGroup, sandboxStatus, tasksByStub } from "./kernel/kernel";
-import { TASK_BLOCKED } from "./kernel/task";
+import { Task, TASK_BLOCKED } from "./kernel/task";
 import { dueTasks, nextDeadline, parked, pendingWakes, popRunnable } from "./kernel/sched";
 import { execError, startInit } from "./loader/exec";
-import { ACT_GONE, ACT_RESUME, dispatch, interrupt, rerun } from "./syscalls/dispatch";
+import { ACT_GONE, ACT_RESUME, dispatch, interrupt, rerun, signalsBeforeResume } from "./syscalls/dispatch";
+import { setCurrent } from "./kernel/current";
 import { FULL, PARTIAL, SYSCALL_COUNT, syscallTable } from "./syscalls/table";
 import { LOG_DEBUG, LOG_WARN, logLine } from "./util/log";
 import { noteBootTime } from "./syscalls/sys_misc_fs";
@@ -55,13 +56,17 @@ export function syscall(stub: i32): i32 {
   if (!tasksByStub.has(stub)) return ACT_GONE;
   const t = tasksByStub.get(stub);
   const act = dispatch(t);
-  if (pendingWakes.length > 0) {
-    // Woken tasks re-run their syscalls in the register block: keep the caller's registers.
-    t.regs.saveFromBlock();
-    runPendingWakes();
-    t.regs.loadIntoBlock();
-  }
+  runWakesKeeping(t);
   return act;
+}
+
+/** Runs the pending wakes while t's registers, in the block for the host, are kept: woken
+ *  tasks re-run their syscalls in the register block. */
+function runWakesKeeping(t: Task): void {
+  if (pendingWakes.length == 0) return;
+  t.regs.saveFromBlock();
+  runPendingWakes();
+  t.regs.loadIntoBlock();
 }
 
 /** Runs the syscalls of tasks woken by what just happened. Precondition: nothing the host
@@ -141,8 +146,27 @@ export function next_runnable(): i32 {
     // A task queued before its group stopped waits for SIGCONT instead.
     if (holdIfStopped(t)) continue;
     t.regs.loadIntoBlock();
+    // A signal that came while it waited in the queue is delivered now.
+    if ((t.tg.pending & ~t.sigmask) != 0) {
+      const act = signalsBeforeResume(t);
+      runWakesKeeping(t);
+      if (act != ACT_RESUME) continue;
+    }
     return t.stub;
   }
+}
+
+/** The stub thread `stub` stopped because the kernel kicked it (host.ts taskKick), its
+ *  registers in the block: pending signals are delivered (or its group's stop holds it)
+ *  as at a return from a syscall. Returns an action. */
+export function kicked(stub: i32): i32 {
+  if (!tasksByStub.has(stub)) return ACT_GONE;
+  const t = tasksByStub.get(stub);
+  setCurrent(t);
+  const act = signalsBeforeResume(t);
+  setCurrent(null);
+  runWakesKeeping(t);
+  return act;
 }
 
 /** The earliest deadline of a parked task (CLOCK_MONOTONIC ns), or -1. */
@@ -154,6 +178,7 @@ export function next_deadline(): f64 {
 
 /** Wakes the tasks whose deadline is at or before now. */
 export function expire(now: f64): void {
+  setCurrent(null);
   fireTimers(<i64>now);
   runPendingWakes();
   const due = dueTasks(<i64>now, -1, 0);
@@ -189,6 +214,7 @@ export function poll_events(i: i32): i32 {
 
 /** Host fd became ready with revents: wakes its waiters. */
 export function fd_ready(fd: i32, revents: i32): void {
+  setCurrent(null);
   const due = dueTasks(-1, fd, revents);
   for (let i = 0; i < due.length; i++) rerun(due[i]);
   runPendingWakes();

@@ -12,6 +12,7 @@ export interface KernelExports {
   syscall(stub: number): number;
   fault(stub: number, signo: number, code: number, addr: number): number;
   stub_died(stub: number, signo: number): void;
+  kicked(stub: number): number;
   next_runnable(): number;
   next_deadline(): number;
   expire(now: number): void;

@@ -50,6 +50,7 @@ export function hostPrimitives(ctx: PrimitiveContext): WebAssembly.ModuleImports
     as_create: () => ctx.platform.createStub(),
     thread_create: (caller: number) => ctx.platform.createThread(caller),
     thread_exit: (tid: number) => ctx.platform.exitThread(tid),
+    task_kick: (tid: number) => ctx.platform.kick(tid),
     as_destroy: (stub: number) => ctx.platform.destroyStub(stub),
     as_map: (stub: number, addr: number, len: number, prot: number, off: number) =>
       injected(ctx.platform.inject(stub, HOST_SYS_MMAP, addr, len, prot, MAP_SHARED_FIXED, STUB_MEMFILE_FD, off)),

@@ -4,13 +4,13 @@
 // once through wait with WUNTRACED or WCONTINUED).
 //
 // A stopped group's tasks are held, not resumed, when they would next run app code: a task
-// returning from a syscall or queued to resume. A task parked in a syscall stays parked and
-// is held when its syscall completes. A task running app code without syscalls is held at
-// its next kernel entry (the host cannot interrupt a running stub yet).
+// returning from a syscall or queued to resume, or a task running app code that the host
+// interrupts for the stop. A task parked in a syscall stays parked and is held when its
+// syscall completes.
 import { SA_NOCLDSTOP, SIGCHLD, SIGCONT } from "../abi/linux";
 import { CLD_CONTINUED, CLD_STOPPED, SigInfo, sigBit } from "./signal";
 import { makeRunnable, wakeLater } from "./sched";
-import { sendSignal } from "./signal_send";
+import { kickRunning, sendSignal } from "./signal_send";
 import { REPORT_CONTINUED, REPORT_STOPPED, Task, TASK_STOPPED, ThreadGroup } from "./task";
 
 /** Stops tg for sig (a stop signal whose action is the default). A group already stopped
@@ -20,6 +20,7 @@ export function stopGroup(tg: ThreadGroup, sig: i32): void {
   tg.stopped = true;
   tg.stopSig = sig;
   tg.jobReport = REPORT_STOPPED;
+  kickRunning(tg, 0);
   tellParent(tg, CLD_STOPPED, sig);
 }
 

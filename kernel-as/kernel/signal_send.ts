@@ -1,11 +1,11 @@
 // Sending and delivering signals (Linux kernel/signal.c send_signal(), get_signal()). A signal
 // with the default action is acted on when it is sent (unless blocked); one with a handler is
 // left pending for the process and delivered when a task returns from a syscall (a parked task
-// is interrupted for it). Stops and continues are job_control.ts's. Tasks running app code without making syscalls see it at their next
-// syscall: the host cannot interrupt a running stub yet.
+// is interrupted for it, a task running app code is kicked into the kernel by the host).
+// Stops and continues are job_control.ts's.
 import { SIGCONT, SIGKILL, SIG_DFL, SIG_IGN, signalStatus } from "../abi/linux";
 import { exitThreadGroup } from "./kernel";
-import { Task, ThreadGroup, TASK_BLOCKED, TASK_DEAD } from "./task";
+import { Task, ThreadGroup, TASK_BLOCKED, TASK_DEAD, TASK_RUNNING } from "./task";
 import { ACT_CONTINUE, ACT_IGNORE, ACT_STOP, defaultAction, SigInfo, sigBit, sigUnblockable, SI_KERNEL } from "./signal";
 
 /** The first real-time signal number of the kernel (glibc reserves two above it). */
@@ -13,6 +13,8 @@ const SIGRTMIN: i32 = 32;
 import { wakeLater } from "./sched";
 import { setupFrame } from "./signal_frame";
 import { continueGroup, stopGroup } from "./job_control";
+import { taskKick } from "../host";
+import { currentTask } from "./current";
 
 function ignored(tg: ThreadGroup, sig: i32): bool {
   if (sigUnblockable(sig)) return false;
@@ -76,6 +78,22 @@ export function sendSignal(tg: ThreadGroup, sig: i32, info: SigInfo | null = nul
       wakeLater(t);
       return;
     }
+  }
+  kickRunning(tg, sig);
+}
+
+/** Makes a task of tg that runs app code enter the kernel soon (the host interrupts it), so
+ *  that it takes signal sig, or with sig 0 makes all of them enter (a group stop). A task
+ *  in a syscall now needs no kick: it takes signals on its way out (Linux's wants_signal()
+ *  prefers the current task too). */
+export function kickRunning(tg: ThreadGroup, sig: i32): void {
+  const cur = currentTask;
+  if (sig != 0 && cur !== null && cur.tg === tg && (cur.sigmask & sigBit(sig)) == 0) return;
+  for (let i = 0; i < tg.tasks.length; i++) {
+    const t = tg.tasks[i];
+    if (t === cur || t.state != TASK_RUNNING || (sig != 0 && (t.sigmask & sigBit(sig)) != 0)) continue;
+    taskKick(t.stub);
+    if (sig != 0) return;
   }
 }
 

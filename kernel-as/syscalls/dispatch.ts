@@ -75,8 +75,9 @@ export function dispatch(t: Task): i32 {
 }
 
 /** Delivers pending signals before t goes back to the app; a task of a stopped group is
- *  held instead (ACT_PARK, its registers saved). */
-function signalsBeforeResume(t: Task): i32 {
+ *  held instead (ACT_PARK, its registers saved). Precondition: t's registers are in the
+ *  block. */
+export function signalsBeforeResume(t: Task): i32 {
   if ((t.tg.pending & ~t.sigmask) != 0 && !deliverSignals(t)) return ACT_GONE;
   if (t.hasSavedMask) {
     // No handler ran (the signal was ignored or had its default action): the mask comes back.

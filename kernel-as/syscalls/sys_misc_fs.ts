@@ -143,7 +143,8 @@ const MS_ASYNC: i32 = 1;
 const MS_INVALIDATE: i32 = 2;
 const MS_SYNC: i32 = 4;
 
-/** msync(2): file mappings are private copies, so there is nothing to write back. */
+/** msync(2): a shared mapping maps the file's own pages (tmpfs), and the others are private
+ *  copies, so there is nothing to write back. */
 export function sysMsync(t: Task): i64 {
   const addr = sysArg(0);
   const flags = <i32>sysArg(2);

@@ -1,8 +1,8 @@
 /* Job control as Linux does it: stop signals with their default action stop the child's
  * whole thread group, SIGCONT continues it, and the parent learns each once through
  * waitpid(WUNTRACED/WCONTINUED) and waitid(WSTOPPED/WCONTINUED), and through SIGCHLD unless
- * it set SA_NOCLDSTOP. The children make syscalls as they run (a sandbox may hold a task
- * only when it enters the kernel). */
+ * it set SA_NOCLDSTOP. Children that make syscalls and one that spins without any are
+ * stopped alike. */
 #include "check.h"
 #include "proc.h"
 #include <signal.h>
@@ -160,6 +160,41 @@ static void stopped_sleeper(void)
 	CHECK(now_ms() - t0 >= 290, "and lasts at least its time", "%lld ms", now_ms() - t0);
 }
 
+static volatile int usr1_seen;
+static void on_usr1(int sig)
+{
+	(void)sig;
+	usr1_seen = 1;
+}
+
+/* A child that spins without making syscalls is stopped, continued, and runs a handler at
+ * once: the kernel must interrupt a running task, not wait for its next syscall. */
+static void spinning_child(void)
+{
+	signal(SIGUSR1, on_usr1);
+	*counter = 0;
+	pid_t pid = fork();
+	if (pid == 0) {
+		while (!usr1_seen)
+			(*counter)++;
+		_exit(5);
+	}
+	while (*counter < 1000)
+		;
+	kill(pid, SIGSTOP);
+	int st;
+	pid_t w = waitpid(pid, &st, WUNTRACED);
+	CHECK(w == pid && WIFSTOPPED(st), "a child spinning without syscalls is stopped", "%s", wstatus_str(st));
+	long before = *counter;
+	sleep_ms(50);
+	CHECK(*counter == before, "and makes no progress while stopped", "%ld then %ld", before, *counter);
+	kill(pid, SIGCONT);
+	kill(pid, SIGUSR1);
+	w = wait_timeout(pid, &st, 5000);
+	CHECK(w == pid && WIFEXITED(st) && WEXITSTATUS(st) == 5, "a spinning child runs its SIGUSR1 handler", "%s", wstatus_str(st));
+	signal(SIGUSR1, SIG_DFL);
+}
+
 int main(void)
 {
 	counter = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
@@ -172,5 +207,6 @@ int main(void)
 	stop_and_continue();
 	handled_and_nocldstop();
 	stopped_sleeper();
+	spinning_child();
 	return check_done();
 }

@@ -66,6 +66,7 @@ export const PTRACE_O_TRACECLONE = 8;
 export const PTRACE_EVENT_CLONE = 3;
 export const PTRACE_O_EXITKILL = 0x100000;
 export const PTRACE_EVENT_STOP = 128;
+export const PTRACE_INTERRUPT = 0x4207;
 
 export const WNOHANG = 1;
 export const WUNTRACED = 2;

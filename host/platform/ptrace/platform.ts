@@ -287,6 +287,12 @@ export class PtracePlatform {
     this.inject(tid, HOST_SYS_EXIT, 0);
   }
 
+  /** Interrupts a stub thread that runs app code (PTRACE_INTERRUPT): it stops with
+   *  PTRACE_EVENT_STOP and the kernel may deliver a signal to it (handleStop). */
+  kick(tid: number): void {
+    if (this.running.has(tid)) libc.ptrace(libc.PTRACE_INTERRUPT, tid, 0, 0);
+  }
+
   /** Kills a stub (all its threads; any of them may name it) and reaps it. */
   destroyStub(tid: number): void {
     const pid = this.threadOwner.get(tid) ?? tid;
@@ -485,6 +491,10 @@ export class PtracePlatform {
       libc.ptraceBuf(libc.PTRACE_GETSIGINFO, pid, 0, this.siginfo);
       libc.ptraceBuf(libc.PTRACE_GETREGS, pid, 0, this.regs());
       act = k.fault(pid, sig, this.siginfo.readInt32LE(8), Number(this.siginfo.readBigUInt64LE(16)));
+    } else if ((s >> 16) === libc.PTRACE_EVENT_STOP && sig === libc.SIGTRAP) {
+      // A kick (PTRACE_INTERRUPT): the kernel has something for the task, a signal or a stop.
+      libc.ptraceBuf(libc.PTRACE_GETREGS, pid, 0, this.regs());
+      act = k.kicked(pid);
     } else {
       // Group stops are not the app's: resume.
       libc.ptrace(libc.PTRACE_SYSEMU, pid, 0, 0);
