@@ -183,11 +183,33 @@ export const SEEK_END: i32 = 2;
 export const SEEK_DATA: i32 = 3;
 export const SEEK_HOLE: i32 = 4;
 
-// ioctl requests on terminals: include/uapi/asm-generic/ioctls.h
+// ioctl requests on terminals and files: include/uapi/asm-generic/ioctls.h
 export const TCGETS: i32 = 0x5401;
-export const TIOCGWINSZ: i32 = 0x5413;
+export const TCSETS: i32 = 0x5402;
+export const TCSETSW: i32 = 0x5403;
+export const TCSETSF: i32 = 0x5404;
+export const TCSBRK: i32 = 0x5409;
+export const TCXONC: i32 = 0x540a;
+export const TCFLSH: i32 = 0x540b;
+export const TIOCSCTTY: i32 = 0x540e;
 export const TIOCGPGRP: i32 = 0x540f;
+export const TIOCSPGRP: i32 = 0x5410;
+export const TIOCOUTQ: i32 = 0x5411;
+export const TIOCGWINSZ: i32 = 0x5413;
+export const TIOCSWINSZ: i32 = 0x5414;
 export const FIONREAD: i32 = 0x541b;
+export const FIONBIO: i32 = 0x5421;
+export const TIOCNOTTY: i32 = 0x5422;
+export const TIOCGSID: i32 = 0x5429;
+export const TCGETS2: i32 = <i32>0x802c542a;
+export const TCSETS2: i32 = 0x402c542b;
+export const TCSETSW2: i32 = 0x402c542c;
+export const TCSETSF2: i32 = 0x402c542d;
+export const TIOCGPTN: i32 = <i32>0x80045430;
+export const TIOCSPTLCK: i32 = 0x40045431;
+export const TIOCGPTPEER: i32 = 0x5441;
+export const FIONCLEX: i32 = 0x5450;
+export const FIOCLEX: i32 = 0x5451;
 
 // arch_prctl: arch/x86/include/uapi/asm/prctl.h
 export const ARCH_SET_GS: i32 = 0x1001;

@@ -52,9 +52,10 @@ export class FileDescription {
 
   /** What /proc/<pid>/fd shows for a file without a path (Linux's anon_inode names). */
   anonName(): string { return "anon_inode:[unknown]"; }
-  /** ioctl for a request the caller decoded; its argument is a kernel buffer that the caller
-   *  copies in and out. Returns the result or -errno. */
-  ioctl(req: i32, buf: usize): i32 { return -ENOTTY; }
+  /** ioctl for a request the caller decoded (sys_fd.ts): buf is a kernel buffer that holds the
+   *  argument it copied in and takes what it copies out; arg is the raw argument (a value for
+   *  some requests). Returns the result or -errno. */
+  ioctl(t: Task, req: i32, buf: usize, arg: u64): i64 { return -ENOTTY; }
   /** Reads up to len bytes at file position pos into kernel memory at dst (the ELF loader's
    *  header reads). Returns the count or -errno. */
   readToKernel(dst: usize, len: i32, pos: i64): i32 { return -EINVAL; }

@@ -3,8 +3,8 @@
 // the app's buffer (host primitives fd_read/fd_write), so no byte is copied through the kernel.
 import { hostClose, hostFstat, hostIoctl, hostLseek, hostPoll, hostPread, hostPreadMf, hostPwriteMf, hostRead, hostWrite } from "../host";
 import { extentLen, MM } from "../mm/mm";
-import { EAGAIN, EFAULT } from "../abi/errno";
-import { O_NONBLOCK, PROT_READ, PROT_WRITE } from "../abi/linux";
+import { EAGAIN, EFAULT, ENOTTY } from "../abi/errno";
+import { FIONREAD, O_NONBLOCK, PROT_READ, PROT_WRITE, TCGETS, TIOCGWINSZ } from "../abi/linux";
 import { Task } from "../kernel/task";
 import { park } from "../kernel/sched";
 import { FileDescription } from "./file";
@@ -122,7 +122,10 @@ export class HostFile extends FileDescription {
     return hostFstat(this.hostFd, dst);
   }
 
-  ioctl(req: i32, buf: usize): i32 {
+  /** Only the queries pass to the host fd: the sandbox may read, not change, the settings of
+   *  the terminal wvisor runs in. */
+  ioctl(t: Task, req: i32, buf: usize, arg: u64): i64 {
+    if (req != TCGETS && req != TIOCGWINSZ && req != FIONREAD) return -ENOTTY;
     return hostIoctl(this.hostFd, req, buf);
   }
 

@@ -3,7 +3,7 @@
 // gone); a write waits for room, and writes of at most PIPE_BUF bytes are never interleaved
 // with other writers; writing with no reader left gives EPIPE and SIGPIPE.
 import { EAGAIN, EBUSY, EFAULT, EPIPE, EPERM } from "../abi/errno";
-import { O_NONBLOCK, PROT_READ, PROT_WRITE, SIGPIPE } from "../abi/linux";
+import { FIONREAD, O_NONBLOCK, PROT_READ, PROT_WRITE, SIGPIPE } from "../abi/linux";
 import { park, wakeLater } from "../kernel/sched";
 import { sendSignal } from "../kernel/signal_send";
 import { SigInfo, SI_USER } from "../kernel/signal";
@@ -18,7 +18,6 @@ export const PIPE_BUF: u64 = 4096;
 const DEFAULT_SIZE: i32 = 65536;
 /** /proc/sys/fs/pipe-max-size: the largest size an unprivileged F_SETPIPE_SZ may ask. */
 const PIPE_MAX_SIZE: i32 = 1048576;
-export const FIONREAD: i32 = 0x541b;
 
 const pipefs = new SuperBlock("pipefs");
 
@@ -183,7 +182,7 @@ export class PipeEnd extends FileDescription {
     return -1;
   }
 
-  ioctl(req: i32, buf: usize): i32 {
+  ioctl(t: Task, req: i32, buf: usize, arg: u64): i64 {
     if (req != FIONREAD) return -25; // ENOTTY
     store<i32>(buf, this.pipe.len);
     return 0;

@@ -54,6 +54,7 @@ export function forkProcess(parent: Task, flags: u64, stack: u64, ptid: u64, cti
   tg.cred = ptg.cred.copy();
   tg.pgid = ptg.pgid;
   tg.sid = ptg.sid;
+  tg.ctty = ptg.ctty;
   tg.exePath = ptg.exePath;
   tg.comm = ptg.comm;
   tg.startNs = monotonicNow();

@@ -3,8 +3,8 @@
 // left pending for the process and delivered when a task returns from a syscall (a parked task
 // is interrupted for it, a task running app code is kicked into the kernel by the host).
 // Stops and continues are job_control.ts's.
-import { SIGCONT, SIGKILL, SIG_DFL, SIG_IGN, signalStatus } from "../abi/linux";
-import { exitThreadGroup } from "./kernel";
+import { SIGCONT, SIGKILL, SIGSTOP, SIG_DFL, SIG_IGN, signalStatus } from "../abi/linux";
+import { exitThreadGroup, threadGroups } from "./kernel";
 import { Task, ThreadGroup, TASK_BLOCKED, TASK_DEAD, TASK_RUNNING } from "./task";
 import { ACT_CONTINUE, ACT_IGNORE, ACT_STOP, defaultAction, SigInfo, sigBit, sigUnblockable, SI_KERNEL } from "./signal";
 
@@ -20,6 +20,19 @@ function ignored(tg: ThreadGroup, sig: i32): bool {
   if (sigUnblockable(sig)) return false;
   const h = tg.handlers.get(sig).handler;
   return h == SIG_IGN || (h == SIG_DFL && defaultAction(sig) == ACT_IGNORE);
+}
+
+/** Whether process group pgid is orphaned: no member has a parent in another group of the
+ *  same session (will_become_orphaned_pgrp()). */
+function orphanedPgrp(pgid: i32): bool {
+  const all = threadGroups.values();
+  for (let i = 0; i < all.length; i++) {
+    const tg = all[i];
+    if (tg.pgid != pgid || tg.exitStatus >= 0) continue;
+    const p = tg.parent;
+    if (p !== null && p.pgid != pgid && p.sid == tg.sid) return false;
+  }
+  return true;
 }
 
 /** Wakes the tasks polling a signalfd or pidfd of tg: something about it changed. */
@@ -164,7 +177,9 @@ function applyDefault(tg: ThreadGroup, sig: i32): void {
   if (action == ACT_IGNORE || action == ACT_CONTINUE) return;
   if (tg.tgid == 1 && sig != SIGKILL) return;
   if (action == ACT_STOP) {
-    stopGroup(tg, sig);
+    // The terminal stop signals do nothing to an orphaned process group, which no shell of
+    // its session could continue (get_signal()'s is_current_pgrp_orphaned()).
+    if (sig == SIGSTOP || !orphanedPgrp(tg.pgid)) stopGroup(tg, sig);
     return;
   }
   // No core file is written, so the wait status carries no core flag (WCOREDUMP).

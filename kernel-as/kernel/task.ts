@@ -11,6 +11,7 @@ import { SignalHandlers } from "./signal";
 import { Rlimits } from "./rlimits";
 import { Credentials } from "./cred";
 import { SigInfo } from "./signal";
+import { Pty } from "../fs/tty/pty";
 
 export const TASK_RUNNING: i32 = 0;  // in the app, or queued to resume
 export const TASK_BLOCKED: i32 = 1;  // parked in a syscall, waiting for a timer or a host fd
@@ -48,6 +49,8 @@ export class ThreadGroup {
   stopSig: i32 = 0;
   stoppedTasks: Task[] = [];
   jobReport: i32 = REPORT_NONE;
+  /** The controlling terminal (Linux's signal->tty), inherited by children. */
+  ctty: Pty | null = null;
   /** The signal the parent gets when this group exits (clone's low byte; SIGCHLD). */
   exitSignal: i32 = 17;
   /** Tasks parked in wait4/waitid for one of this group's children. */

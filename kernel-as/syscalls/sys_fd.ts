@@ -2,18 +2,21 @@
 // ioctl, lseek (Linux fs/open.c, fs/file.c, fs/fcntl.c, fs/ioctl.c, fs/stat.c).
 import { EBADF, EFAULT, EINVAL, ENOTTY } from "../abi/errno";
 import {
-  F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_GETFL, F_SETFD, F_SETFL, FD_CLOEXEC, O_CLOEXEC, RLIMIT_NOFILE,
-  SEEK_HOLE, SETFL_MASK, TCGETS, TIOCGWINSZ,
+  F_DUPFD, F_DUPFD_CLOEXEC, F_GETFD, F_GETFL, F_SETFD, F_SETFL, FD_CLOEXEC, FIOCLEX, FIONBIO, FIONCLEX, FIONREAD,
+  O_CLOEXEC, O_NONBLOCK, RLIMIT_NOFILE, SEEK_HOLE, SETFL_MASK, TCFLSH, TCGETS, TCGETS2, TCSBRK, TCSETS,
+  TCSETS2, TCSETSF, TCSETSF2, TCSETSW, TCSETSW2, TCXONC, TIOCGPGRP, TIOCGPTN, TIOCGPTPEER, TIOCGSID,
+  TIOCGWINSZ, TIOCNOTTY, TIOCOUTQ, TIOCSCTTY, TIOCSPGRP, TIOCSPTLCK, TIOCSWINSZ,
 } from "../abi/linux";
 import { sysArg } from "../abi/regs";
 import { Task } from "../kernel/task";
-import { FIONREAD, PipeEnd } from "../fs/pipe";
+import { PipeEnd } from "../fs/pipe";
 
 const F_SETPIPE_SZ: i32 = 1031;
 const F_GETPIPE_SZ: i32 = 1032;
 import { InodeFile } from "../fs/vfs/inode_file";
 import { releaseLocks } from "../fs/vfs/locks";
 import { F_GETLK, F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW, F_SETLK, F_SETLKW, fcntlLock } from "./sys_lock";
+import { TERMIOS2_SIZE, TERMIOS_SIZE } from "../fs/tty/n_tty";
 
 const IOCTL_BUF: usize = memory.data(64, 8);
 
@@ -88,20 +91,47 @@ export function sysFcntl(t: Task): i64 {
   return -EINVAL;
 }
 
+/** How many bytes an ioctl request reads from its argument before, and writes to it after
+ *  (inLen << 16 | outLen); -1 for a request this kernel does not know. The old terminal
+ *  requests predate the _IOC encoding, so each is listed; a request whose argument is a
+ *  value (TIOCSCTTY, TCFLSH, ...) copies nothing. */
+function ioctlLayout(req: i32): i32 {
+  if (req == TCGETS) return TERMIOS_SIZE;
+  if (req == TCSETS || req == TCSETSW || req == TCSETSF) return TERMIOS_SIZE << 16;
+  if (req == TCGETS2) return TERMIOS2_SIZE;
+  if (req == TCSETS2 || req == TCSETSW2 || req == TCSETSF2) return TERMIOS2_SIZE << 16;
+  if (req == TIOCGWINSZ) return 8; // struct winsize
+  if (req == TIOCSWINSZ) return 8 << 16;
+  if (req == FIONREAD || req == TIOCOUTQ || req == TIOCGPTN || req == TIOCGPGRP || req == TIOCGSID) return 4;
+  if (req == TIOCSPTLCK || req == TIOCSPGRP || req == FIONBIO) return 4 << 16;
+  if (req == TIOCSCTTY || req == TIOCNOTTY || req == TCFLSH || req == TCSBRK || req == TCXONC || req == TIOCGPTPEER) return 0;
+  if (req == FIOCLEX || req == FIONCLEX) return 0;
+  return -1;
+}
+
 export function sysIoctl(t: Task): i64 {
-  const f = t.fdTable.get(<i32>sysArg(0));
+  const fd = <i32>sysArg(0);
+  const f = t.fdTable.get(fd);
   if (f === null) return -EBADF;
   const req = <i32>sysArg(1);
   const arg = sysArg(2);
-  // Only requests whose argument layout the kernel knows reach the host.
-  let outLen: i32 = 0;
-  if (req == TCGETS) outLen = 36; // struct termios (include/uapi/asm-generic/termbits.h)
-  else if (req == TIOCGWINSZ) outLen = 8; // struct winsize
-  else if (req == FIONREAD) outLen = 4; // int
-  else return -ENOTTY;
-  const r = f.ioctl(req, IOCTL_BUF);
+  const layout = ioctlLayout(req);
+  if (layout < 0) return -ENOTTY;
+  const inLen = layout >> 16;
+  const outLen = layout & 0xffff;
+  if (inLen > 0 && t.mm.copyIn(arg, IOCTL_BUF, <u64>inLen) < 0) return -EFAULT;
+  // Requests on the file description or the fd itself, whatever the file (do_vfs_ioctl()).
+  if (req == FIOCLEX || req == FIONCLEX) {
+    t.fdTable.setCloexec(fd, req == FIOCLEX);
+    return 0;
+  }
+  if (req == FIONBIO) {
+    f.flags = load<i32>(IOCTL_BUF) != 0 ? f.flags | O_NONBLOCK : f.flags & ~O_NONBLOCK;
+    return 0;
+  }
+  const r = f.ioctl(t, req, IOCTL_BUF, arg);
   if (r < 0) return r;
-  if (t.mm.copyOut(arg, IOCTL_BUF, <u64>outLen) < 0) return -EFAULT;
+  if (outLen > 0 && t.mm.copyOut(arg, IOCTL_BUF, <u64>outLen) < 0) return -EFAULT;
   return r;
 }
 

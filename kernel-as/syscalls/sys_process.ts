@@ -395,5 +395,6 @@ export function sysSetsid(t: Task): i64 {
   if (tg.pgid == tg.tgid) return -EPERM;
   tg.sid = tg.tgid;
   tg.pgid = tg.tgid;
+  tg.ctty = null; // a new session starts without a controlling terminal
   return tg.sid;
 }

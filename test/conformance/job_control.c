@@ -20,18 +20,22 @@ static void on_chld(int sig, siginfo_t *si, void *uc)
 	chld_count++;
 }
 
-/* A child that counts, sleeping a millisecond between steps. */
+/* A child that counts, sleeping a millisecond between steps. It gets a process group of its
+ * own, which is not orphaned (its parent, in our group, is in the same session): Linux
+ * discards SIGTSTP sent to an orphaned group, and ours may be one (a CI runner's). */
 static pid_t counting_child(void)
 {
 	*counter = 0;
 	pid_t pid = fork();
 	if (pid == 0) {
+		setpgid(0, 0);
 		for (int i = 0; i < 20000; i++) {
 			(*counter)++;
 			usleep(1000);
 		}
 		_exit(0);
 	}
+	setpgid(pid, pid);
 	while (*counter < 3)
 		sleep_ms(1);
 	return pid;
@@ -160,6 +164,33 @@ static void stopped_sleeper(void)
 	CHECK(now_ms() - t0 >= 290, "and lasts at least its time", "%lld ms", now_ms() - t0);
 }
 
+/* SIGTSTP does nothing to an orphaned process group (here a new session's); SIGSTOP still
+ * stops it. */
+static void orphaned_group(void)
+{
+	*counter = 0;
+	pid_t pid = fork();
+	if (pid == 0) {
+		setsid();
+		for (int i = 0; i < 20000; i++) {
+			(*counter)++;
+			usleep(1000);
+		}
+		_exit(0);
+	}
+	while (*counter < 3)
+		sleep_ms(1);
+	kill(pid, SIGTSTP);
+	sleep_ms(50);
+	int st;
+	CHECK(waitpid(pid, &st, WUNTRACED | WNOHANG) == 0, "SIGTSTP does not stop a process in an orphaned group", "%s", wstatus_str(st));
+	kill(pid, SIGSTOP);
+	pid_t w = waitpid(pid, &st, WUNTRACED);
+	CHECK(w == pid && WIFSTOPPED(st) && WSTOPSIG(st) == SIGSTOP, "SIGSTOP does", "%s", wstatus_str(st));
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+}
+
 static volatile int usr1_seen;
 static void on_usr1(int sig)
 {
@@ -208,5 +239,6 @@ int main(void)
 	handled_and_nocldstop();
 	stopped_sleeper();
 	spinning_child();
+	orphaned_group();
 	return check_done();
 }

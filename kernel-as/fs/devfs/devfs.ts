@@ -1,6 +1,6 @@
 // devfs: the /dev the sandbox sees (a tmpfs holding device nodes, as devtmpfs would): null,
-// zero, full, random, urandom, tty, the fd/stdin/stdout/stderr links into /proc/self/fd, and
-// /dev/shm (a tmpfs of its own, mounted by the caller). Device nodes open to the drivers below,
+// zero, full, random, urandom, tty, ptmx, the fd/stdin/stdout/stderr links into
+// /proc/self/fd, and the mount points /dev/shm and /dev/pts (mounted by the caller). Device nodes open to the drivers below,
 // chosen by device number as Linux's chrdev table does.
 import { hostRandom } from "../../host";
 import { EFAULT, ENOSPC, ENXIO } from "../../abi/errno";
@@ -15,6 +15,7 @@ import { InodeFile } from "../vfs/inode_file";
 import { Path } from "../vfs/mount";
 import { S_IFCHR } from "../vfs/stat";
 import { initInode, newTmpfs, TmpfsDir } from "../tmpfs/tmpfs";
+import { openControllingTty, openPtmx } from "../tty/pty";
 
 const ROOT = new Credentials(0, 0, 0, 0);
 
@@ -30,6 +31,7 @@ const DEV_FULL: u64 = mkdev(MEM_MAJOR, 7);
 const DEV_RANDOM: u64 = mkdev(MEM_MAJOR, 8);
 const DEV_URANDOM: u64 = mkdev(MEM_MAJOR, 9);
 const DEV_TTY: u64 = mkdev(5, 0);
+const DEV_PTMX: u64 = mkdev(5, 2);
 const RANDOM_CHUNK: i32 = 4096;
 const RANDOM_BUF: usize = memory.data(RANDOM_CHUNK, 8);
 
@@ -75,8 +77,9 @@ export class MemDeviceFile extends InodeFile {
 
 class MemDevice extends Inode {
   open(flags: i32, path: Path): FileDescription | null {
-    // No controlling terminal inside the sandbox yet: /dev/tty is ENXIO, as for a daemon.
-    if (this.rdev == DEV_TTY) return fail<FileDescription>(ENXIO);
+    // /dev/tty is the caller's controlling terminal (ENXIO without one, as for a daemon).
+    if (this.rdev == DEV_TTY) return openControllingTty(flags, path);
+    if (this.rdev == DEV_PTMX) return openPtmx(flags, path);
     return new MemDeviceFile(flags, path, this.rdev);
   }
 }
@@ -97,11 +100,13 @@ export function newDevfs(): TmpfsDir {
   addDevice(dev, "random", DEV_RANDOM, 0o666);
   addDevice(dev, "urandom", DEV_URANDOM, 0o666);
   addDevice(dev, "tty", DEV_TTY, 0o666);
+  addDevice(dev, "ptmx", DEV_PTMX, 0o666);
 
   dev.symlink("fd", "/proc/self/fd", ROOT);
   dev.symlink("stdin", "/proc/self/fd/0", ROOT);
   dev.symlink("stdout", "/proc/self/fd/1", ROOT);
   dev.symlink("stderr", "/proc/self/fd/2", ROOT);
   dev.mkdir("shm", 0o1777, ROOT);
+  dev.mkdir("pts", 0o755, ROOT);
   return dev;
 }

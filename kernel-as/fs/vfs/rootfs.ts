@@ -14,6 +14,7 @@ import { newSysfs } from "../sysfs/sysfs";
 export let mountNamespace: MountNamespace | null = null;
 import { Inode } from "./inode";
 import { Dentry, MNT_READONLY, Mount, MountNamespace, Path } from "./mount";
+import { newDevpts, setDevptsRoot } from "../tty/pty";
 
 const ROOT = new Credentials(0, 0, 0, 0);
 
@@ -45,6 +46,8 @@ export function buildRootFs(): MountNamespace | null {
     const devfs = mountOn(ns, dev, newDevfs(), "devtmpfs", "none");
     const shm = dirFor(devfs, "shm");
     if (shm !== null) mountOn(ns, shm, newTmpfs(0o1777), "tmpfs", "shm");
+    const pts = dirFor(devfs, "pts");
+    if (pts !== null) setDevptsRoot(mountOn(ns, pts, newDevpts(), "devpts", "devpts"));
   }
   // /tmp stays the root's own (the overlay keeps writes in memory), so files the caller left
   // in the host's /tmp are visible, as under runsc when /tmp is not empty.
