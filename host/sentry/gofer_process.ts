@@ -16,16 +16,24 @@ export interface GoferHandle {
   stop(): void;
 }
 
-/** Starts a Gofer serving root (read-only unless readWrite). */
+/** Starts a Gofer serving root (read-only unless readWrite).
+ *
+ *  WVISOR_GOFER_COMMAND, when set, names another 9P2000.L server to start instead, split at
+ *  spaces, which gets its end of the socket as fd 3 and must serve `/` under the attach
+ *  name "/" (the interoperability tests run diod this way: `diod -f -n -r 3 -w 3 -c CONF`).
+ *  Such a server donates no fds, so file data goes through Tread. */
 export function startGofer(root: string, readWrite: boolean): GoferHandle {
   const pair = new Int32Array(2);
   if (libc.socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0) {
     throw new Error(`socketpair: errno ${libc.errno()}`);
   }
   const [sentryEnd, goferEnd] = [pair[0], pair[1]];
-  const args = [GOFER_MAIN, '--fd', '3', '--root', root];
+  const other = process.env.WVISOR_GOFER_COMMAND?.trim();
+  let command = process.execPath;
+  let args = [GOFER_MAIN, '--fd', '3', '--root', root];
   if (!readWrite) args.push('--ro');
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit', goferEnd] });
+  if (other) [command, ...args] = other.split(/\s+/);
+  const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'inherit', goferEnd] });
   child.unref();
   libc.close(goferEnd);
   return {

@@ -79,7 +79,10 @@ export class P9Client {
 
   /** Negotiates the version and message size. Returns 0 or -errno. */
   connect(): i32 {
-    const r = this.rpc(Tversion, new Fields().num(<u64>MSIZE).str(VERSION_DONATING));
+    let r = this.rpc(Tversion, new Fields().num(<u64>MSIZE).str(VERSION_DONATING));
+    // A server that does not know the extension may refuse it (diod answers Rlerror EIO)
+    // instead of offering plain 9P2000.L: ask for that then.
+    if (r === null) r = this.rpc(Tversion, new Fields().num(<u64>MSIZE).str(VERSION));
     if (r === null) return -this.err;
     const version = r.strs[0];
     if (version != VERSION_DONATING && version != VERSION) return -EIO;

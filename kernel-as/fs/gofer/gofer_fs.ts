@@ -22,7 +22,10 @@ import { Path } from "../vfs/mount";
 import { Attr, S_IFMT } from "../vfs/stat";
 import { P9Attr, P9Client } from "./client";
 
+/** The most a Treaddir asks for; never more than msize less the Rreaddir header (P9_IOHDRSZ
+ *  is 24 bytes: diod refuses larger counts). */
 const READDIR_COUNT: u32 = 64 * 1024;
+const P9_IOHDRSZ: u32 = 24;
 /** How many unused read handles (fid + host fd) are kept for the next open. */
 const IDLE_HANDLES: i32 = 256;
 /** Inodes whose read handle nobody uses, least recently released first. */
@@ -91,7 +94,7 @@ export class GoferInode extends Inode {
     if (r >= 0 && c.lastFd >= 0) hostClose(c.lastFd);
     let off: u64 = 0;
     while (r >= 0) {
-      const f = c.readdir(fid, off, READDIR_COUNT);
+      const f = c.readdir(fid, off, min<u32>(READDIR_COUNT, <u32>c.msize - P9_IOHDRSZ));
       if (f === null) {
         r = -c.err;
         break;
