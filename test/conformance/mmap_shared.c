@@ -232,6 +232,34 @@ static void posix_shm(void)
 	munmap((void *)counter, PG);
 }
 
+/* A truncate reaches the mapping of another process while it runs (here one that spins on
+ * the page without syscalls): its next touch is SIGBUS. */
+static void truncate_under_running_child(void)
+{
+	int fd = memfd_create("truncate_running", 0);
+	REQUIRE(fd >= 0 && ftruncate(fd, PG) == 0, "a one-page memfd", "errno %d", errno);
+	volatile char *p = mmap(NULL, PG, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	REQUIRE(p != MAP_FAILED, "mmap it shared", "-");
+	p[0] = 1;
+	pid_t pid = fork();
+	if (pid == 0) {
+		signal(SIGBUS, SIG_DFL);
+		volatile unsigned long n = 0;
+		for (;;) {
+			n += p[0];
+			p[1] = 2;
+		}
+	}
+	while (p[1] != 2)
+		;
+	REQUIRE(ftruncate(fd, 0) == 0, "ftruncate to 0", "-");
+	int st;
+	pid_t w = wait_timeout(pid, &st, 5000);
+	CHECK(w == pid && WIFSIGNALED(st) && WTERMSIG(st) == SIGBUS, "a child touching the page when another process truncates the file gets SIGBUS", "%s", wstatus_str(st));
+	munmap((void *)p, PG);
+	close(fd);
+}
+
 int main(void)
 {
 	struct sigaction sa = {0};
@@ -266,5 +294,6 @@ int main(void)
 
 	across_fork();
 	posix_shm();
+	truncate_under_running_child();
 	return check_done();
 }

@@ -173,6 +173,28 @@ export class PtracePlatform {
     return pid;
   }
 
+  /** inject() into a stub thread that may be running app code (a shared page changes for a
+   *  process that is not the caller's): it is interrupted, and afterwards resumed as it was,
+   *  a syscall it was stopping at to run again. */
+  injectAnywhere(pid: number, nr: number, ...args: number[]): number {
+    if (!this.running.has(pid)) return this.inject(pid, nr, ...args);
+    const saved = Buffer.alloc(REGS_SIZE);
+    libc.ptrace(libc.PTRACE_INTERRUPT, pid, 0, 0);
+    if (this.wait(pid) !== pid || wifExitedOrSignaled(this.status[0])) return -libc.ESRCH;
+    libc.ptraceBuf(libc.PTRACE_GETREGS, pid, 0, saved);
+    if (((this.status[0] >> 8) & 0xff) === SYSCALL_STOP) {
+      // Stopped entering a syscall the kernel has not seen: point back at the instruction.
+      saved.writeBigUInt64LE(saved.readBigUInt64LE(R_RIP * 8) - 2n, R_RIP * 8);
+      saved.writeBigUInt64LE(saved.readBigUInt64LE(R_ORIG_RAX * 8), R_RAX * 8);
+    }
+    // Any other stop (the interrupt, a fault that runs again, a signal from outside that is
+    // swallowed anyway) resumes where it was.
+    const r = this.inject(pid, nr, ...args);
+    libc.ptraceBuf(libc.PTRACE_SETREGS, pid, 0, saved);
+    libc.ptrace(libc.PTRACE_SYSEMU, pid, 0, 0);
+    return r;
+  }
+
   /** Runs one host syscall inside a stopped stub and returns its result (-errno on failure,
    *  -ESRCH if the stub died). Precondition: the stub is stopped. */
   inject(pid: number, nr: number, ...args: number[]): number {
@@ -480,6 +502,9 @@ export class PtracePlatform {
       libc.ptrace(libc.PTRACE_SYSEMU, pid, 0, 0);
       return;
     }
+    // Stopped: while the kernel handles the stop, changes to its address space are injected
+    // directly (injectAnywhere), and a kick is not needed.
+    this.running.delete(pid);
     const sig = (s >> 8) & 0xff;
     let act: number;
     if (sig === SYSCALL_STOP) {
@@ -498,14 +523,10 @@ export class PtracePlatform {
     } else {
       // Group stops are not the app's: resume.
       libc.ptrace(libc.PTRACE_SYSEMU, pid, 0, 0);
+      this.running.add(pid);
       return;
     }
-    if (act === ACT_RESUME) {
-      libc.ptraceBuf(libc.PTRACE_SETREGS, pid, 0, this.regs());
-      libc.ptrace(libc.PTRACE_SYSEMU, pid, 0, 0);
-    } else {
-      this.running.delete(pid);
-    }
+    if (act === ACT_RESUME) this.resume(pid);
   }
 
   private monotonicNow(): number {
