@@ -68,7 +68,11 @@ function describe(e: i32): string {
 /** Opens path for execution (Linux's open_exec()): a regular file the task may execute. */
 function openExec(fs: FsContext, path: string, cred: Credentials): FileDescription | null {
   const p = resolveFrom(fs.root, fs.cwd, path, LOOKUP_FOLLOW);
-  if (p === null) return null;
+  return p === null ? null : openExecPath(p, cred);
+}
+
+/** Opens the file at p for exec: a regular file the caller may execute. */
+function openExecPath(p: Path, cred: Credentials): FileDescription | null {
   if (!p.inode.isReg || !permitted(p.inode, MAY_EXEC, cred)) return fail<FileDescription>(EACCES);
   return p.inode.open(O_RDONLY, p);
 }
@@ -99,12 +103,12 @@ class ExecPlan {
 /** Follows #! lines (binfmt_script: the interpreter, one optional argument, then the script's
  *  path in place of argv[0]) to an ELF file and its interpreter. Null with img.reason and
  *  vfsErr set on failure. */
-function plan(fs: FsContext, cred: Credentials, path: string, argv: string[], img: LoadedImage): ExecPlan | null {
+function plan(fs: FsContext, cred: Credentials, path: string, first: Path | null, argv: string[], img: LoadedImage): ExecPlan | null {
   const p = new ExecPlan();
   p.path = path;
   p.argv = argv;
   for (let depth = 0; p.file === null; depth++) {
-    const file = openExec(fs, p.path, cred);
+    const file = depth == 0 && first !== null ? openExecPath(first, cred) : openExec(fs, p.path, cred);
     if (file === null) return null;
     const head = new ArrayBuffer(SCRIPT_BUF);
     const n = file.readToKernel(changetype<usize>(head), SCRIPT_BUF, 0);
@@ -202,8 +206,10 @@ function stackSizeOf(tg: ThreadGroup): u64 {
 }
 
 /** Replaces t's program by path with argv and envp; the register block is set to enter it.
- *  Returns 0, -errno (nothing changed), or EXEC_FATAL (the process was killed). */
-export function execve(t: Task, path: string, argv: string[], envp: string[]): i32 {
+ *  first, when given, is the program already looked up (execveat); path then only names it
+ *  to a #! interpreter. Returns 0, -errno (nothing changed), or EXEC_FATAL (the process was
+ *  killed). */
+export function execve(t: Task, path: string, argv: string[], envp: string[], first: Path | null = null): i32 {
   const tg = t.tg;
   const img = new LoadedImage();
   // The strings go on the new stack: they may take a quarter of it (Linux's bprm limit).
@@ -211,7 +217,7 @@ export function execve(t: Task, path: string, argv: string[], envp: string[]): i
   for (let i = 0; i < argv.length; i++) bytes += <u64>String.UTF8.byteLength(argv[i]) + 1;
   for (let i = 0; i < envp.length; i++) bytes += <u64>String.UTF8.byteLength(envp[i]) + 1;
   if (bytes > stackSizeOf(tg) / 4) return -E2BIG;
-  const p = plan(t.fs, tg.cred, path, argv, img);
+  const p = plan(t.fs, tg.cred, path, first, argv, img);
   if (p === null) {
     execError = img.reason.length > 0 ? img.reason : describe(vfsErr);
     return -vfsErr;

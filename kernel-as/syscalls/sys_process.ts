@@ -1,7 +1,7 @@
 // Processes: fork, vfork, clone, execve, execveat, wait4, waitid, and process groups and
 // sessions (Linux kernel/fork.c, fs/exec.c, kernel/exit.c, kernel/sys.c). Threads (CLONE_VM,
 // CLONE_THREAD) arrive with the threads work: such clones give ENOSYS for now.
-import { E2BIG, EACCES, EAGAIN, EBADF, EFAULT, EINVAL, ECHILD, ENOSYS, EPERM, ESRCH } from "../abi/errno";
+import { E2BIG, EACCES, EAGAIN, EBADF, EFAULT, EINVAL, ECHILD, ELOOP, ENOENT, ENOSYS, EPERM, ESRCH } from "../abi/errno";
 import { NSIG, O_NONBLOCK, PAGE_SIZE, SIGCHLD, SIGCONT } from "../abi/linux";
 import { sysArg } from "../abi/regs";
 import { CLONE_FILES, CLONE_FS, CLONE_PARENT, CLONE_PARENT_SETTID, CLONE_CHILD_CLEARTID, CLONE_CHILD_SETTID, CLONE_SETTLS, CLONE_SIGHAND, CLONE_THREAD, CLONE_VFORK, CLONE_VM, CSIGNAL, CLONE_DETACHED, CLONE_UNTRACED, CLONE_PTRACE, CLONE_SYSVSEM, CLONE_PIDFD, CLONE_CLEAR_SIGHAND, forkProcess } from "../kernel/fork";
@@ -10,7 +10,9 @@ import { park, RET_EXEC, RET_GONE } from "../kernel/sched";
 import { REPORT_CONTINUED, REPORT_NONE, REPORT_STOPPED, Task, ThreadGroup } from "../kernel/task";
 import { CLD_CONTINUED, CLD_DUMPED, CLD_EXITED, CLD_KILLED, CLD_STOPPED } from "../kernel/signal";
 import { vfsErr } from "../fs/vfs/error";
-import { AT_FDCWD } from "../fs/vfs/namei";
+import { AT_FDCWD, LOOKUP_FOLLOW, resolveAt } from "../fs/vfs/namei";
+import { InodeFile } from "../fs/vfs/inode_file";
+import { Path } from "../fs/vfs/mount";
 import { EXEC_FATAL, execve } from "../loader/exec";
 import { pathArg } from "./path_arg";
 import { createThread } from "../kernel/thread";
@@ -155,10 +157,25 @@ function exec(t: Task, dirfd: i32, pathAddr: u64, argvAddr: u64, envpAddr: u64, 
   if (r < 0) return r;
   r = stringArray(t, envpAddr, envp);
   if (r < 0) return r;
-  // Relative paths of execveat start at dirfd; this kernel resolves them from the cwd, which
-  // is what AT_FDCWD (every execve) means.
-  if (dirfd != AT_FDCWD && path.length > 0 && path.charCodeAt(0) != 0x2f) return -ENOSYS;
-  r = execve(t, path, argv, envp);
+  // execveat looks the program up from dirfd (or takes dirfd itself with AT_EMPTY_PATH); a
+  // #! interpreter then gets it as /dev/fd/N/path, as Linux's bprm->filename (do_execveat).
+  let first: Path | null = null;
+  let name = path;
+  if ((flags & AT_EMPTY_PATH) != 0 && path.length == 0) {
+    const f = t.fdTable.get(dirfd);
+    if (f === null) return -EBADF;
+    if (!(f instanceof InodeFile)) return -EACCES;
+    first = (<InodeFile>f).path;
+    name = "/dev/fd/" + dirfd.toString();
+  } else if (path.length == 0) {
+    return -ENOENT;
+  } else if (dirfd != AT_FDCWD || (flags & AT_SYMLINK_NOFOLLOW) != 0) {
+    first = resolveAt(t, dirfd, path, (flags & AT_SYMLINK_NOFOLLOW) != 0 ? 0 : LOOKUP_FOLLOW);
+    if (first === null) return -vfsErr;
+    if (first.inode.isLnk) return -ELOOP;
+    if (dirfd != AT_FDCWD && path.charCodeAt(0) != 0x2f) name = "/dev/fd/" + dirfd.toString() + "/" + path;
+  }
+  r = execve(t, name, argv, envp, first);
   if (r == EXEC_FATAL) return RET_GONE;
   if (r < 0) return r;
   return RET_EXEC;

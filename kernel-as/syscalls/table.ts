@@ -424,7 +424,7 @@ def(318, "getrandom", sysGetrandom, FULL, "pux", "d", "");
 def(319, "memfd_create", sysMemfdCreate, PARTIAL, "sx", "d", "no seals (F_ADD_SEALS is not supported)");
 none(320, "kexec_file_load", "");
 none(321, "bpf", "");
-def(322, "execveat", sysExecveat, PARTIAL, "isppx", "d", "a relative path with a dirfd other than AT_FDCWD gives ENOSYS");
+def(322, "execveat", sysExecveat, FULL, "isppx", "d", "");
 none(323, "userfaultfd", "");
 none(324, "membarrier", "");
 none(325, "mlock2", "");
