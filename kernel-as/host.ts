@@ -55,7 +55,9 @@ export declare function taskKick(tid: i32): void;
 export declare function asDestroy(stub: i32): void;
 
 /** Maps memory-file range [off, off+len) at addr with prot (MAP_SHARED|MAP_FIXED in the stub).
- *  addr, len and off are page aligned. Returns 0 or -errno from the host. */
+ *  addr, len and off are page aligned. The host may make this change (and as_unmap's and
+ *  as_protect's) later, in order, but before any thread of the stub runs again. Returns 0 or
+ *  -errno from the host. */
 @external("host", "as_map")
 export declare function asMap(stub: i32, addr: f64, len: f64, prot: i32, off: f64): i32;
 

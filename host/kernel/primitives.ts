@@ -53,11 +53,11 @@ export function hostPrimitives(ctx: PrimitiveContext): WebAssembly.ModuleImports
     task_kick: (tid: number) => ctx.platform.kick(tid),
     as_destroy: (stub: number) => ctx.platform.destroyStub(stub),
     as_map: (stub: number, addr: number, len: number, prot: number, off: number) =>
-      injected(ctx.platform.injectAnywhere(stub, HOST_SYS_MMAP, addr, len, prot, MAP_SHARED_FIXED, STUB_MEMFILE_FD, off)),
+      injected(ctx.platform.changeAddressSpace(stub, HOST_SYS_MMAP, addr, len, prot, MAP_SHARED_FIXED, STUB_MEMFILE_FD, off)),
     as_unmap: (stub: number, addr: number, len: number) =>
-      injected(ctx.platform.injectAnywhere(stub, HOST_SYS_MUNMAP, addr, len)),
+      injected(ctx.platform.changeAddressSpace(stub, HOST_SYS_MUNMAP, addr, len)),
     as_protect: (stub: number, addr: number, len: number, prot: number) =>
-      injected(ctx.platform.injectAnywhere(stub, HOST_SYS_MPROTECT, addr, len, prot)),
+      injected(ctx.platform.changeAddressSpace(stub, HOST_SYS_MPROTECT, addr, len, prot)),
 
     fp_get: (stub: number, dst: number) => ctx.platform.fpRegs(stub, mem().subarray(dst, dst + FP_MAX), false),
     fp_set: (stub: number, src: number, len: number) => ctx.platform.fpRegs(stub, mem().subarray(src, src + len), true),

@@ -94,10 +94,10 @@ function wakeOp(t: Task, uaddr: u64, val: u32, shared: bool): i64 {
   store<i32>(WORD, nv);
   t.mm.copyOut(uaddr2, WORD, 4);
   if (cmp > 5) return -ENOSYS;
-  let woken = wakeFutex(key!, FUTEX_BITSET_MATCH_ANY, count(val));
+  let woken = wakeFutex(key, FUTEX_BITSET_MATCH_ANY, count(val));
   const hit = cmp == 0 ? old == cmparg : cmp == 1 ? old != cmparg : cmp == 2 ? old < cmparg :
     cmp == 3 ? old <= cmparg : cmp == 4 ? old > cmparg : old >= cmparg;
-  if (hit) woken += wakeFutex(key2!, FUTEX_BITSET_MATCH_ANY, count(<u32>sysArg(3)));
+  if (hit) woken += wakeFutex(key2, FUTEX_BITSET_MATCH_ANY, count(<u32>sysArg(3)));
   return woken;
 }
 

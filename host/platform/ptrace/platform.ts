@@ -6,7 +6,7 @@
 // Every resume loads the register block into the stub (PTRACE_SETREGS), so an injected syscall
 // may leave the stub's registers as it likes.
 import * as libc from './libc.js';
-import { STUB_BASE, STUB_SYSCALL_ADDR } from './stub_image.js';
+import { STUB_BASE, STUB_BATCH_ADDR, STUB_BATCH_MAX, STUB_CTRL_ADDR, STUB_SYSCALL_ADDR } from './stub_image.js';
 import { ACT_RESUME, KernelExports } from '../../kernel/kernel_module.js';
 
 const REGS_SIZE = 27 * 8;
@@ -50,6 +50,11 @@ export const HOST_SYS_MPROTECT = 10;
 export const HOST_SYS_MUNMAP = 11;
 /** The stub's fd for the memory file (posix_spawn puts it at 0 and closes the rest). */
 export const STUB_MEMFILE_FD = 0;
+/** The stub's fd for the control page's memfd (at 1). */
+const STUB_CTRL_FD = 1;
+const PAGE = 0x1000;
+const PROT_READ_WRITE = 3;
+const MAP_SHARED_FIXED = 0x01 | 0x10;
 
 const wifStopped = (s: number) => (s & 0xff) === 0x7f;
 const wifExitedOrSignaled = (s: number) => !wifStopped(s) && (s & 0xffff) !== 0xffff;
@@ -58,6 +63,12 @@ export class PtracePlatform {
   private readonly live = new Set<number>();
   /** A stub that is never run: new stubs are forked from it (0: not made yet). */
   private factory = 0;
+  /** The control page (stub_image.ts): its memfd, and the Sentry's view of it. */
+  private ctrlFd = -1;
+  private ctrl = new BigInt64Array(0);
+  /** Address-space changes not yet made, by stub (the first thread's pid): flat entries of a
+   *  syscall number and six arguments. They are made in one batch before the stub runs. */
+  private readonly pending = new Map<number, number[]>();
   /** Extra host threads of each stub (app threads beyond the first), by stub pid. */
   private readonly threads = new Map<number, Set<number>>();
   /** Which stub a host thread belongs to. */
@@ -125,13 +136,15 @@ export class PtracePlatform {
   /** Starts a stub from its file and empties its address space but for the stub page.
    *  Returns its pid, or -errno. The stub is left stopped. */
   private spawnStub(): number {
+    if (this.ctrlFd < 0) this.makeControlPage();
     const fa = Buffer.alloc(128);
     const attr = Buffer.alloc(512);
     libc.spawnFileActionsInit(fa);
     libc.spawnAttrInit(attr);
     try {
       libc.spawnFileActionsAddDup2(fa, this.memfileFd, STUB_MEMFILE_FD);
-      libc.spawnFileActionsAddClosefrom(fa, STUB_MEMFILE_FD + 1);
+      libc.spawnFileActionsAddDup2(fa, this.ctrlFd, STUB_CTRL_FD);
+      libc.spawnFileActionsAddClosefrom(fa, STUB_CTRL_FD + 1);
       // Its own session: terminal signals meant for wvisor's process group do not reach it.
       libc.spawnAttrSetflags(attr, libc.POSIX_SPAWN_SETSID);
       const pid = [0];
@@ -163,14 +176,70 @@ export class PtracePlatform {
       this.template = Buffer.alloc(REGS_SIZE);
       libc.ptraceBuf(libc.PTRACE_GETREGS, pid, 0, this.template);
     }
-    const stubEnd = STUB_BASE + 0x1000;
+    const stubEnd = STUB_BASE + PAGE;
     let r = this.inject(pid, HOST_SYS_MUNMAP, 0, STUB_BASE);
     if (r >= 0) r = this.inject(pid, HOST_SYS_MUNMAP, stubEnd, HOST_TASK_SIZE - stubEnd);
+    if (r >= 0) r = this.inject(pid, HOST_SYS_MMAP, STUB_CTRL_ADDR, PAGE, PROT_READ_WRITE, MAP_SHARED_FIXED, STUB_CTRL_FD, 0);
     if (r < 0) {
       this.destroyStub(pid);
       return r;
     }
     return pid;
+  }
+
+  /** The memfd of the control page, mapped in every stub at STUB_CTRL_ADDR and here. */
+  private makeControlPage(): void {
+    const MFD_CLOEXEC = 1;
+    const MAP_SHARED = 1;
+    this.ctrlFd = libc.memfdCreate('wvisor-control', MFD_CLOEXEC) as number;
+    if (this.ctrlFd < 0 || libc.ftruncate(this.ctrlFd, PAGE) < 0) throw new Error(`control page: errno ${libc.errno()}`);
+    const addr = libc.mmap(0, PAGE, PROT_READ_WRITE, MAP_SHARED, this.ctrlFd, 0) as number;
+    if (addr === -1 || addr === 0xffffffffffffffff) throw new Error(`control page: mmap errno ${libc.errno()}`);
+    this.ctrl = new BigInt64Array(libc.koffi.view(addr, PAGE));
+  }
+
+  /** Changes the address space of the stub that thread tid belongs to (mmap, munmap or
+   *  mprotect; the result is not waited for). A stopped stub gets the change in a batch
+   *  before it runs again; a running one (a shared page changed under another process) at
+   *  once. Returns 0, or -errno from a change made at once. */
+  changeAddressSpace(tid: number, nr: number, ...args: number[]): number {
+    if (this.running.has(tid)) return this.injectAnywhere(tid, nr, ...args);
+    const stub = this.threadOwner.get(tid) ?? tid;
+    let q = this.pending.get(stub);
+    if (!q) {
+      q = [];
+      this.pending.set(stub, q);
+    }
+    q.push(nr, args[0] ?? 0, args[1] ?? 0, args[2] ?? 0, args[3] ?? 0, args[4] ?? 0, args[5] ?? 0);
+    return 0;
+  }
+
+  /** Makes the pending changes of tid's stub through the stopped thread tid, a batch of at
+   *  most STUB_BATCH_MAX syscalls per round trip. A change the host refuses (it is out of
+   *  memory or mappings) leaves the app's memory wrong: its stub is killed. Returns whether
+   *  the stub lives. */
+  private flush(tid: number): boolean {
+    const stub = this.threadOwner.get(tid) ?? tid;
+    const q = this.pending.get(stub);
+    if (!q) return true;
+    this.pending.delete(stub);
+    const c = this.ctrl;
+    for (let start = 0; start < q.length; start += 7 * STUB_BATCH_MAX) {
+      const n = Math.min(STUB_BATCH_MAX, (q.length - start) / 7);
+      c[0] = BigInt(n);
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < 7; j++) c[1 + 8 * i + j] = BigInt(q[start + 7 * i + j]);
+        c[1 + 8 * i + 7] = 0n;
+      }
+      if (this.runAt(tid, STUB_BATCH_ADDR) < 0) return false;
+      for (let i = 0; i < n; i++) {
+        if (c[1 + 8 * i + 7] < 0n) {
+          libc.kill(stub, libc.SIGKILL);
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   /** inject() into a stub thread that may be running app code (a shared page changes for a
@@ -198,6 +267,8 @@ export class PtracePlatform {
   /** Runs one host syscall inside a stopped stub and returns its result (-errno on failure,
    *  -ESRCH if the stub died). Precondition: the stub is stopped. */
   inject(pid: number, nr: number, ...args: number[]): number {
+    // The changes already asked for come first.
+    if (!this.flush(pid)) return -libc.ESRCH;
     const r = this.injRegs;
     this.template!.copy(r);
     r.writeBigUInt64LE(BigInt(nr), R_RAX * 8);
@@ -212,9 +283,17 @@ export class PtracePlatform {
       libc.ptrace(libc.PTRACE_CONT, pid, 0, 0);
       return 0;
     }
-    r.writeBigInt64LE(-1n, R_ORIG_RAX * 8);
-    r.writeBigUInt64LE(BigInt(STUB_SYSCALL_ADDR), R_RIP * 8);
     for (let i = 0; i < args.length; i++) r.writeBigUInt64LE(BigInt(args[i]), ARG_SLOTS[i] * 8);
+    return this.runAt(pid, STUB_SYSCALL_ADDR);
+  }
+
+  /** Runs the stopped stub thread pid from the stub code at rip, with the registers in
+   *  injRegs, until its int3; returns rax then (-ESRCH if the stub died). */
+  private runAt(pid: number, rip: number): number {
+    const r = this.injRegs;
+    if (rip === STUB_BATCH_ADDR) this.template!.copy(r);
+    r.writeBigInt64LE(-1n, R_ORIG_RAX * 8);
+    r.writeBigUInt64LE(BigInt(rip), R_RIP * 8);
     libc.ptraceBuf(libc.PTRACE_SETREGS, pid, 0, r);
     libc.ptrace(libc.PTRACE_CONT, pid, 0, 0);
     for (;;) {
@@ -269,6 +348,7 @@ export class PtracePlatform {
   /** Runs clone(flags) in the stopped stub thread caller; the new task is seized through
    *  PTRACE_O_TRACECLONE. Returns its tid, left in its first ptrace stop, or -errno. */
   private injectClone(caller: number, flags: number): number {
+    if (!this.flush(caller)) return -libc.ESRCH;
     const r = this.injRegs;
     this.template!.copy(r);
     r.writeBigUInt64LE(BigInt(HOST_SYS_CLONE), R_RAX * 8);
@@ -318,6 +398,7 @@ export class PtracePlatform {
   /** Kills a stub (all its threads; any of them may name it) and reaps it. */
   destroyStub(tid: number): void {
     const pid = this.threadOwner.get(tid) ?? tid;
+    this.pending.delete(pid);
     if (!this.live.delete(pid)) return;
     this.running.delete(pid);
     libc.kill(pid, libc.SIGKILL);
@@ -347,6 +428,8 @@ export class PtracePlatform {
   }
 
   private resume(pid: number): void {
+    // A stub that dies making its pending changes is reported by the wait loop.
+    if (!this.flush(pid)) return;
     libc.ptraceBuf(libc.PTRACE_SETREGS, pid, 0, this.regs());
     libc.ptrace(libc.PTRACE_SYSEMU, pid, 0, 0);
     this.running.add(pid);

@@ -2,11 +2,17 @@
 // address space. It asks for SIGKILL when its parent (the Sentry's tracer thread) dies, stops
 // itself so that the tracer can seize it, and then only ever runs `syscall; int3` at
 // STUB_SYSCALL_ADDR: the tracer points rip there to inject a syscall (DESIGN.md §3) and gets
-// control back at the int3. The app's address space is everything below STUB_BASE.
+// control back at the int3; or the batch loop at STUB_BATCH_ADDR, which runs the syscalls
+// listed in the control page (STUB_CTRL_ADDR, a page the tracer writes too) and stores each
+// result there. The app's address space is everything below STUB_BASE.
 import fs from 'node:fs';
 
-/** Where the stub's only page lives: above every address the app may use. */
+/** Where the stub's code page lives: above every address the app may use. */
 export const STUB_BASE = 0x7ff000000000;
+/** The control page, mapped after the code page: a count, then entries of eight 64-bit
+ *  words (syscall number, six arguments, result). */
+export const STUB_CTRL_ADDR = STUB_BASE + 0x1000;
+export const STUB_BATCH_MAX = 63;
 const HEADER_SIZE = 64 + 56;
 
 /** x86-64 code that every helper process starts with: ask for SIGKILL when the parent (the
@@ -32,17 +38,45 @@ const CODE = [
   0x0f, 0x05, //                          syscall
   0xcc, //                                int3
   0xeb, 0xfb, //                          jmp inject
+  // batch:
+  0x48, 0xbb, 0x00, 0x10, 0x00, 0x00, 0xf0, 0x7f, 0x00, 0x00, // movabs rbx, STUB_CTRL_ADDR
+  0x4c, 0x8b, 0x23, //                    mov r12, [rbx]        (count)
+  0x4c, 0x8d, 0x6b, 0x08, //              lea r13, [rbx+8]      (first entry)
+  // loop:
+  0x4d, 0x85, 0xe4, //                    test r12, r12
+  0x74, 0x2b, //                          jz done
+  0x49, 0x8b, 0x45, 0x00, //              mov rax, [r13]
+  0x49, 0x8b, 0x7d, 0x08, //              mov rdi, [r13+8]
+  0x49, 0x8b, 0x75, 0x10, //              mov rsi, [r13+16]
+  0x49, 0x8b, 0x55, 0x18, //              mov rdx, [r13+24]
+  0x4d, 0x8b, 0x55, 0x20, //              mov r10, [r13+32]
+  0x4d, 0x8b, 0x45, 0x28, //              mov r8, [r13+40]
+  0x4d, 0x8b, 0x4d, 0x30, //              mov r9, [r13+48]
+  0x0f, 0x05, //                          syscall
+  0x49, 0x89, 0x45, 0x38, //              mov [r13+56], rax     (result)
+  0x49, 0x83, 0xc5, 0x40, //              add r13, 64
+  0x49, 0xff, 0xcc, //                    dec r12
+  0xeb, 0xd0, //                          jmp loop
+  // done:
+  0xcc, //                                int3
+  0xeb, 0xbc, //                          jmp batch
 ];
 const INJECT_OFFSET = 39;
+const BATCH_OFFSET = 44;
 
 /** The address of the `syscall` instruction used for injected syscalls. */
 export const STUB_SYSCALL_ADDR = STUB_BASE + HEADER_SIZE + INJECT_OFFSET;
+/** The address of the batch loop. */
+export const STUB_BATCH_ADDR = STUB_BASE + HEADER_SIZE + BATCH_OFFSET;
 
 /** The stub as an ELF file. */
 export function stubImage(): Buffer {
   const b = elfImage(STUB_BASE, CODE);
   if (b[HEADER_SIZE + INJECT_OFFSET] !== 0x0f || b[HEADER_SIZE + INJECT_OFFSET + 2] !== 0xcc) {
     throw new Error('stub image: INJECT_OFFSET does not point at syscall; int3');
+  }
+  if (b[HEADER_SIZE + BATCH_OFFSET] !== 0x48 || b.readBigUInt64LE(HEADER_SIZE + BATCH_OFFSET + 2) !== BigInt(STUB_CTRL_ADDR)) {
+    throw new Error('stub image: BATCH_OFFSET does not point at the batch loop');
   }
   return b;
 }
