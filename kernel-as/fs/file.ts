@@ -69,6 +69,10 @@ export class FileDescription {
    *  pages), or null when the file has none (a shared mapping is then a private copy). */
   memObject(): MemObject | null { return null; }
 
+  /** A cache of the file's pages that read-only MAP_PRIVATE mappings may share (files that
+   *  never change: the Gofer's), or null (each mapping gets a copy). */
+  pageCache(): MemObject | null { return null; }
+
   /** The poll(2) events that are ready now among events (POLLIN, POLLOUT, ...). Files that
    *  never block are always ready (Linux's DEFAULT_POLLMASK). */
   poll(events: i32): i32 { return events & (POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM); }

@@ -52,6 +52,18 @@ export class MemObject {
     return off;
   }
 
+  /** Takes [off, off + n pages) of the memory file, allocated by the caller, as pages
+   *  first..first+n (which are holes). Each page is freed on its own later. */
+  adopt(first: u64, n: u64, off: u64): void {
+    const end = <i32>(first + n);
+    while (this.pages.length < end) this.pages.push(-1);
+    for (let i: u64 = 0; i < n; i++) {
+      const idx = <i32>(first + i);
+      unchecked(this.pages[idx] = <i64>(off + i * PAGE_SIZE));
+      this.tellMappers(first + i, <i64>(off + i * PAGE_SIZE));
+    }
+  }
+
   /** Frees page idx (it becomes a hole) and unmaps it from every mapper. */
   freePage(idx: u64): void {
     const off = this.page(idx);
@@ -61,9 +73,25 @@ export class MemObject {
     this.tellMappers(idx, -1);
   }
 
-  /** Frees the pages from index first on. */
+  /** Frees the pages from index first on (unmapped from every mapper first), runs that are
+   *  contiguous in the memory file with one free each. */
   freeFrom(first: u64): void {
-    for (let i = first; i < <u64>this.pages.length; i++) this.freePage(i);
+    let runOff: i64 = -1;
+    let runLen: u64 = 0;
+    for (let i = first; i < <u64>this.pages.length; i++) {
+      const off = unchecked(this.pages[<i32>i]);
+      if (off < 0) continue;
+      unchecked(this.pages[<i32>i] = -1);
+      this.tellMappers(i, -1);
+      if (runOff >= 0 && <u64>runOff + runLen == <u64>off) {
+        runLen += PAGE_SIZE;
+        continue;
+      }
+      if (runOff >= 0) memoryFile.free(<u64>runOff, runLen);
+      runOff = off;
+      runLen = PAGE_SIZE;
+    }
+    if (runOff >= 0) memoryFile.free(<u64>runOff, runLen);
     if (first < <u64>this.pages.length) this.pages.length = <i32>first;
   }
 

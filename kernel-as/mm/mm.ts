@@ -10,7 +10,7 @@
 // mapped in the stub.
 import { asMap, asProtect, asUnmap, mfClone, mfCopy, mfPunch, mfRead, mfWrite } from "../host";
 import { EFAULT, ENAMETOOLONG, ENOMEM } from "../abi/errno";
-import { PAGE_SIZE, PROT_EXEC, PROT_NONE, PROT_READ, PROT_WRITE } from "../abi/linux";
+import { MAP_PRIVATE, MAP_TYPE, PAGE_SIZE, PROT_EXEC, PROT_NONE, PROT_READ, PROT_WRITE } from "../abi/linux";
 import { insertAt } from "../util/array";
 import { memoryFile, memoryLimit } from "../kernel/globals";
 import { MemObject } from "./mem_object";
@@ -229,6 +229,24 @@ export class MM {
     return obj.populate(idx) < 0 ? FAULT_SIGBUS : FAULT_FIXED;
   }
 
+  /** A MAP_PRIVATE VMA that maps a shared object's pages read-only (a file's cached pages,
+   *  see sysMmap) gets pages of its own before it may be written: copy-on-write, for the
+   *  whole VMA at once. Returns 0 or -errno. */
+  private privatize(v: Vma): i32 {
+    const off = allocPages(v.length);
+    if (off < 0) return -ENOMEM;
+    const obj = v.obj!;
+    for (let a = v.start; a < v.end; a += PAGE_SIZE) {
+      const page = obj.page(v.pageIndex(a));
+      if (page >= 0) mfCopy(<f64>(<u64>off + (a - v.start)), <f64>page, <f64>PAGE_SIZE);
+    }
+    obj.unref(this);
+    v.obj = null;
+    v.pgoff = 0;
+    v.mfOff = off;
+    return asMap(this.stub, <f64>v.start, <f64>v.length, v.prot, <f64>off);
+  }
+
   /** Drops a VMA that left the list: its private pages are freed, its object unreferenced. */
   private release(v: Vma): void {
     if (v.shared) v.obj!.unref(this);
@@ -268,6 +286,15 @@ export class MM {
     this.splitAt(start);
     this.splitAt(end);
     const first = this.lowerBound(start);
+    if ((prot & PROT_WRITE) != 0) {
+      for (let i = first; i < this.vmas.length && unchecked(this.vmas[i]).start < end; i++) {
+        const v = unchecked(this.vmas[i]);
+        if (v.shared && (v.flags & MAP_TYPE) == MAP_PRIVATE) {
+          const r = this.privatize(v);
+          if (r < 0) return r;
+        }
+      }
+    }
     let allBacked = true;
     for (let i = first; i < this.vmas.length && unchecked(this.vmas[i]).start < end; i++) {
       if (!unchecked(this.vmas[i]).backed) allBacked = false;

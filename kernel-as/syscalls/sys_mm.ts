@@ -15,7 +15,8 @@ import {
 } from "../abi/linux";
 import { sysArg } from "../abi/regs";
 import { Task } from "../kernel/task";
-import { MM, MMAP_MIN_ADDR } from "../mm/mm";
+import { allocPages, MM, MMAP_MIN_ADDR } from "../mm/mm";
+import { memoryFile } from "../kernel/globals";
 import { MemObject } from "../mm/mem_object";
 import { Vma, VMA_ANON, VMA_FILE, VMA_HEAP } from "../mm/vma";
 import { InodeFile } from "../fs/vfs/inode_file";
@@ -98,6 +99,24 @@ export function sysMmap(t: Task): i64 {
     }
     return <i64>at;
   }
+  // A read-only private mapping of a file that never changes maps the file's cached pages,
+  // shared with every such mapping (the libraries of every process): mprotect gives it a
+  // copy before it may be written.
+  if (file !== null && (prot & PROT_WRITE) == 0) {
+    const cache = file.pageCache();
+    if (cache !== null) {
+      const r = fillCache(cache, file, off / PAGE_SIZE, alen / PAGE_SIZE);
+      if (r == 0) {
+        const m = mm.mapShared(at, alen, prot & PROT_RWX, vflags, cache, off / PAGE_SIZE, kind);
+        if (m < 0) {
+          mm.unmapRange(at, at + alen);
+          return m;
+        }
+        return <i64>at;
+      }
+      if (r != -ENOMEM) return r;
+    }
+  }
   // A private file mapping gets a copy of the file's bytes (copy-on-write in effect, since
   // only this mapping sees it); it is filled readable and then given its protection, so a
   // PROT_NONE mapping keeps the data for a later mprotect.
@@ -116,6 +135,38 @@ export function sysMmap(t: Task): i64 {
     if ((prot & PROT_RWX) != (PROT_READ | PROT_WRITE)) mm.protect(at, at + alen, prot & PROT_RWX);
   }
   return <i64>at;
+}
+
+/** Reads the pages [first, first+count) of file that lie within it and that the cache lacks
+ *  into it, each run of missing pages with one read. Returns 0 or -errno (pages that could
+ *  not be filled are not kept). */
+function fillCache(cache: MemObject, file: InodeFile, first: u64, count: u64): i32 {
+  const limit = cache.pageLimit < first + count ? cache.pageLimit : first + count;
+  let idx = first;
+  while (idx < limit) {
+    if (cache.page(idx) >= 0) {
+      idx++;
+      continue;
+    }
+    let end = idx + 1;
+    while (end < limit && cache.page(end) < 0) end++;
+    const len = (end - idx) * PAGE_SIZE;
+    const off = allocPages(len);
+    if (off < 0) return -ENOMEM;
+    for (let done: u64 = 0; done < len; ) {
+      const want = len - done < 0x40000000 ? len - done : 0x40000000;
+      const got = file.readToMf(<u64>off + done, <i32>want, <i64>(idx * PAGE_SIZE + done));
+      if (got < 0) {
+        memoryFile.free(<u64>off, len);
+        return got;
+      }
+      if (got == 0) break;
+      done += <u64>got;
+    }
+    cache.adopt(idx, end - idx, <u64>off);
+    idx = end;
+  }
+  return 0;
 }
 
 export function sysMunmap(t: Task): i64 {

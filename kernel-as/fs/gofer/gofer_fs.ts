@@ -10,7 +10,7 @@
 // first costs no 9P round trip. A handle nobody uses stays open for the next open, up to
 // IDLE_HANDLES inodes; beyond that the least recently used is closed.
 import { hostClose, hostPread, hostPreadMf, mfWrite } from "../../host";
-import { EFAULT, EIO, ENXIO, EROFS } from "../../abi/errno";
+import { EFAULT, EIO, ENOENT, ENXIO, EROFS } from "../../abi/errno";
 import { O_ACCMODE, O_RDONLY, PROT_WRITE } from "../../abi/linux";
 import { Task } from "../../kernel/task";
 import { FileDescription } from "../file";
@@ -21,6 +21,7 @@ import { InodeFile } from "../vfs/inode_file";
 import { Path } from "../vfs/mount";
 import { Attr, S_IFMT } from "../vfs/stat";
 import { P9Attr, P9Client } from "./client";
+import { MemObject } from "../../mm/mem_object";
 
 /** The most a Treaddir asks for; never more than msize less the Rreaddir header (P9_IOHDRSZ
  *  is 24 bytes: diod refuses larger counts). */
@@ -38,10 +39,14 @@ export class GoferSuper extends SuperBlock {
 }
 
 export class GoferInode extends Inode {
-  private children: Map<string, GoferInode> | null = null;
+  /** Names lookup found absent. */
+  private absent: Set<string> | null = null;
   private target: string | null = null;
   bytes: u64 = 0;
   blocks: u64 = 0;
+  /** The pages read-only private mappings of the file share (sysMmap fills them); they go
+   *  with the last mapping. */
+  cache: MemObject | null = null;
   /** The opened fid of the read handle and its donated host fd (-1: read over 9P), and how
    *  many file descriptions use it; readFid is 0xffffffff without a handle. */
   readFid: u32 = 0xffffffff;
@@ -73,9 +78,19 @@ export class GoferInode extends Inode {
   }
 
   lookup(name: string): Inode | null {
+    // A name found missing stays missing: the mount is read-only and the host tree is taken
+    // not to change (the positive side is cached in the dentries). The dynamic loader's
+    // search through library directories asks for the same absent names at every exec.
+    if (this.absent !== null && this.absent!.has(name)) return fail<Inode>(ENOENT);
     const c = this.client;
     const nfid = c.walk(this.fid, [name]);
-    if (nfid < 0) return fail<Inode>(<i32>-nfid);
+    if (nfid < 0) {
+      if (nfid == -ENOENT) {
+        if (this.absent === null) this.absent = new Set<string>();
+        this.absent!.add(name);
+      }
+      return fail<Inode>(<i32>-nfid);
+    }
     const attr = new P9Attr();
     const r = c.getattr(<u32>nfid, attr);
     if (r < 0) {
@@ -178,6 +193,12 @@ export class GoferFile extends InodeFile {
   }
 
   @inline private get hostFd(): i32 { return this.inode.readFd; }
+
+  pageCache(): MemObject | null {
+    const inode = this.inode;
+    if (inode.cache === null) inode.cache = MemObject.anonymous(inode.bytes);
+    return inode.cache;
+  }
   @inline private get fid(): u32 { return this.inode.readFid; }
 
   readAt(t: Task, addr: u64, len: u64, pos: i64): i64 {
