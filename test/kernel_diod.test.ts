@@ -19,6 +19,9 @@ if (!diod) {
   // "/" read-only: diod's -e takes no options, its config file does.
   fs.writeFileSync(conf, 'exports = { { path="/", opts="ro" } }\n');
   const env = { ...process.env, WVISOR_GOFER_COMMAND: `${diod} -f -n -r 3 -w 3 -L /dev/null -c ${conf}` };
+  // wvisor runs in the temporary directory, and diod with it: diod raises its own core
+  // limit, so a core file, if it crashes, lands there rather than in the repository.
+  const cwd = dir;
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   const cases: { name: string; argv: string[] }[] = [
@@ -33,7 +36,7 @@ if (!diod) {
     t.test(c.name, async (t) => {
       const native = runNative(c.argv[0], c.argv.slice(1), { timeoutMs: 60_000 });
       t.equal(native.code, 0, 'runs natively', describe(native));
-      const w = runWvisor(['do', ...c.argv], { env, timeoutMs: 120_000 });
+      const w = runWvisor(['do', ...c.argv], { env, cwd, timeoutMs: 120_000 });
       t.equal(w.code, 0, 'runs under wvisor with diod serving the root', describe(w));
       t.equal(w.stdout, native.stdout, 'the same output');
     });
@@ -41,7 +44,7 @@ if (!diod) {
 
   t.test('writes stay in the sandbox', async (t) => {
     const probe = `/etc/wvisor-diod-probe-${process.pid}`;
-    const w = runWvisor(['do', '/bin/sh', '-c', `echo x > ${probe} && cat ${probe} && rm /etc/hostname && ls /etc/hostname; true`], { env, timeoutMs: 60_000 });
+    const w = runWvisor(['do', '/bin/sh', '-c', `echo x > ${probe} && cat ${probe} && rm /etc/hostname && ls /etc/hostname; true`], { env, cwd, timeoutMs: 60_000 });
     t.equal(w.stdout, 'x\n', 'the sandbox wrote and read its file', describe(w));
     t.notOk(fs.existsSync(probe), 'the host has no such file');
     t.ok(fs.existsSync('/etc/hostname'), 'the host file removed inside is still there');

@@ -1,9 +1,9 @@
 // Processes and signals: the conformance programs proc_fork, proc_pipe, proc_signal,
-// thread_join, fifo, job_control, futex, signalfd_pidfd and execveat (test/conformance/,
-// helpers in proc.h) must pass natively (this guards the programs themselves) and then
-// under wvisor, for both a static and a static-PIE build, with the same stdout apart from
-// "info:" lines. Then real shells and python3 from the host run under wvisor and must
-// print what they print natively and exit with the same status.
+// thread_join, fifo, job_control, futex, signalfd_pidfd, execveat, clone_share and pty
+// (test/conformance/, helpers in proc.h) must pass natively (this guards the programs
+// themselves) and then under wvisor, for both a static and a static-PIE build, with the same
+// stdout apart from "info:" lines. Then real shells and python3 from the host run under
+// wvisor and must print what they print natively and exit with the same status.
 //
 // Inside the sandbox the first program is pid 1 (its parent pid is 0). Like the init of a
 // Linux pid namespace, pid 1 ignores signals that it has no handler for, even SIGKILL
@@ -23,7 +23,7 @@ import { buildC, type Variant } from './helpers/cbuild.js';
 import { describe, deterministic, failures, runNative, runWvisor } from './helpers/wvisor.js';
 
 const variants: Variant[] = ['static', 'static-pie'];
-const programs = ['proc_fork', 'proc_pipe', 'proc_signal', 'thread_join', 'fifo', 'job_control', 'futex', 'signalfd_pidfd', 'execveat'];
+const programs = ['proc_fork', 'proc_pipe', 'proc_signal', 'thread_join', 'fifo', 'job_control', 'futex', 'signalfd_pidfd', 'execveat', 'clone_share', 'pty'];
 
 
 /** Checks that fail under wvisor because a feature is missing, not because it is wrong. Each

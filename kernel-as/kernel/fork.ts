@@ -75,9 +75,16 @@ export function forkProcess(parent: Task, flags: u64, stack: u64, ptid: u64, cti
   store<u64>(TID_BUF, <u64>tg.tgid);
   if ((flags & CLONE_PARENT_SETTID) != 0 && parent.mm.copyOut(ptid, TID_BUF, 4) < 0) return failChild(tg, -EFAULT);
   if ((flags & CLONE_CHILD_SETTID) != 0 && mm.copyOut(ctid, TID_BUF, 4) < 0) return failChild(tg, -EFAULT);
-  const fs = new FsContext(parent.fs.root, parent.fs.cwd);
-  fs.umask = parent.fs.umask;
-  const child = new Task(tg.tgid, tg, parent.fdTable.copy(), fs, stub);
+  // CLONE_FILES and CLONE_FS share the fd table and the root/cwd/umask with the parent.
+  let fs = parent.fs;
+  if ((flags & CLONE_FS) == 0) {
+    fs = new FsContext(parent.fs.root, parent.fs.cwd);
+    fs.umask = parent.fs.umask;
+  }
+  let fdt = parent.fdTable;
+  if ((flags & CLONE_FILES) != 0) fdt.users++;
+  else fdt = fdt.copy();
+  const child = new Task(tg.tgid, tg, fdt, fs, stub);
   child.sigmask = parent.sigmask;
   // The alternate signal stack is part of the copied memory, and inherited (fork(2)).
   child.altSp = parent.altSp;

@@ -11,7 +11,7 @@ import { AT_FDCWD, followMounts, isDotName, LOOKUP_DIRECTORY, LOOKUP_FOLLOW, MAX
 import { O_CREAT, O_DIRECTORY, O_EXCL, O_NOCTTY, O_NOFOLLOW, O_PATH_FLAG, O_TRUNC, __O_TMPFILE } from "../fs/vfs/open_flags";
 import { MAY_READ, MAY_WRITE, MAY_EXEC, permitted } from "../fs/vfs/permission";
 import { InodeFile } from "../fs/vfs/inode_file";
-import { isFifo, S_IFREG } from "../fs/vfs/stat";
+import { isChr, isFifo, S_IFREG } from "../fs/vfs/stat";
 import { FifoEnd, fifoError, fifoOpen } from "../fs/fifo";
 import { pathArg } from "./path_arg";
 
@@ -107,7 +107,10 @@ export function doOpen(t: Task, dirfd: i32, pathAddr: u64, flags: i32, mode: u32
     file = fifoOpen(t, path2, (flags & ~OPEN_ONLY_FLAGS) | O_LARGEFILE);
     if (file === null) return fifoError;
   } else {
-    file = inode.open((flags & ~OPEN_ONLY_FLAGS) | O_LARGEFILE, path2);
+    // A terminal's open still sees O_NOCTTY (tty_open() runs before do_dentry_open() drops
+    // it from f_flags); the drivers drop it themselves.
+    const keep = isChr(inode.mode) ? flags & O_NOCTTY : 0;
+    file = inode.open((flags & ~OPEN_ONLY_FLAGS) | O_LARGEFILE | keep, path2);
     if (file === null) return -vfsErr;
   }
   if ((flags & O_TRUNC) != 0 && inode.isReg && !created) {

@@ -23,7 +23,6 @@ const PROCESS_CLONE_FLAGS: u64 = CSIGNAL | CLONE_VFORK | CLONE_PARENT | CLONE_SE
   CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID | CLONE_DETACHED | CLONE_UNTRACED | CLONE_PTRACE | CLONE_SYSVSEM;
 /** clone(2) with CLONE_VM but not CLONE_THREAD (posix_spawn's vfork-like clone) is run as a
  *  copy: the child's writes are not seen by the parent, which glibc tolerates. */
-const SHARING_FLAGS: u64 = CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD;
 
 /** The common part of clone, clone3, fork and vfork. pidfdAddr is where CLONE_PIDFD puts the
  *  child's pidfd (clone's parent_tid argument, clone3's own field). */
@@ -40,9 +39,10 @@ function clone(t: Task, flags: u64, stack: u64, ptid: u64, ctid: u64, tls: u64, 
   if ((flags & CLONE_SIGHAND) != 0 && (flags & CLONE_VM) == 0) return -EINVAL;
   if ((flags & CLONE_PIDFD) != 0 && (flags & CLONE_THREAD) != 0) return -EINVAL;
   if ((flags & CLONE_THREAD) != 0) return createThread(t, flags, stack, ptid, ctid, tls);
-  // Sharing files, cwd or handlers between processes is not supported yet.
-  if ((flags & SHARING_FLAGS) != 0) return -ENOSYS;
-  const pid = forkProcess(t, flags & (PROCESS_CLONE_FLAGS | CLONE_VM), stack, ptid, ctid, tls);
+  // Sharing signal handlers between processes (CLONE_SIGHAND, which needs CLONE_VM) is not
+  // supported: a process's memory is its own copy here.
+  if ((flags & CLONE_SIGHAND) != 0) return -ENOSYS;
+  const pid = forkProcess(t, flags & (PROCESS_CLONE_FLAGS | CLONE_VM | CLONE_FS | CLONE_FILES), stack, ptid, ctid, tls);
   if (pid < 0) return pid;
   const child = threadGroups.get(<i32>pid);
   if ((flags & CLONE_CLEAR_SIGHAND) != 0) child.handlers.resetCaught();

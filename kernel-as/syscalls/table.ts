@@ -158,7 +158,7 @@ none(52, "getpeername", "");
 none(53, "socketpair", "");
 none(54, "setsockopt", "");
 none(55, "getsockopt", "");
-def(56, "clone", sysClone, PARTIAL, "xpppp", "d", "threads (CLONE_THREAD) and processes; a process sharing files, cwd or handlers (CLONE_FILES/FS/SIGHAND without CLONE_THREAD) gives ENOSYS; CLONE_VM without CLONE_THREAD runs on a copy");
+def(56, "clone", sysClone, PARTIAL, "xpppp", "d", "threads (CLONE_THREAD) and processes, which may share files and cwd (CLONE_FILES, CLONE_FS); CLONE_SIGHAND without CLONE_THREAD gives ENOSYS; CLONE_VM without CLONE_THREAD runs on a copy");
 def(57, "fork", sysFork, PARTIAL, "", "d", "the child gets an eager copy of the address space (no copy-on-write yet)");
 def(58, "vfork", sysVfork, PARTIAL, "", "d", "the child runs on a copy of the address space; the parent waits for its exec or exit");
 def(59, "execve", sysExecve, FULL, "spp", "d", "");

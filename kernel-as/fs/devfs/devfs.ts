@@ -16,6 +16,7 @@ import { Path } from "../vfs/mount";
 import { S_IFCHR } from "../vfs/stat";
 import { initInode, newTmpfs, TmpfsDir } from "../tmpfs/tmpfs";
 import { openControllingTty, openPtmx } from "../tty/pty";
+import { O_NOCTTY } from "../vfs/open_flags";
 
 const ROOT = new Credentials(0, 0, 0, 0);
 
@@ -79,8 +80,8 @@ class MemDevice extends Inode {
   open(flags: i32, path: Path): FileDescription | null {
     // /dev/tty is the caller's controlling terminal (ENXIO without one, as for a daemon).
     if (this.rdev == DEV_TTY) return openControllingTty(flags, path);
-    if (this.rdev == DEV_PTMX) return openPtmx(flags, path);
-    return new MemDeviceFile(flags, path, this.rdev);
+    if (this.rdev == DEV_PTMX) return openPtmx(flags & ~O_NOCTTY, path);
+    return new MemDeviceFile(flags & ~O_NOCTTY, path, this.rdev);
   }
 }
 

@@ -102,7 +102,9 @@ export class Pty {
     this.pgrp = 0;
     this.wakeAll();
     ptys.delete(this.index);
+    // The number is free again: its entry and the dentry cached for it go.
     devpts!.unlink(this.index.toString(), this.slaveInode, false);
+    devptsRoot!.dentry.forget(this.index.toString());
   }
 
   /** ioctls both ends take: window size and job control (tty_ioctl(), tty_jobctrl_ioctl()). */
@@ -180,7 +182,7 @@ export class Pty {
     if ((flags & O_NOCTTY) == 0 && t !== null && t.tg.sid == t.tg.tgid && t.tg.ctty === null && this.sid == 0) {
       this.setControlling(t.tg);
     }
-    return new SlaveFile(flags, path, this);
+    return new SlaveFile(flags & ~O_NOCTTY, path, this);
   }
 }
 

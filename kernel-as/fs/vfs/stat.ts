@@ -19,6 +19,7 @@ export const S_ISVTX: u32 = 0o1000;
 @inline export function isReg(mode: u32): bool { return (mode & S_IFMT) == S_IFREG; }
 @inline export function isLnk(mode: u32): bool { return (mode & S_IFMT) == S_IFLNK; }
 @inline export function isFifo(mode: u32): bool { return (mode & S_IFMT) == S_IFIFO; }
+@inline export function isChr(mode: u32): bool { return (mode & S_IFMT) == S_IFCHR; }
 
 /** The attributes an inode reports; filled by Inode.getattr(). */
 export class Attr {
