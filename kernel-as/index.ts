@@ -99,6 +99,8 @@ export function fault(stub: i32, sig: i32, siCode: i32, addr: f64): i32 {
   if (code <= 0 || !(signo == SIGILL || signo == SIGTRAP || signo == SIGBUS || signo == SIGFPE || signo == SIGSEGV)) {
     return ACT_RESUME;
   }
+  // A write to pages shared copy-on-write since a fork copies them and runs again.
+  if (signo == SIGSEGV && code == SEGV_ACCERR && t.mm.cowFault(<u64>addr) == FAULT_FIXED) return ACT_RESUME;
   if (signo == SIGSEGV && code == SEGV_MAPERR) {
     // A shared mapping's page may be missing only for now (a hole, a page a truncate took
     // and a write brought back); past the object's end the access is SIGBUS.

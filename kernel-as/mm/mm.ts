@@ -14,7 +14,7 @@ import { MAP_PRIVATE, MAP_TYPE, PAGE_SIZE, PROT_EXEC, PROT_NONE, PROT_READ, PROT
 import { insertAt } from "../util/array";
 import { memoryFile, memoryLimit } from "../kernel/globals";
 import { MemObject } from "./mem_object";
-import { Vma } from "./vma";
+import { CowExtent, Vma } from "./vma";
 
 /** How many holes of a shared object one mmap fills at once (64 MiB). */
 const EAGER_HOLE_PAGES: u64 = 16384;
@@ -97,6 +97,10 @@ export class MM {
       right.pgoff = v.pageIndex(addr);
       v.obj!.ref(this);
     }
+    if (v.cow !== null) {
+      right.cow = v.cow;
+      v.cow!.refs++;
+    }
     v.end = addr;
     insertAt<Vma>(this.vmas, i + 1, right);
   }
@@ -110,6 +114,7 @@ export class MM {
         a.end = b.end;
         this.vmas.splice(i + 1, 1);
         if (b.shared) b.obj!.unref(this);
+        if (b.cow !== null) b.cow!.refs--;
       } else {
         i++;
       }
@@ -250,7 +255,34 @@ export class MM {
   /** Drops a VMA that left the list: its private pages are freed, its object unreferenced. */
   private release(v: Vma): void {
     if (v.shared) v.obj!.unref(this);
-    else if (v.backed) memoryFile.free(<u64>v.mfOff, v.length);
+    else if (v.cow !== null) {
+      const c = v.cow!;
+      if (--c.refs == 0) memoryFile.free(c.off, c.len);
+    } else if (v.backed) memoryFile.free(<u64>v.mfOff, v.length);
+  }
+
+  /** A write fault (SEGV_ACCERR) at addr: a VMA that may be written but shares its pages
+   *  copy-on-write gets them for itself (FAULT_FIXED: run the write again); anything else
+   *  is a real protection fault (FAULT_NOT_MINE). */
+  cowFault(addr: u64): i32 {
+    const v = this.find(addr);
+    if (v === null || v.cow === null || (v.prot & PROT_WRITE) == 0) return FAULT_NOT_MINE;
+    return this.breakCow(v) < 0 ? FAULT_SIGBUS : FAULT_FIXED;
+  }
+
+  /** Ends v's sharing of its extent: a copy of the pages when others still use them, or
+   *  only the write permission back when v is the last (Linux's do_wp_page() reuse case).
+   *  Returns 0 or -errno. */
+  private breakCow(v: Vma): i32 {
+    const c = v.cow!;
+    if (c.refs == 1) return asProtect(this.stub, <f64>v.start, <f64>v.length, v.prot);
+    const off = allocPages(v.length);
+    if (off < 0) return -ENOMEM;
+    mfClone(<f64>off, <f64>v.mfOff, <f64>v.length);
+    c.refs--;
+    v.cow = null;
+    v.mfOff = off;
+    return asMap(this.stub, <f64>v.start, <f64>v.length, v.prot, <f64>off);
   }
 
   /** Chooses where a new mapping of len bytes goes: the hint if that range is free, else the
@@ -309,7 +341,7 @@ export class MM {
           const r = this.syncShared(v, v.start, v.end, true);
           if (r < 0) return r;
         } else if (v.backed) {
-          const r = asProtect(this.stub, <f64>v.start, <f64>v.length, prot);
+          const r = asProtect(this.stub, <f64>v.start, <f64>v.length, v.stubProt);
           if (r < 0) return r;
         }
       }
@@ -331,7 +363,8 @@ export class MM {
           const r = this.syncShared(v, v.start, v.end, true);
           if (r < 0) return r;
         } else {
-          const r = asProtect(this.stub, <f64>v.start, <f64>v.length, prot);
+          v.prot = prot;
+          const r = asProtect(this.stub, <f64>v.start, <f64>v.length, v.stubProt);
           if (r < 0) return r;
         }
         v.prot = prot;
@@ -348,6 +381,8 @@ export class MM {
     let i = this.lowerBound(start);
     while (i < this.vmas.length && unchecked(this.vmas[i]).start < end) {
       const v = unchecked(this.vmas[i]);
+      // Pages shared copy-on-write are not punched under the other sharers.
+      if (v.cowShared) this.breakCow(v);
       if (v.backed && !v.shared) {
         const s = v.start > start ? v.start : start;
         const e = v.end < end ? v.end : end;
@@ -379,7 +414,7 @@ export class MM {
         const r = this.syncShared(v, v.start, v.end, false);
         if (r < 0) return r;
       } else if (v.backed) {
-        const r = asMap(this.stub, <f64>v.start, <f64>v.length, v.prot, <f64>v.mfOff);
+        const r = asMap(this.stub, <f64>v.start, <f64>v.length, v.stubProt, <f64>v.mfOff);
         if (r < 0) return r;
       }
       const j = this.lowerBound(v.start);
@@ -403,6 +438,9 @@ export class MM {
       if (i >= this.vmas.length) break;
       const v = unchecked(this.vmas[i]);
       if (v.start > a || !v.backed || !allows(v.prot, prot)) break;
+      // The kernel writes into the memory file: pages still shared copy-on-write are copied
+      // first, as the app's own write would have them.
+      if (prot == PROT_WRITE && v.cowShared && this.breakCow(v) < 0) break;
       if (v.shared) {
         // The kernel's access faults a hole in as the app's would; it stops at the end.
         const stop = v.end < end ? v.end : end;
@@ -509,9 +547,8 @@ export class MM {
     }
   }
 
-  /** A copy of this address space in the empty stub `stub` (fork): every private VMA with a
-   *  fresh copy of its pages, made eagerly (copy-on-write is the faster step still to come);
-   *  shared VMAs map the same object.
+  /** A copy of this address space in the empty stub `stub` (fork): private VMAs share their
+   *  pages copy-on-write, shared VMAs map the same object.
    *  Returns the new mm, or null when memory runs out (the stub is left for the caller). */
   fork(stub: i32): MM | null {
     const child = new MM(stub, this.taskSize);
@@ -539,17 +576,22 @@ export class MM {
         }
         continue;
       }
-      let off: i64 = -1;
+      const c = new Vma(v.start, v.end, v.prot, v.flags, v.mfOff, v.kind);
       if (v.backed) {
-        off = allocPages(v.length);
-        if (off < 0 || asMap(stub, <f64>v.start, <f64>v.length, v.prot, <f64>off) < 0) {
-          if (off >= 0) memoryFile.free(<u64>off, v.length);
+        // Private pages are shared copy-on-write: both sides map them without PROT_WRITE
+        // until one writes (cowFault).
+        if (v.cow === null) v.cow = new CowExtent(<u64>v.mfOff, v.length);
+        v.cow!.refs++;
+        c.cow = v.cow;
+        if ((v.prot & PROT_WRITE) != 0) asProtect(this.stub, <f64>v.start, <f64>v.length, v.stubProt);
+        child.vmas.push(c);
+        if (asMap(stub, <f64>c.start, <f64>c.length, c.stubProt, <f64>c.mfOff) < 0) {
           child.releaseAll();
           return null;
         }
-        mfClone(<f64>off, <f64>v.mfOff, <f64>v.length);
+        continue;
       }
-      child.vmas.push(new Vma(v.start, v.end, v.prot, v.flags, off, v.kind));
+      child.vmas.push(c);
     }
     return child;
   }

@@ -4,7 +4,7 @@
 // tmpfs file or of anonymous memory). As in Linux's `struct vm_area_struct`, a VMA splits
 // when part of it changes and merges back with a neighbour that is identical and continues
 // its backing.
-import { PAGE_SIZE } from "../abi/linux";
+import { PAGE_SIZE, PROT_WRITE } from "../abi/linux";
 import { MemObject } from "./mem_object";
 
 export const VMA_ANON: i32 = 0;
@@ -27,8 +27,17 @@ export class Vma {
 
   /** The shared object this VMA maps, or null for private memory. */
   obj: MemObject | null = null;
+  /** For private memory shared with other address spaces since a fork (copy-on-write): the
+   *  extent that holds the pages and how many VMAs use it. */
+  cow: CowExtent | null = null;
   /** Page index in obj of the page at start. */
   pgoff: u64 = 0;
+
+  /** Whether the pages are shared copy-on-write with another VMA now: the stub maps them
+   *  without PROT_WRITE, and a write copies them first. */
+  @inline get cowShared(): bool { return this.cow !== null && this.cow!.refs > 1; }
+  /** The protection the stub maps the VMA with. */
+  @inline get stubProt(): i32 { return this.cowShared ? this.prot & ~PROT_WRITE : this.prot; }
 
   /** Whether the VMA has pages in the stub: a private extent, or a shared object's pages
    *  (a hole or a page past the object's end is left unmapped and faults). */
@@ -45,9 +54,17 @@ export class Vma {
   /** Whether next can be folded into this VMA: adjacent, alike, and backed continuously. */
   canMerge(next: Vma): bool {
     if (this.end != next.start || this.prot != next.prot || this.flags != next.flags || this.kind != next.kind) return false;
-    if (this.obj !== next.obj) return false;
+    if (this.obj !== next.obj || this.cow !== next.cow) return false;
     if (this.obj !== null) return this.pgoff + this.length / PAGE_SIZE == next.pgoff;
     if (this.backed != next.backed) return false;
     return !this.backed || <u64>this.mfOff + this.length == <u64>next.mfOff;
   }
+}
+
+/** An extent of the memory file that private VMAs of several address spaces share after a
+ *  fork until one of them writes (Linux's anon_vma with its pages' map counts, at the
+ *  granularity of an extent). It is freed whole when its last VMA goes. */
+export class CowExtent {
+  refs: i32 = 1;
+  constructor(public off: u64, public len: u64) {}
 }

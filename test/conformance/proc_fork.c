@@ -70,6 +70,55 @@ static int child_memory(void *arg, long *v)
 	return 0;
 }
 
+/* After fork each side's memory is its own, however it is written: by the program, by the
+ * kernel (read() into it), in either order, across several generations. */
+static char cow_buf[3 * 4096];
+
+static void test_fork_memory_isolation(void)
+{
+	memset(cow_buf, 'a', sizeof cow_buf);
+	int p[2], q[2];
+	REQUIRE(pipe(p) == 0 && pipe(q) == 0, "pipes for the isolation test", "-");
+	pid_t pid = fork();
+	if (pid == 0) {
+		char c;
+		/* wait until the parent has written its copy, then check ours is untouched */
+		if (read(q[0], &c, 1) != 1)
+			_exit(1);
+		int ok = cow_buf[0] == 'a' && cow_buf[4096] == 'a';
+		/* the kernel writes into the child's copy */
+		if (read(q[0], cow_buf + 4096, 5) != 5)
+			_exit(2);
+		ok = ok && memcmp(cow_buf + 4096, "child", 5) == 0;
+		/* a grandchild's writes stay in the grandchild */
+		pid_t g = fork();
+		if (g == 0) {
+			cow_buf[8192] = 'g';
+			_exit(cow_buf[8192] == 'g' ? 0 : 1);
+		}
+		int st;
+		waitpid(g, &st, 0);
+		ok = ok && WIFEXITED(st) && WEXITSTATUS(st) == 0 && cow_buf[8192] == 'a';
+		write(p[1], &ok, sizeof ok);
+		_exit(0);
+	}
+	cow_buf[0] = 'P';
+	cow_buf[4096] = 'P';
+	write(q[1], "x", 1);
+	write(q[1], "child", 5);
+	int ok = 0;
+	CHECK(read(p[0], &ok, sizeof ok) == sizeof ok && ok, "the child's memory is its own: the parent's writes, the kernel's and a grandchild's do not cross", "ok %d", ok);
+	int st;
+	waitpid(pid, &st, 0);
+	CHECK(cow_buf[0] == 'P' && cow_buf[4096] == 'P' && cow_buf[8192] == 'a', "the parent's memory is its own: the child's read() did not reach it", "%c %c %c", cow_buf[0], cow_buf[4096], cow_buf[8192]);
+	cow_buf[8192] = 'z';
+	CHECK(cow_buf[8192] == 'z', "after the child is gone the parent writes as before", "-");
+	close(p[0]);
+	close(p[1]);
+	close(q[0]);
+	close(q[1]);
+}
+
 static void test_fork_basics(void)
 {
 	pid_t me = getpid();
@@ -757,6 +806,7 @@ int main(void)
 	CHECK_ERR(waitid(P_ALL, 0, &si, WEXITED | WNOHANG), ECHILD, "waitid(P_ALL) with no children gives ECHILD");
 
 	test_fork_basics();
+	test_fork_memory_isolation();
 	test_exit_codes();
 	test_killed();
 	test_wnohang();
