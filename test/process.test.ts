@@ -128,6 +128,26 @@ const cases: Case[] = [
     code: 0,
   },
   {
+    name: 'python3 threading (8 threads), multiprocessing.Pool(2) and signal.alarm',
+    argv: py(
+      "import threading, multiprocessing, signal, time\nr = []\nts = [threading.Thread(target=r.append, args=(i,)) for i in range(8)]\n[t.start() for t in ts]; [t.join() for t in ts]\nprint(sorted(r))\nwith multiprocessing.Pool(2) as p:\n    print(p.map(abs, [-1, -2, 3]))\nsignal.signal(signal.SIGALRM, lambda *a: print('alarm'))\nsignal.alarm(1)\nsignal.pause()",
+    ),
+    stdout: '[0, 1, 2, 3, 4, 5, 6, 7]\n[1, 2, 3]\nalarm\n',
+    code: 0,
+    timeoutMs: 60_000,
+  },
+  {
+    name: 'python3 pty.spawn: a shell on a pseudo-terminal',
+    argv: py("import pty, sys\nsys.stdout.flush()\nst = pty.spawn(['/bin/sh', '-c', 'tty; stty size; echo $((6*7))'])\nprint(st >> 8)"),
+    code: 0,
+  },
+  {
+    name: 'script(1) runs a command on a pty',
+    argv: ['/usr/bin/script', '-qc', 'echo on a tty; tty -s && echo yes', '/dev/null'],
+    stdout: 'on a tty\r\nyes\r\n',
+    code: 0,
+  },
+  {
     name: 'timeout 0.5 sleep 3 exits 124 (timers)',
     argv: ['/usr/bin/timeout', '0.5', '/bin/sleep', '3'],
     stdout: '',
