@@ -18,7 +18,9 @@
 // suite. None is marked now: subprocess with capture_output (poll) and timeout(1)
 // (timers) work since those features landed.
 import t from 'tap';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { buildC, type Variant } from './helpers/cbuild.js';
 import { describe, deterministic, failures, runNative, runWvisor } from './helpers/wvisor.js';
 
@@ -154,6 +156,37 @@ const cases: Case[] = [
     code: 124,
   },
 ];
+
+// ---- make -j2: a small C project built with gcc (cc1, as, collect2, ld fork/exec'd) ----
+
+t.test('make -j2 builds and runs a small C project', async (t) => {
+  const make = ['/usr/bin/make', '/bin/make'].find((p) => existsSync(p));
+  if (!make) {
+    t.skip('make is not installed');
+    return;
+  }
+  const base = mkdtempSync(path.join(tmpdir(), 'wvisor-make-'));
+  t.teardown(() => rmSync(base, { recursive: true, force: true }));
+  const files: Record<string, string> = {
+    'Makefile': 'CFLAGS = -O1\nprog: main.o add.o mul.o\n\t$(CC) -o $@ $^\n%.o: %.c calc.h\n\t$(CC) $(CFLAGS) -c $<\n',
+    'calc.h': 'int add(int, int);\nint mul(int, int);\n',
+    'add.c': '#include "calc.h"\nint add(int a, int b) { return a + b; }\n',
+    'mul.c': '#include "calc.h"\nint mul(int a, int b) { return a * b; }\n',
+    'main.c': '#include <stdio.h>\n#include "calc.h"\nint main(void) { printf("%d\\n", add(mul(6, 7), 0)); return 0; }\n',
+  };
+  // Two copies: the sandbox builds in its overlay, natively the build writes the host's.
+  for (const d of ['native', 'sandbox']) {
+    mkdirSync(path.join(base, d));
+    for (const [name, text] of Object.entries(files)) writeFileSync(path.join(base, d, name), text);
+  }
+  const script = (d: string) => `${make} -s -j2 -C ${path.join(base, d)} && ${path.join(base, d, 'prog')}`;
+  const native = runNative('/bin/sh', ['-c', script('native')], { timeoutMs: 60_000 });
+  t.equal(native.stdout, '42\n', 'natively it builds and prints 42', describe(native));
+  const w = runWvisor(['do', '/bin/sh', '-c', script('sandbox')], { timeoutMs: 120_000 });
+  t.equal(w.code, 0, 'under wvisor make succeeds', describe(w));
+  t.equal(w.stdout, native.stdout, 'and the program prints the same');
+  t.notOk(existsSync(path.join(base, 'sandbox', 'prog')), 'the build stayed in the sandbox (the host copy has no prog)');
+});
 
 for (const c of cases) {
   t.test(c.todo ? `${c.name} (todo)` : c.name, async (t) => {
