@@ -109,6 +109,7 @@ export interface HostTools {
   make: string;
   sha256sum: string;
   tar: string;
+  ls: string;
   /** A dynamically linked /bin/true. */
   trueDynamic: string;
 }
@@ -120,6 +121,7 @@ export function findHostTools(): HostTools {
     make: which('make') ?? 'make',
     sha256sum: which('sha256sum') ?? 'sha256sum',
     tar: which('tar') ?? 'tar',
+    ls: which('ls') ?? 'ls',
     trueDynamic: which('true') ?? '/bin/true',
   };
 }

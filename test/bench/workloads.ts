@@ -153,6 +153,13 @@ export const WORKLOADS: readonly Workload[] = [
     programs: [],
     argv: (ctx) => [ctx.tools.tar, '-cf', path.join(ctx.paths.scratchDir, 'tree.tar'), '-C', ctx.data.treeParent, ctx.data.treeName],
   },
+  {
+    id: 'ls-lR',
+    kind: 'macro',
+    what: 'ls -lR /usr/lib (/usr/lib/x86_64-linux-gnu quick): a walk of the host tree with a stat of every file',
+    programs: [],
+    argv: (ctx) => [ctx.tools.ls, '-lR', ctx.quick ? '/usr/lib/x86_64-linux-gnu' : '/usr/lib'],
+  },
 ];
 
 const pythonRows = (ctx: WorkloadContext): string => (ctx.quick ? '20000' : '50000');

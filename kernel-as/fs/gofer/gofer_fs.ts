@@ -1,5 +1,8 @@
 // The file system the Gofer serves (DESIGN.md §4): inodes that stand for files of the host
-// tree, each holding a walked fid. Metadata comes over 9P and is cached from the first lookup
+// tree. A directory holds a walked fid (lookups start from it); any other file gives its fid
+// back once its attributes are read and walks again from its directory when it is opened or
+// read as a link, so that a walk of a big tree does not hold a Gofer fd per file. Metadata
+// comes over 9P and is cached from the first lookup
 // (the host tree is not expected to change under a running sandbox: runsc's default too);
 // file data goes through the host fd the Gofer donates when a regular file is opened, or
 // through Tread when the peer does not donate. The mount over it is read-only for now:
@@ -21,6 +24,7 @@ import { InodeFile } from "../vfs/inode_file";
 import { Path } from "../vfs/mount";
 import { Attr, S_IFMT } from "../vfs/stat";
 import { P9Attr, P9Client } from "./client";
+import { NOFID } from "./p9";
 import { MemObject } from "../../mm/mem_object";
 
 /** The most a Treaddir asks for; never more than msize less the Rreaddir header (P9_IOHDRSZ
@@ -48,13 +52,17 @@ export class GoferInode extends Inode {
    *  with the last mapping. */
   cache: MemObject | null = null;
   /** The opened fid of the read handle and its donated host fd (-1: read over 9P), and how
-   *  many file descriptions use it; readFid is 0xffffffff without a handle. */
-  readFid: u32 = 0xffffffff;
+   *  many file descriptions use it; readFid is NOFID without a handle. */
+  readFid: u32 = NOFID;
   readFd: i32 = -1;
   private users: i32 = 0;
 
-  constructor(public gsb: GoferSuper, public fid: u32, a: P9Attr) {
+  /** The walked fid of a directory (NOFID for other files: see walkFid). */
+  fid: u32;
+
+  constructor(public gsb: GoferSuper, fid: u32, a: P9Attr, private dir: GoferInode | null, private name: string) {
     super(gsb, a.mode);
+    this.fid = fid;
     // The host's inode number is the qid path; st_dev is the mount's own.
     this.ino = a.qid.path;
     this.uid = a.uid;
@@ -97,7 +105,12 @@ export class GoferInode extends Inode {
       c.clunk(<u32>nfid);
       return fail<Inode>(-r);
     }
-    return new GoferInode(this.gsb, <u32>nfid, attr);
+    const child = new GoferInode(this.gsb, <u32>nfid, attr, this, name);
+    if (!child.isDir) {
+      c.clunk(<u32>nfid);
+      child.fid = NOFID;
+    }
+    return child;
   }
 
   readdir(out: DirEntry[]): i32 {
@@ -135,7 +148,10 @@ export class GoferInode extends Inode {
 
   readlink(): string | null {
     if (this.target === null) {
-      const t = this.client.readlink(this.fid);
+      const fid = this.walkFid();
+      if (fid < 0) return fail<string>(<i32>-fid);
+      const t = this.client.readlink(<u32>fid);
+      this.client.clunk(<u32>fid);
       if (t === null) return fail<string>(this.client.err);
       this.target = t;
     }
@@ -152,9 +168,9 @@ export class GoferInode extends Inode {
     if ((this.mode & S_IFMT) != 0o100000) return fail<FileDescription>(ENXIO); // no device drivers over 9P
     // The mount is read-only: the open checks refused anything but reading before here.
     if ((flags & O_ACCMODE) != O_RDONLY) return fail<FileDescription>(EROFS);
-    if (this.readFid == 0xffffffff) {
+    if (this.readFid == NOFID) {
       const c = this.client;
-      const ofid = c.walk(this.fid, []);
+      const ofid = this.walkFid();
       if (ofid < 0) return fail<FileDescription>(<i32>-ofid);
       const r = c.lopen(<u32>ofid, O_RDONLY);
       if (r < 0) {
@@ -170,6 +186,13 @@ export class GoferInode extends Inode {
     return new GoferFile(flags, path, this);
   }
 
+  /** A new fid for this file: a clone of a directory's, or a walk from the directory that
+   *  holds it. The fid or -errno. */
+  private walkFid(): i64 {
+    if (this.fid != NOFID) return this.client.walk(this.fid, []);
+    return this.client.walk(this.dir!.fid, [this.name]);
+  }
+
   /** A file description is done with the read handle; the last one puts it on the idle
    *  list, which closes its oldest handle when it is full. */
   releaseHandle(): void {
@@ -182,7 +205,7 @@ export class GoferInode extends Inode {
     if (this.readFd >= 0) hostClose(this.readFd);
     this.client.clunk(this.readFid);
     this.readFd = -1;
-    this.readFid = 0xffffffff;
+    this.readFid = NOFID;
   }
 }
 
@@ -274,6 +297,6 @@ export function mountGofer(client: P9Client): GoferInode | null {
   r = client.getattr(<u32>fid, attr);
   if (r < 0) return fail<GoferInode>(-r);
   setVfsErr(0);
-  return new GoferInode(new GoferSuper(client), <u32>fid, attr);
+  return new GoferInode(new GoferSuper(client), <u32>fid, attr, null, "/");
 }
 
