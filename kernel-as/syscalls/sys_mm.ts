@@ -15,8 +15,8 @@ import {
 } from "../abi/linux";
 import { sysArg } from "../abi/regs";
 import { Task } from "../kernel/task";
-import { allocPages, MM, MMAP_MIN_ADDR } from "../mm/mm";
-import { memoryFile } from "../kernel/globals";
+import { MM, MMAP_MIN_ADDR } from "../mm/mm";
+import { fillCache } from "../fs/page_cache";
 import { MemObject } from "../mm/mem_object";
 import { Vma, VMA_ANON, VMA_FILE, VMA_HEAP } from "../mm/vma";
 import { InodeFile } from "../fs/vfs/inode_file";
@@ -135,38 +135,6 @@ export function sysMmap(t: Task): i64 {
     if ((prot & PROT_RWX) != (PROT_READ | PROT_WRITE)) mm.protect(at, at + alen, prot & PROT_RWX);
   }
   return <i64>at;
-}
-
-/** Reads the pages [first, first+count) of file that lie within it and that the cache lacks
- *  into it, each run of missing pages with one read. Returns 0 or -errno (pages that could
- *  not be filled are not kept). */
-function fillCache(cache: MemObject, file: InodeFile, first: u64, count: u64): i32 {
-  const limit = cache.pageLimit < first + count ? cache.pageLimit : first + count;
-  let idx = first;
-  while (idx < limit) {
-    if (cache.page(idx) >= 0) {
-      idx++;
-      continue;
-    }
-    let end = idx + 1;
-    while (end < limit && cache.page(end) < 0) end++;
-    const len = (end - idx) * PAGE_SIZE;
-    const off = allocPages(len);
-    if (off < 0) return -ENOMEM;
-    for (let done: u64 = 0; done < len; ) {
-      const want = len - done < 0x40000000 ? len - done : 0x40000000;
-      const got = file.readToMf(<u64>off + done, <i32>want, <i64>(idx * PAGE_SIZE + done));
-      if (got < 0) {
-        memoryFile.free(<u64>off, len);
-        return got;
-      }
-      if (got == 0) break;
-      done += <u64>got;
-    }
-    cache.adopt(idx, end - idx, <u64>off);
-    idx = end;
-  }
-  return 0;
 }
 
 export function sysMunmap(t: Task): i64 {
