@@ -24,7 +24,7 @@ function ignored(tg: ThreadGroup, sig: i32): bool {
 
 /** Whether process group pgid is orphaned: no member has a parent in another group of the
  *  same session (will_become_orphaned_pgrp()). */
-function orphanedPgrp(pgid: i32): bool {
+export function orphanedPgrp(pgid: i32): bool {
   const all = threadGroups.values();
   for (let i = 0; i < all.length; i++) {
     const tg = all[i];

@@ -55,7 +55,8 @@ export function dispatch(t: Task): i32 {
     return ACT_PARK;
   }
   if (ret == RET_EXEC) {
-    // execve or rt_sigreturn set the whole register block.
+    // execve or rt_sigreturn set the whole register block, or the call is to run again
+    // after a stop (a background terminal access, pty.ts).
     t.restartDeadline = -1;
     if (straceEnabled()) straceResult(t, e, call, 0);
     return signalsBeforeResume(t);

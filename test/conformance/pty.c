@@ -544,6 +544,59 @@ static void fionread_flush(void)
 	close(m);
 }
 
+/* 12. A background process group that reads its controlling terminal is stopped by SIGTTIN
+ * and reads once continued in the foreground; with SIGTTIN ignored the read is EIO. Run in a
+ * session leader child that makes the slave its controlling terminal. */
+static void background_read(void)
+{
+	int m = open_master();
+	if (!CHECK(m >= 0, "a master for the background test", "errno %d", errno))
+		return;
+	char name[64];
+	ptsname_r(m, name, sizeof name);
+	pid_t leader = fork();
+	if (leader == 0) {
+		setsid();
+		int s = open(name, O_RDWR);
+		pid_t bg = fork();
+		if (bg == 0) {
+			setpgid(0, 0);
+			char b[16];
+			ssize_t n = read(s, b, sizeof b);
+			_exit(n > 0 ? 10 + (int)n : 3);
+		}
+		setpgid(bg, bg);
+		int st;
+		waitpid(bg, &st, WUNTRACED);
+		int stopped = WIFSTOPPED(st) && WSTOPSIG(st) == SIGTTIN;
+		tcsetpgrp(s, bg);
+		kill(bg, SIGCONT);
+		write(m, "hi\n", 3);
+		waitpid(bg, &st, 0);
+		int readok = WIFEXITED(st) && WEXITSTATUS(st) == 13;
+		tcsetpgrp(s, getpgrp());
+		pid_t bg2 = fork();
+		if (bg2 == 0) {
+			setpgid(0, 0);
+			signal(SIGTTIN, SIG_IGN);
+			char b[4];
+			ssize_t n = read(s, b, sizeof b);
+			_exit(n < 0 && errno == EIO ? 0 : 1);
+		}
+		setpgid(bg2, bg2);
+		waitpid(bg2, &st, 0);
+		int eio = WIFEXITED(st) && WEXITSTATUS(st) == 0;
+		_exit((stopped ? 0 : 1) | (readok ? 0 : 2) | (eio ? 0 : 4));
+	}
+	int st;
+	pid_t w = wait_timeout(leader, &st, 20000);
+	int code = w == leader && WIFEXITED(st) ? WEXITSTATUS(st) : 255;
+	CHECK(code != 255 && (code & 1) == 0, "a background read of the controlling terminal stops the group with SIGTTIN", "code %d", code);
+	CHECK(code != 255 && (code & 2) == 0, "continued in the foreground, the read gets the line", "code %d", code);
+	CHECK(code != 255 && (code & 4) == 0, "with SIGTTIN ignored, a background read is EIO", "code %d", code);
+	close(m);
+}
+
 int main(void)
 {
 	alarm(60);
@@ -558,6 +611,7 @@ int main(void)
 	hangup();
 	ptpeer();
 	fionread_flush();
+	background_read();
 	reap_zombies();
 	return check_done();
 }

@@ -19,6 +19,7 @@ const ECHOE: u32 = 0x10;
 const ECHOK: u32 = 0x20;
 const ECHONL: u32 = 0x40;
 const NOFLSH: u32 = 0x80;
+export const TOSTOP: u32 = 0x100;
 const ECHOCTL: u32 = 0x200;
 const ECHOKE: u32 = 0x800;
 const IEXTEN: u32 = 0x8000;

@@ -7,11 +7,13 @@
 // makes it its controlling terminal; TIOCSPGRP picks the foreground process group, which gets
 // SIGINT, SIGQUIT and SIGTSTP from the signal characters. When the master closes, the slave is
 // hung up (its reads give 0, its writes EIO, the session gets SIGHUP); when every slave file
-// is closed, master reads give EIO. Background reads and writes (SIGTTIN, SIGTTOU) are not
-// checked.
+// is closed, master reads give EIO. A background process group that reads its controlling
+// terminal gets SIGTTIN, one that writes it under TOSTOP or changes its settings SIGTTOU
+// (tty_check_change(), job_control()), and the call runs again once the group is continued.
 import { EAGAIN, EFAULT, EINVAL, EIO, ENOSPC, ENOTTY, ENXIO, EPERM, ESPIPE, ESRCH } from "../../abi/errno";
 import {
-  O_ACCMODE, O_CLOEXEC, O_NONBLOCK, PROT_READ, PROT_WRITE, RLIMIT_NOFILE, SIGCONT, SIGHUP, SIGWINCH,
+  O_ACCMODE, O_CLOEXEC, O_NONBLOCK, PROT_READ, PROT_WRITE, RLIMIT_NOFILE, SIG_IGN, SIGCONT, SIGHUP, SIGTTIN, SIGTTOU,
+  SIGWINCH,
   FIONREAD, TCFLSH, TCGETS, TCGETS2, TCSBRK, TCSETS, TCSETS2, TCSETSF, TCSETSF2, TCSETSW, TCSETSW2, TCXONC,
   TIOCGPGRP, TIOCGPTN, TIOCGPTPEER, TIOCGSID, TIOCGWINSZ, TIOCNOTTY, TIOCOUTQ, TIOCSCTTY, TIOCSPGRP, TIOCSPTLCK,
   TIOCSWINSZ,
@@ -20,8 +22,7 @@ import { Credentials } from "../../kernel/cred";
 import { currentTask } from "../../kernel/current";
 import { threadGroups } from "../../kernel/kernel";
 import { monotonicNow } from "../../kernel/time";
-import { park, wakeLater } from "../../kernel/sched";
-import { SigInfo, SI_KERNEL } from "../../kernel/signal";
+import { SigInfo, sigBit, SI_KERNEL } from "../../kernel/signal";
 import { sendSignal } from "../../kernel/signal_send";
 import { Task, ThreadGroup } from "../../kernel/task";
 import { FileDescription, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM } from "../file";
@@ -31,8 +32,11 @@ import { InodeFile } from "../vfs/inode_file";
 import { Dentry, Path } from "../vfs/mount";
 import { S_IFCHR } from "../vfs/stat";
 import { initInode, newTmpfs, TmpfsDir } from "../tmpfs/tmpfs";
-import { ByteQueue, LineDiscipline, N_TTY_BUF_SIZE, signalToSend, Termios, TERMIOS2_SIZE, TERMIOS_SIZE, VMIN, VTIME } from "./n_tty";
+import { ByteQueue, LineDiscipline, N_TTY_BUF_SIZE, signalToSend, Termios, TERMIOS2_SIZE, TERMIOS_SIZE, TOSTOP, VMIN, VTIME } from "./n_tty";
 import { O_NOCTTY } from "../vfs/open_flags";
+import { orphanedPgrp } from "../../kernel/signal_send";
+import { park, RET_EXEC, wakeLater } from "../../kernel/sched";
+import { getReg, ORIG_RAX, RAX, RIP, setReg } from "../../abi/regs";
 
 /** Unix98 pty slaves have majors 136-143 (UNIX98_PTY_SLAVE_MAJOR). */
 const SLAVE_MAJOR: u32 = 136;
@@ -172,6 +176,26 @@ export class Pty {
     this.pgrp = tg.pgid;
     tg.ctty = this;
     return 0;
+  }
+
+  /** Whether t may go on with an access of its controlling terminal from a background process
+   *  group (job_control()): 0 to go on, -EIO when the signal is ignored or blocked or the
+   *  group is orphaned (it could never be continued), or RET_EXEC after sending sig to the
+   *  group with the syscall set to run again (it stops at its way out). */
+  backgroundCheck(t: Task, sig: i32): i64 {
+    const tg = t.tg;
+    if (tg.ctty !== this || this.pgrp == 0 || tg.pgid == this.pgrp) return 0;
+    const h = tg.handlers.get(sig).handler;
+    if (h == SIG_IGN || (t.sigmask & sigBit(sig)) != 0) return sig == SIGTTOU ? 0 : -EIO;
+    if (orphanedPgrp(tg.pgid)) return -EIO;
+    const all = threadGroups.values();
+    for (let i = 0; i < all.length; i++) {
+      if (all[i].pgid == tg.pgid) sendSignal(all[i], sig, new SigInfo(sig, SI_KERNEL, 0, 0));
+    }
+    // The `syscall` instruction again, with its number (ERESTARTSYS with no handler to run).
+    setReg(RIP, getReg(RIP) - 2);
+    setReg(RAX, getReg(ORIG_RAX));
+    return RET_EXEC;
   }
 
   /** Opens the slave: EIO while locked or after a hang-up. Without O_NOCTTY, a session
@@ -347,6 +371,8 @@ export class SlaveFile extends PtyEnd {
   read(t: Task, addr: u64, len: u64): i64 {
     const pty = this.pty;
     if (!pty.masterOpen) return 0;
+    const bg = pty.backgroundCheck(t, SIGTTIN);
+    if (bg != 0) return bg;
     const ld = pty.ld;
     const tio = ld.termios;
     let avail = ld.available();
@@ -383,6 +409,10 @@ export class SlaveFile extends PtyEnd {
 
   write(t: Task, addr: u64, len: u64): i64 {
     if (!this.pty.masterOpen) return -EIO;
+    if ((this.pty.ld.termios.lflag & TOSTOP) != 0) {
+      const bg = this.pty.backgroundCheck(t, SIGTTOU);
+      if (bg != 0) return bg;
+    }
     return this.writeBytes(t, addr, len, false);
   }
 
@@ -403,6 +433,8 @@ export class SlaveFile extends PtyEnd {
       return 0;
     }
     if (req == TCSETS || req == TCSETSW || req == TCSETSF || req == TCSETS2 || req == TCSETSW2 || req == TCSETSF2) {
+      const bg = pty.backgroundCheck(t, SIGTTOU);
+      if (bg != 0) return bg;
       const wasCanonical = ld.termios.canonical;
       if (req == TCSETSF || req == TCSETSF2) ld.flush();
       ld.termios.decode(buf, req == TCSETS || req == TCSETSW || req == TCSETSF ? TERMIOS_SIZE : TERMIOS2_SIZE);
