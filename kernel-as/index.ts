@@ -191,22 +191,31 @@ export function expire(now: f64): void {
 /** The host fds parked tasks wait on, for the host's poll set: count, then each entry. */
 export function poll_count(): i32 {
   let n = 0;
-  for (let i = 0; i < parked.length; i++) if (parked[i].waitHostFd >= 0) n++;
+  for (let i = 0; i < parked.length; i++) if (parked[i].waitHostFd >= 0) n += 1 + parked[i].moreHostFds.length;
   return n;
 }
 
+/** The parked task of the i-th watched host fd; pollSlot is set to which of its fds. */
 function pollEntry(i: i32): i32 {
   for (let k = 0; k < parked.length; k++) {
-    if (parked[k].waitHostFd < 0) continue;
-    if (i == 0) return k;
-    i--;
+    const t = parked[k];
+    if (t.waitHostFd < 0) continue;
+    const n = 1 + t.moreHostFds.length;
+    if (i < n) {
+      pollSlot = i;
+      return k;
+    }
+    i -= n;
   }
   return -1;
 }
+let pollSlot: i32 = 0;
 
 export function poll_fd(i: i32): i32 {
   const k = pollEntry(i);
-  return k < 0 ? -1 : parked[k].waitHostFd;
+  if (k < 0) return -1;
+  const t = parked[k];
+  return pollSlot == 0 ? t.waitHostFd : t.moreHostFds[pollSlot - 1];
 }
 
 export function poll_events(i: i32): i32 {

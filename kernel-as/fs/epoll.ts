@@ -4,6 +4,7 @@
 // entry after one report until EPOLL_CTL_MOD. An entry whose fd no longer names its file
 // (closed) is dropped, as Linux drops it when the file goes.
 import { Task } from "../kernel/task";
+import { noteHostFd } from "../kernel/sched";
 import { FileDescription, POLLERR, POLLHUP, POLLIN } from "./file";
 
 export const EPOLLIN: u32 = 0x001;
@@ -75,8 +76,7 @@ export class EpollFile extends FileDescription {
   pollWait(t: Task): i32 {
     let host = -1;
     for (let i = 0; i < this.entries.length; i++) {
-      const h = this.entries[i].file.pollWait(t);
-      if (h >= 0 && host < 0) host = h;
+      host = noteHostFd(t, host, this.entries[i].file.pollWait(t));
     }
     return host;
   }

@@ -37,6 +37,15 @@ export function park(t: Task, wakeAt: i64, hostFd: i32, events: i32): i64 {
   return RET_BLOCK;
 }
 
+/** Collects host fd h (>= 0) for t's coming wait: the first is returned to be park()'s host
+ *  fd, the others are watched too (moreHostFds). Returns the wait's host fd so far. */
+export function noteHostFd(t: Task, first: i32, h: i32): i32 {
+  if (h < 0 || h == first) return first;
+  if (first < 0) return h;
+  if (!t.moreHostFds.includes(h)) t.moreHostFds.push(h);
+  return first;
+}
+
 /** Removes t from the parked list and from the run queue (it is woken or dying). */
 export function unpark(t: Task): void {
   const i = parked.indexOf(t);
@@ -46,6 +55,7 @@ export function unpark(t: Task): void {
   t.wakeAt = -1;
   t.waitHostFd = -1;
   t.waitEvents = 0;
+  t.moreHostFds.length = 0;
 }
 
 /** Parked tasks woken by another task's syscall: their syscalls run again once the waker's
@@ -73,7 +83,8 @@ export function dueTasks(now: i64, hostFd: i32, revents: i32): Task[] {
     const t = unchecked(parked[i]);
     const timeUp = now >= 0 && t.wakeAt >= 0 && t.wakeAt <= now;
     // Errors and hang-ups wake a waiter whatever it asked for, as poll(2) reports them.
-    const fdReady = hostFd >= 0 && t.waitHostFd == hostFd && (revents & (t.waitEvents | 0x18)) != 0;
+    const watched = t.waitHostFd == hostFd || t.moreHostFds.includes(hostFd);
+    const fdReady = hostFd >= 0 && watched && (revents & (t.waitEvents | 0x18)) != 0;
     if (timeUp || fdReady) due.push(t);
   }
   return due;

@@ -95,7 +95,9 @@ export class Task {
   // uses restartDeadline to know how long it still has to wait.
   wakeAt: i64 = -1;        // monotonic ns, or -1
   waitHostFd: i32 = -1;    // host fd, or -1
-  waitEvents: i32 = 0;     // poll events on waitHostFd
+  waitEvents: i32 = 0;     // poll events on waitHostFd (and on moreHostFds)
+  /** Further host fds a poll or epoll wait watches (collected by noteHostFd). */
+  moreHostFds: i32[] = [];
   restartDeadline: i64 = -1;
   /** Set by FUTEX_WAKE for a task parked in FUTEX_WAIT. */
   futexWoken: bool = false;

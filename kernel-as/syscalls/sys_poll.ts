@@ -1,11 +1,11 @@
 // Waiting for several fds: poll, ppoll, select, pselect6 (Linux fs/select.c). Readiness comes
 // from each file description; a wait parks the task on its pipes (which wake it on any change)
-// and on one host fd, with the timeout as deadline; every wake-up re-checks them all. select's
+// and on its host fds, with the timeout as deadline; every wake-up re-checks them all. select's
 // timeval is not updated with the time left (partial).
 import { EFAULT, EINTR, EINVAL } from "../abi/errno";
 import { RLIMIT_NOFILE } from "../abi/linux";
 import { sysArg } from "../abi/regs";
-import { park } from "../kernel/sched";
+import { noteHostFd, park } from "../kernel/sched";
 import { UNBLOCKABLE_MASK } from "../kernel/signal";
 import { Task } from "../kernel/task";
 import { monotonicNow } from "../kernel/time";
@@ -27,8 +27,7 @@ function waitOn(t: Task, fds: i32[], deadline: i64): i64 {
   for (let i = 0; i < fds.length; i++) {
     const f = t.fdTable.get(fds[i]);
     if (f === null) continue;
-    const h = f.pollWait(t);
-    if (h >= 0 && hostFd < 0) hostFd = h;
+    hostFd = noteHostFd(t, hostFd, f.pollWait(t));
   }
   t.restartable = false;
   return park(t, deadline >= 0 ? deadline : -1, hostFd, POLLIN | POLLOUT);
