@@ -22,6 +22,17 @@ function ignored(tg: ThreadGroup, sig: i32): bool {
   return h == SIG_IGN || (h == SIG_DFL && defaultAction(sig) == ACT_IGNORE);
 }
 
+/** Sends sig to every process of group pgid, each with its own copy of info (kill_pgrp()). */
+export function signalProcessGroup(pgid: i32, sig: i32, info: SigInfo): void {
+  const all = threadGroups.values();
+  for (let i = 0; i < all.length; i++) {
+    if (all[i].pgid != pgid) continue;
+    const copy = new SigInfo(info.signo, info.code, info.pid, info.uid);
+    copy.value = info.value;
+    sendSignal(all[i], sig, copy);
+  }
+}
+
 /** Whether process group pgid is orphaned: no member has a parent in another group of the
  *  same session (will_become_orphaned_pgrp()). */
 export function orphanedPgrp(pgid: i32): bool {

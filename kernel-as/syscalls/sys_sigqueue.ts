@@ -8,7 +8,7 @@ import { tasksByTid, threadGroups } from "../kernel/kernel";
 import { park, RET_GONE } from "../kernel/sched";
 import { SigInfo, sigBit, SI_TKILL, SI_USER, UNBLOCKABLE_MASK } from "../kernel/signal";
 import { encodeSiginfo } from "../kernel/signal_frame";
-import { sendSignal, takePending } from "../kernel/signal_send";
+import { sendSignal, signalProcessGroup, takePending } from "../kernel/signal_send";
 import { Task, ThreadGroup, TASK_DEAD } from "../kernel/task";
 import { monotonicNow } from "../kernel/time";
 import { FileDescription, POLLIN, POLLRDNORM } from "../fs/file";
@@ -132,14 +132,9 @@ export function sysPidfdSendSignal(t: Task): i64 {
   if (tg.exitStatus >= 0) return -ESRCH;
   if (sysArg(2) != 0 && flags != PIDFD_SIGNAL_PROCESS_GROUP) return queueInfo(t, tg, sig, sysArg(2));
   if (sig == 0) return 0;
-  if (flags == PIDFD_SIGNAL_PROCESS_GROUP) {
-    const all = threadGroups.values();
-    for (let i = 0; i < all.length; i++) {
-      if (all[i].pgid == tg.pgid) sendSignal(all[i], sig, new SigInfo(sig, SI_USER, t.tg.tgid, t.tg.cred.uid));
-    }
-  } else {
-    sendSignal(tg, sig, new SigInfo(sig, SI_USER, t.tg.tgid, t.tg.cred.uid));
-  }
+  const info = new SigInfo(sig, SI_USER, t.tg.tgid, t.tg.cred.uid);
+  if (flags == PIDFD_SIGNAL_PROCESS_GROUP) signalProcessGroup(tg.pgid, sig, info);
+  else sendSignal(tg, sig, info);
   return t.state == TASK_DEAD ? RET_GONE : 0;
 }
 

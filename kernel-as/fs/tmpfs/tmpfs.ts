@@ -10,6 +10,7 @@ import { Credentials } from "../../kernel/cred";
 import { zeroPage } from "../../kernel/globals";
 import { Task } from "../../kernel/task";
 import { MemObject } from "../../mm/mem_object";
+import { extentLen } from "../../mm/mm";
 import { FileDescription } from "../file";
 import { fail } from "../vfs/error";
 import { DirEntry, Inode, SuperBlock } from "../vfs/inode";
@@ -18,6 +19,8 @@ import { Path } from "../vfs/mount";
 import { dtypeOf, S_IFDIR, S_IFLNK, S_IFREG } from "../vfs/stat";
 import { realtimeNow } from "../vfs/time";
 
+/** The most one copyIn/copyOut moves (their counts are i32). */
+const CHUNK_MAX: u64 = 0x40000000;
 /** Largest tmpfs file (MAX_LFS_FILESIZE). */
 const MAX_FILE_SIZE: u64 = 0x7fffffffffffffff;
 
@@ -211,18 +214,14 @@ export class TmpfsFile extends Inode {
     if (<u64>pos >= obj.size || len == 0) return 0;
     let n = obj.size - <u64>pos;
     if (len < n) n = len;
-    const ok = t.mm.accessibleLen(addr, n, PROT_WRITE);
-    if (ok == 0) return -EFAULT;
-    n = ok;
+    n = t.mm.accessibleLen(addr, n, PROT_WRITE);
+    if (n == 0) return -EFAULT;
+    // The app's memory is pieces of the memory file: each is filled like any copy out.
     let done: u64 = 0;
     while (done < n) {
-      const p = <u64>pos + done;
-      const inPage = p & (PAGE_SIZE - 1);
-      let chunk = PAGE_SIZE - inPage;
-      if (chunk > n - done) chunk = n - done;
-      const page = obj.page(p / PAGE_SIZE);
-      const src = page >= 0 ? <u64>page + inPage : zeroPage + inPage;
-      t.mm.copyMf(addr + done, src, chunk, true);
+      const off = t.mm.extentAt(addr + done, addr + n);
+      const chunk = extentLen < CHUNK_MAX ? extentLen : CHUNK_MAX;
+      this.copyOut(<u64>pos + done, <i32>chunk, 0, off, true);
       done += chunk;
     }
     this.atimeNs = realtimeNow();
@@ -297,23 +296,15 @@ export class TmpfsFile extends Inode {
     if (<u64>pos > MAX_FILE_SIZE - len) return -EFBIG;
     const n = t.mm.accessibleLen(addr, len, PROT_READ);
     if (n == 0) return -EFAULT;
-    const obj = this.obj;
     let done: u64 = 0;
     while (done < n) {
-      const p = <u64>pos + done;
-      const inPage = p & (PAGE_SIZE - 1);
-      let chunk = PAGE_SIZE - inPage;
-      if (chunk > n - done) chunk = n - done;
-      const page = obj.populate(p / PAGE_SIZE);
-      if (page < 0) break;
-      t.mm.copyMf(addr + done, <u64>page + inPage, chunk, false);
-      done += chunk;
+      const off = t.mm.extentAt(addr + done, addr + n);
+      const chunk = extentLen < CHUNK_MAX ? extentLen : CHUNK_MAX;
+      const r = this.copyIn(off, <i32>chunk, <u64>pos + done);
+      if (r < 0) return done > 0 ? <i64>done : r;
+      done += <u64>r;
+      if (<u64>r < chunk) break; // out of memory: a short write
     }
-    if (done == 0) return -ENOSPC;
-    if (<u64>pos + done > obj.size) obj.size = <u64>pos + done;
-    const now = realtimeNow();
-    this.mtimeNs = now;
-    this.ctimeNs = now;
     return <i64>done;
   }
 }

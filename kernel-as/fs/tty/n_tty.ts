@@ -129,8 +129,6 @@ export class ByteQueue {
     return c;
   }
 
-  peek(i: i32): u8 { return this.buf[(this.head + i) % this.capacity]; }
-
   clear(): void {
     this.head = 0;
     this.len = 0;

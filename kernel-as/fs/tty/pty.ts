@@ -34,7 +34,7 @@ import { S_IFCHR } from "../vfs/stat";
 import { initInode, newTmpfs, TmpfsDir } from "../tmpfs/tmpfs";
 import { ByteQueue, LineDiscipline, N_TTY_BUF_SIZE, signalToSend, Termios, TERMIOS2_SIZE, TERMIOS_SIZE, TOSTOP, VMIN, VTIME } from "./n_tty";
 import { O_NOCTTY } from "../vfs/open_flags";
-import { orphanedPgrp } from "../../kernel/signal_send";
+import { orphanedPgrp, signalProcessGroup } from "../../kernel/signal_send";
 import { park, RET_EXEC, wakeLater } from "../../kernel/sched";
 import { getReg, ORIG_RAX, RAX, RIP, setReg } from "../../abi/regs";
 
@@ -83,11 +83,7 @@ export class Pty {
 
   /** Sends sig to every process of the foreground group (isig(), kill_pgrp()). */
   signalForeground(sig: i32): void {
-    if (this.pgrp == 0) return;
-    const all = threadGroups.values();
-    for (let i = 0; i < all.length; i++) {
-      if (all[i].pgid == this.pgrp) sendSignal(all[i], sig, new SigInfo(sig, SI_KERNEL, 0, 0));
-    }
+    if (this.pgrp != 0) signalProcessGroup(this.pgrp, sig, new SigInfo(sig, SI_KERNEL, 0, 0));
   }
 
   /** The master is gone: the slave side hangs up (tty_vhangup()); the session's leader and
@@ -188,10 +184,7 @@ export class Pty {
     const h = tg.handlers.get(sig).handler;
     if (h == SIG_IGN || (t.sigmask & sigBit(sig)) != 0) return sig == SIGTTOU ? 0 : -EIO;
     if (orphanedPgrp(tg.pgid)) return -EIO;
-    const all = threadGroups.values();
-    for (let i = 0; i < all.length; i++) {
-      if (all[i].pgid == tg.pgid) sendSignal(all[i], sig, new SigInfo(sig, SI_KERNEL, 0, 0));
-    }
+    signalProcessGroup(tg.pgid, sig, new SigInfo(sig, SI_KERNEL, 0, 0));
     // The `syscall` instruction again, with its number (ERESTARTSYS with no handler to run).
     setReg(RIP, getReg(RIP) - 2);
     setReg(RAX, getReg(ORIG_RAX));
