@@ -1,8 +1,11 @@
-// The Sentry's thread: a worker_threads Worker that owns the stubs (ptrace requests must come
-// from the thread that seized them), runs kernel.wasm, and loops until the sandbox's init
-// exits. It posts one message back: {status} (init's wait status) or {error}.
+// One sandbox on the calling thread, which becomes the Sentry's tracer thread: it owns the
+// stubs (ptrace requests must come from the thread that seized them), runs kernel.wasm, and
+// loops until the sandbox's init exits. The CLI calls it on Node's main thread: a Worker
+// would cost its start-up (a new isolate, every module and koffi loaded again) on the path
+// of every `wvisor do`, and the main thread has nothing else to do while the sandbox runs.
+// Its waitpid(-1, __WNOTHREAD) may also reap the Gofer (a child of this thread) if it dies;
+// the platform ignores pids that are not stubs.
 import { fileURLToPath } from 'node:url';
-import { parentPort, workerData } from 'node:worker_threads';
 import * as libc from '../platform/ptrace/libc.js';
 import { PtracePlatform } from '../platform/ptrace/platform.js';
 import { STUB_BASE } from '../platform/ptrace/stub_image.js';
@@ -21,7 +24,7 @@ const WAKER_PATH = fileURLToPath(new URL('../../wvisor-waker', import.meta.url))
 
 export type SentryResult = { status: number } | { startError: number } | { error: string };
 
-function runSandbox(opts: SentryOptions, log: SentryLog): SentryResult {
+function runWithLog(opts: SentryOptions, log: SentryLog): SentryResult {
   // Room for the memory limit plus the page-granular slack of many small mappings.
   const memFileSize = Math.ceil((opts.memLimit + (1 << 30)) / (1 << 30)) * (1 << 30);
   const memfile = new MemoryFile(memFileSize);
@@ -68,13 +71,14 @@ function runSandbox(opts: SentryOptions, log: SentryLog): SentryResult {
   }
 }
 
-const opts = workerData as SentryOptions;
-const log = new SentryLog(opts.debug, opts.strace, opts.debugLog);
-let result: SentryResult;
-try {
-  result = runSandbox(opts, log);
-} catch (e) {
-  result = { error: e instanceof Error ? (e.stack ?? e.message) : String(e) };
+/** Runs one sandbox to its end: init's wait status, or why it could not start. */
+export function runSandbox(opts: SentryOptions): SentryResult {
+  const log = new SentryLog(opts.debug, opts.strace, opts.debugLog);
+  try {
+    return runWithLog(opts, log);
+  } catch (e) {
+    return { error: e instanceof Error ? (e.stack ?? e.message) : String(e) };
+  } finally {
+    log.close();
+  }
 }
-log.close();
-parentPort!.postMessage(result);
