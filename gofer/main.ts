@@ -7,48 +7,86 @@
 // killed. Exit 2 for bad arguments, 1 when the root or the socket cannot be set up.
 import fs from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { parseArgs } from 'node:util';
 import { DEFAULT_MSIZE, Server } from './server.js';
 import { listenUnix, serve } from './transport.js';
 import { MIN_MSIZE } from './session.js';
 import { SIGHUP, SIGINT, SIGTERM, SIG_DFL, S_IFMT, S_IFSOCK, signal } from './host/libc.js';
 import { statFd } from './dentry.js';
 
-function integer(min: number, max: number) {
-  return (v: string): number => {
-    if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw new InvalidArgumentError(`expected an integer in [${min}, ${max}]`);
-    return Number(v);
-  };
+const USAGE = `usage: wvisor-gofer (--fd N | --listen SOCK) --root DIR [--ro] [--msize BYTES] [--debug]
+
+Serve a directory tree over 9P2000.L (and 9P2000.L.wvisor, which donates open files).
+  --fd <n>         serve this inherited, connected unix stream socket
+  --listen <path>  listen on a unix socket at this path and serve every connection
+  --root <dir>     the directory to serve
+  --ro             read-only: every modifying request is answered EROFS
+  --msize <bytes>  largest message size accepted (default ${DEFAULT_MSIZE})
+  --debug          log every request and its outcome to stderr
+`;
+
+class UsageError extends Error {}
+
+function integer(name: string, v: string | undefined, min: number, max: number): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
+    throw new UsageError(`option '--${name} <n>' argument '${v}' is invalid: expected an integer in [${min}, ${max}]`);
+  }
+  return Number(v);
 }
 
 interface Options {
   fd?: number;
   listen?: string;
   root: string;
-  ro?: boolean;
+  ro: boolean;
   msize: number;
-  debug?: boolean;
+  debug: boolean;
+}
+
+/** The options, or a UsageError. node:util's parser, not commander as the wvisor CLI uses:
+ *  the Gofer starts once per sandbox and commander's load time is on that path. */
+function parseOptions(argv: string[]): Options | 'help' {
+  const { values } = parseArgs({
+    args: argv.slice(2),
+    strict: true,
+    options: {
+      fd: { type: 'string' },
+      listen: { type: 'string' },
+      root: { type: 'string' },
+      ro: { type: 'boolean' },
+      msize: { type: 'string' },
+      debug: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return 'help';
+  if (values.root === undefined) throw new UsageError("required option '--root <dir>' not specified");
+  const fd = integer('fd', values.fd, 0, 1 << 30);
+  if ((fd === undefined) === (values.listen === undefined)) throw new UsageError('give exactly one of --fd and --listen');
+  return {
+    fd,
+    listen: values.listen,
+    root: values.root,
+    ro: values.ro ?? false,
+    msize: integer('msize', values.msize, MIN_MSIZE, 64 << 20) ?? DEFAULT_MSIZE,
+    debug: values.debug ?? false,
+  };
 }
 
 export function main(argv: string[]): number {
-  const program = new Command('wvisor-gofer')
-    .description('Serve a directory tree over 9P2000.L (and 9P2000.L.wvisor, which donates open files)')
-    .option('--fd <n>', 'serve this inherited, connected unix stream socket', integer(0, 1 << 30))
-    .option('--listen <path>', 'listen on a unix socket at this path and serve every connection')
-    .requiredOption('--root <dir>', 'the directory to serve')
-    .option('--ro', 'read-only: every modifying request is answered EROFS')
-    .option('--msize <bytes>', 'largest message size accepted', integer(MIN_MSIZE, 64 << 20), DEFAULT_MSIZE)
-    .option('--debug', 'log every request and its outcome to stderr')
-    .exitOverride();
+  let opts: Options;
   try {
-    program.parse(argv);
+    const parsed = parseOptions(argv);
+    if (parsed === 'help') {
+      process.stdout.write(USAGE);
+      return 0;
+    }
+    opts = parsed;
   } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
-    throw e;
-  }
-  const opts = program.opts<Options>();
-  if ((opts.fd === undefined) === (opts.listen === undefined)) {
-    process.stderr.write('wvisor-gofer: give exactly one of --fd and --listen\n');
+    // parseArgs throws TypeErrors with a code for unknown options and missing values.
+    if (!(e instanceof UsageError) && !(e as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) throw e;
+    process.stderr.write(`wvisor-gofer: ${(e as Error).message}\n${USAGE}`);
     return 2;
   }
 
@@ -57,7 +95,7 @@ export function main(argv: string[]): number {
   let server: Server;
   let listenFd = -1;
   try {
-    server = new Server({ root: opts.root, readOnly: opts.ro ?? false, maxMsize: opts.msize, debug: opts.debug });
+    server = new Server({ root: opts.root, readOnly: opts.ro, maxMsize: opts.msize, debug: opts.debug });
     if (opts.fd !== undefined && (statFd(opts.fd).stx_mode & S_IFMT) !== S_IFSOCK) {
       throw new Error(`fd ${opts.fd} is not a socket`);
     }

@@ -3,7 +3,6 @@
 // report it).
 import { SentryOptions } from './options.js';
 import { startGofer } from './gofer_process.js';
-import { runSandbox } from './sandbox.js';
 
 const ENOEXEC = 8;
 const EACCES = 13;
@@ -15,10 +14,13 @@ export function exitCodeOf(status: number): number {
 }
 
 /** Runs one sandbox whose root file system is the host's root served read-only by a Gofer. */
-export function runSentry(opts: Omit<SentryOptions, 'goferFd'>): number {
+export async function runSentry(opts: Omit<SentryOptions, 'goferFd'>): Promise<number> {
   const gofer = startGofer('/', false);
   let m;
   try {
+    // Loaded only now, so that the Gofer's start-up (a Node process: the longest step of a
+    // sandbox's start) overlaps loading the platform and the kernel.
+    const { runSandbox } = await import('./sandbox.js');
     m = runSandbox({ ...opts, goferFd: gofer.fd });
   } finally {
     gofer.stop();
