@@ -149,7 +149,7 @@ export function next_runnable(): i32 {
     if (holdIfStopped(t)) continue;
     t.regs.loadIntoBlock();
     // A signal that came while it waited in the queue is delivered now.
-    if ((t.tg.pending & ~t.sigmask) != 0) {
+    if (t.signalPending) {
       const act = signalsBeforeResume(t);
       runWakesKeeping(t);
       if (act != ACT_RESUME) continue;

@@ -5,7 +5,7 @@
 import { EAGAIN, EBUSY, EFAULT, EPIPE, EPERM } from "../abi/errno";
 import { FIONREAD, O_NONBLOCK, PROT_READ, PROT_WRITE, SIGPIPE } from "../abi/linux";
 import { park, wakeLater } from "../kernel/sched";
-import { sendSignal } from "../kernel/signal_send";
+import { sendSignalToTask } from "../kernel/signal_send";
 import { SigInfo, SI_USER } from "../kernel/signal";
 import { Task } from "../kernel/task";
 import { mfRead } from "../host";
@@ -96,7 +96,7 @@ export class PipeEnd extends FileDescription {
   write(t: Task, addr: u64, len: u64): i64 {
     const p = this.pipe;
     if (p.readers == 0) {
-      sendSignal(t.tg, SIGPIPE, new SigInfo(SIGPIPE, SI_USER, t.tg.tgid, t.tg.cred.uid));
+      sendSignalToTask(t, SIGPIPE, new SigInfo(SIGPIPE, SI_USER, t.tg.tgid, t.tg.cred.uid));
       return -EPIPE;
     }
     let done = <u64>t.progress;
@@ -133,7 +133,7 @@ export class PipeEnd extends FileDescription {
   writeFromMf(t: Task, off: u64, len: i32, pos: i64): i32 {
     const p = this.pipe;
     if (p.readers == 0) {
-      sendSignal(t.tg, SIGPIPE, new SigInfo(SIGPIPE, SI_USER, t.tg.tgid, t.tg.cred.uid));
+      sendSignalToTask(t, SIGPIPE, new SigInfo(SIGPIPE, SI_USER, t.tg.tgid, t.tg.cred.uid));
       return -EPIPE;
     }
     const room = p.capacity - p.len;

@@ -6,8 +6,7 @@ import { EAGAIN, EFAULT, EINVAL } from "../abi/errno";
 import { O_NONBLOCK } from "../abi/linux";
 import { currentTask } from "../kernel/current";
 import { park } from "../kernel/sched";
-import { sigBit } from "../kernel/signal";
-import { takePending } from "../kernel/signal_send";
+import { nextSignal, takePending } from "../kernel/signal_send";
 import { Task } from "../kernel/task";
 import { FileDescription, POLLIN, POLLRDNORM } from "./file";
 
@@ -26,11 +25,9 @@ export class SignalFd extends FileDescription {
     if (len < SIGNALFD_SIGINFO_SIZE) return -EINVAL;
     let done: u64 = 0;
     while (done + SIGNALFD_SIGINFO_SIZE <= len) {
-      const ready = t.tg.pending & this.mask;
-      if (ready == 0) break;
-      let sig = 1;
-      while ((ready & sigBit(sig)) == 0) sig++;
-      const info = takePending(t.tg, sig);
+      const sig = nextSignal(t, this.mask);
+      if (sig == 0) break;
+      const info = takePending(t, sig);
       memory.fill(INFO, 0, 128);
       store<u32>(INFO, sig);
       store<i32>(INFO + 8, info.code);
@@ -53,7 +50,7 @@ export class SignalFd extends FileDescription {
 
   poll(events: i32): i32 {
     const t = currentTask;
-    return t !== null && (t.tg.pending & this.mask) != 0 ? events & (POLLIN | POLLRDNORM) : 0;
+    return t !== null && (t.pendingBits & this.mask) != 0 ? events & (POLLIN | POLLRDNORM) : 0;
   }
 
   pollWait(t: Task): i32 {

@@ -7,10 +7,10 @@
 // returning from a syscall or queued to resume, or a task running app code that the host
 // interrupts for the stop. A task parked in a syscall stays parked and is held when its
 // syscall completes.
-import { SA_NOCLDSTOP, SIGCHLD, SIGCONT } from "../abi/linux";
+import { SA_NOCLDSTOP, SIGCHLD, SIGCONT, SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU } from "../abi/linux";
 import { CLD_CONTINUED, CLD_STOPPED, SigInfo, sigBit } from "./signal";
 import { makeRunnable, wakeLater } from "./sched";
-import { kickRunning, sendSignal } from "./signal_send";
+import { discardPending, kickRunning, sendSignal } from "./signal_send";
 import { REPORT_CONTINUED, REPORT_STOPPED, Task, TASK_STOPPED, ThreadGroup } from "./task";
 
 /** Stops tg for sig (a stop signal whose action is the default). A group already stopped
@@ -27,12 +27,7 @@ export function stopGroup(tg: ThreadGroup, sig: i32): void {
 /** SIGCONT was sent to tg: pending stop signals are dropped whatever SIGCONT's disposition,
  *  and a stopped group runs again. */
 export function continueGroup(tg: ThreadGroup): void {
-  for (let sig = 19; sig <= 22; sig++) {
-    if ((tg.pending & sigBit(sig)) != 0) {
-      tg.pending &= ~sigBit(sig);
-      tg.infos[sig] = null;
-    }
-  }
+  discardPending(tg, sigBit(SIGSTOP) | sigBit(SIGTSTP) | sigBit(SIGTTIN) | sigBit(SIGTTOU));
   if (!tg.stopped) return;
   tg.stopped = false;
   tg.jobReport = REPORT_CONTINUED;

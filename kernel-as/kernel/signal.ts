@@ -23,6 +23,62 @@ export const CLD_DUMPED: i32 = 3;
 export const CLD_STOPPED: i32 = 5;
 export const CLD_CONTINUED: i32 = 6;
 
+/** The first real-time signal number of the kernel (glibc reserves two above it). */
+export const SIGRTMIN: i32 = 32;
+
+/** A set of pending signals and what each carries (Linux's struct sigpending): a task has one
+ *  for the signals sent to it alone (tkill, faults, SIGPIPE), its thread group one for the
+ *  signals sent to the process. */
+export class SigPending {
+  bits: u64 = 0;
+  infos: StaticArray<SigInfo | null> = new StaticArray<SigInfo | null>(65);
+  /** Further queued instances of real-time signals (each is delivered, unlike standard ones). */
+  rtQueue: SigInfo[] = [];
+
+  @inline has(sig: i32): bool { return (this.bits & sigBit(sig)) != 0; }
+
+  /** Adds an instance of sig. A standard signal already pending merges with it. */
+  add(sig: i32, si: SigInfo): void {
+    if (!this.has(sig)) {
+      this.bits |= sigBit(sig);
+      this.infos[sig] = si;
+    } else if (sig >= SIGRTMIN) {
+      this.rtQueue.push(si);
+    }
+  }
+
+  /** Takes the oldest instance of sig off the set. Precondition: has(sig). */
+  take(sig: i32): SigInfo {
+    const info = this.infos[sig];
+    this.infos[sig] = null;
+    this.bits &= ~sigBit(sig);
+    for (let i = 0; i < this.rtQueue.length; i++) {
+      if (this.rtQueue[i].signo == sig) {
+        // The next queued instance becomes the pending one.
+        this.bits |= sigBit(sig);
+        this.infos[sig] = this.rtQueue[i];
+        this.rtQueue.splice(i, 1);
+        break;
+      }
+    }
+    return info !== null ? info : new SigInfo(sig, SI_KERNEL, 0, 0);
+  }
+
+  /** Drops every instance of the signals in mask (flush_sigqueue_mask()). */
+  discard(mask: u64): void {
+    if ((this.bits & mask) == 0) return;
+    for (let sig = 1; sig <= NSIG; sig++) {
+      if ((mask & sigBit(sig)) != 0) this.infos[sig] = null;
+    }
+    this.bits &= ~mask;
+    const kept: SigInfo[] = [];
+    for (let i = 0; i < this.rtQueue.length; i++) {
+      if ((mask & sigBit(this.rtQueue[i].signo)) == 0) kept.push(this.rtQueue[i]);
+    }
+    this.rtQueue = kept;
+  }
+}
+
 export class SigAction {
   handler: u64 = SIG_DFL;
   flags: u64 = 0;

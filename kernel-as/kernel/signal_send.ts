@@ -3,13 +3,11 @@
 // left pending for the process and delivered when a task returns from a syscall (a parked task
 // is interrupted for it, a task running app code is kicked into the kernel by the host).
 // Stops and continues are job_control.ts's.
-import { SIGCONT, SIGKILL, SIGSTOP, SIG_DFL, SIG_IGN, signalStatus } from "../abi/linux";
+import { SIGBUS, SIGCONT, SIGFPE, SIGILL, SIGKILL, SIGSEGV, SIGSTOP, SIGSYS, SIGTRAP, SIG_DFL, SIG_IGN, signalStatus } from "../abi/linux";
 import { exitThreadGroup, threadGroups } from "./kernel";
 import { Task, ThreadGroup, TASK_BLOCKED, TASK_DEAD, TASK_RUNNING } from "./task";
 import { ACT_CONTINUE, ACT_IGNORE, ACT_STOP, defaultAction, SigInfo, sigBit, sigUnblockable, SI_KERNEL } from "./signal";
 
-/** The first real-time signal number of the kernel (glibc reserves two above it). */
-const SIGRTMIN: i32 = 32;
 import { wakeLater } from "./sched";
 import { setupFrame } from "./signal_frame";
 import { continueGroup, stopGroup } from "./job_control";
@@ -54,17 +52,46 @@ export function wakePollers(tg: ThreadGroup): void {
   for (let i = 0; i < w.length; i++) wakeLater(w[i]);
 }
 
-/** Sends sig to tg from inside the sandbox. Precondition: 1 <= sig <= 64. */
+/** Sends sig to the process tg from inside the sandbox (kill, a timer, SIGCHLD): any of its
+ *  threads that does not block it may take it. Precondition: 1 <= sig <= 64. */
 export function sendSignal(tg: ThreadGroup, sig: i32, info: SigInfo | null = null): void {
+  send(tg, null, sig, info);
+}
+
+/** Sends sig to the thread t alone (tkill, tgkill, SIGPIPE, SIGEV_THREAD_ID timers): it
+ *  pends until t itself takes it. Precondition: 1 <= sig <= 64. */
+export function sendSignalToTask(t: Task, sig: i32, info: SigInfo | null = null): void {
+  if (t.state == TASK_DEAD) return;
+  send(t.tg, t, sig, info);
+}
+
+/** The thread that would take a signal for tg: target, or for the process the first thread
+ *  that does not block it (Linux's complete_signal() and wants_signal()); null if it is
+ *  blocked everywhere. */
+function taker(tg: ThreadGroup, target: Task | null, sig: i32): Task | null {
+  if (target !== null) return (target.sigmask & sigBit(sig)) == 0 || sigUnblockable(sig) ? target : null;
+  for (let i = 0; i < tg.tasks.length; i++) {
+    const t = tg.tasks[i];
+    if ((t.sigmask & sigBit(sig)) == 0 || sigUnblockable(sig)) return t;
+  }
+  return null;
+}
+
+/** Drops pending instances of the signals in mask from tg and every thread of it. */
+export function discardPending(tg: ThreadGroup, mask: u64): void {
+  tg.shared.discard(mask);
+  for (let i = 0; i < tg.tasks.length; i++) tg.tasks[i].pending.discard(mask);
+}
+
+/** Linux's send_signal(): target null for a process-directed signal. */
+function send(tg: ThreadGroup, target: Task | null, sig: i32, info: SigInfo | null): void {
   if (tg.exitStatus >= 0) return;
   // SIGCONT continues the group and a stop signal cancels a pending SIGCONT, whatever their
   // dispositions and masks (prepare_signal()).
   if (sig == SIGCONT) continueGroup(tg);
-  else if (defaultAction(sig) == ACT_STOP && (tg.pending & sigBit(SIGCONT)) != 0) {
-    tg.pending &= ~sigBit(SIGCONT);
-    tg.infos[SIGCONT] = null;
-  }
-  const blocked = (tg.leader.sigmask & sigBit(sig)) != 0 && !sigUnblockable(sig);
+  else if (defaultAction(sig) == ACT_STOP) discardPending(tg, sigBit(SIGCONT));
+  const taking = taker(tg, target, sig);
+  const blocked = taking === null;
   if (!blocked && ignored(tg, sig)) return;
   const act = tg.handlers.get(sig);
   // The init of a pid namespace only gets the signals it has handlers for from inside its
@@ -75,27 +102,22 @@ export function sendSignal(tg: ThreadGroup, sig: i32, info: SigInfo | null = nul
     applyDefault(tg, sig);
     return;
   }
-  const si = info !== null ? info : new SigInfo(sig, SI_KERNEL, 0, 0);
-  if (sig >= SIGRTMIN && (tg.pending & sigBit(sig)) != 0) {
-    // Real-time signals queue: every instance is delivered (standard ones merge).
-    tg.rtQueue.push(si);
-  } else {
-    tg.pending |= sigBit(sig);
-    tg.infos[sig] = si;
-  }
+  (target !== null ? target.pending : tg.shared).add(sig, info !== null ? info : new SigInfo(sig, SI_KERNEL, 0, 0));
   wakePollers(tg);
   // A task waiting for it in rt_sigtimedwait takes it, blocked or not.
   for (let i = 0; i < tg.tasks.length; i++) {
     const t = tg.tasks[i];
-    if (t.state == TASK_BLOCKED && (t.sigwaitSet & sigBit(sig)) != 0) {
+    if ((target === null || t === target) && t.state == TASK_BLOCKED && (t.sigwaitSet & sigBit(sig)) != 0) {
       wakeLater(t);
       return;
     }
   }
-  if (blocked) return;
-  // A parked task of the group is interrupted to run the handler.
+  if (taking === null) return;
+  // A parked task is interrupted to run the handler, one in the app kicked into the kernel.
+  // A process-directed signal prefers a parked thread, as the one that costs no kick.
   for (let i = 0; i < tg.tasks.length; i++) {
     const t = tg.tasks[i];
+    if (target !== null && t !== target) continue;
     // A vfork parent waits without being interruptible, as in Linux.
     if (t.state == TASK_BLOCKED && (t.sigmask & sigBit(sig)) == 0 && t.vforkChild == 0) {
       t.sigInterrupt = true;
@@ -103,7 +125,8 @@ export function sendSignal(tg: ThreadGroup, sig: i32, info: SigInfo | null = nul
       return;
     }
   }
-  kickRunning(tg, sig);
+  if (target === null) kickRunning(tg, sig);
+  else if (target.state == TASK_RUNNING && target !== currentTask) taskKick(target.stub);
 }
 
 /** Makes a task of tg that runs app code enter the kernel soon (the host interrupts it), so
@@ -121,18 +144,34 @@ export function kickRunning(tg: ThreadGroup, sig: i32): void {
   }
 }
 
+/** Signals the CPU raises for the instruction a thread runs: taken before any other
+ *  (Linux's SYNCHRONOUS_MASK). */
+const SYNCHRONOUS_MASK: u64 = sigBit(SIGSEGV) | sigBit(SIGBUS) | sigBit(SIGILL) | sigBit(SIGTRAP) | sigBit(SIGFPE) | sigBit(SIGSYS);
+
+/** The next signal t takes from set (its own before its process's, synchronous ones first,
+ *  then the lowest number: dequeue_signal()), or 0. */
+export function nextSignal(t: Task, set: u64): i32 {
+  let ready = t.pending.bits & set;
+  if (ready == 0) ready = t.tg.shared.bits & set;
+  if (ready == 0) return 0;
+  if ((ready & SYNCHRONOUS_MASK) != 0) ready &= SYNCHRONOUS_MASK;
+  return <i32>ctz(ready) + 1;
+}
+
+/** Takes the pending instance of sig for t (its own first, else its process's). */
+export function takePending(t: Task, sig: i32): SigInfo {
+  return t.pending.has(sig) ? t.pending.take(sig) : t.tg.shared.take(sig);
+}
+
 /** Delivers what is pending and unblocked for t, whose registers are in the block: default
  *  actions are applied, and the first signal with a handler gets a frame (the block is set to
  *  enter the handler). Returns false if t died. */
 export function deliverSignals(t: Task): bool {
   const tg = t.tg;
   for (;;) {
-    const ready = tg.pending & ~t.sigmask;
-    if (ready == 0) return true;
-    let sig = 1;
-    while ((ready & sigBit(sig)) == 0) sig++;
-    const info = tg.infos[sig];
-    dequeue(tg, sig);
+    const sig = nextSignal(t, ~t.sigmask);
+    if (sig == 0) return true;
+    const info = takePending(t, sig);
     const act = tg.handlers.get(sig);
     if (act.handler == SIG_IGN && !sigUnblockable(sig)) continue;
     if (act.handler == SIG_DFL || sigUnblockable(sig)) {
@@ -140,46 +179,12 @@ export function deliverSignals(t: Task): bool {
       if (t.state == TASK_DEAD) return false;
       continue;
     }
-    if (!setupFrame(t, sig, act, info !== null ? info : new SigInfo(sig, SI_KERNEL, 0, 0))) {
+    if (!setupFrame(t, sig, act, info)) {
       // No room for the frame: the process dies of SIGSEGV (force_sigsegv()).
       exitThreadGroup(tg, signalStatus(11, false));
       return false;
     }
     return true;
-  }
-}
-
-/** Takes the pending instance of sig (and what it carries) off the pending set. */
-export function takePending(tg: ThreadGroup, sig: i32): SigInfo {
-  const info = tg.infos[sig];
-  dequeue(tg, sig);
-  return info !== null ? info : new SigInfo(sig, SI_KERNEL, 0, 0);
-}
-
-/** Takes the delivered instance of sig off the pending set; a queued real-time instance
- *  becomes the pending one. */
-function dequeue(tg: ThreadGroup, sig: i32): void {
-  for (let i = 0; i < tg.rtQueue.length; i++) {
-    if (tg.rtQueue[i].signo == sig) {
-      tg.infos[sig] = tg.rtQueue[i];
-      tg.rtQueue.splice(i, 1);
-      return;
-    }
-  }
-  tg.pending &= ~sigBit(sig);
-  tg.infos[sig] = null;
-}
-
-/** Acts on pending signals that are no longer blocked and have the default disposition. */
-export function deliverUnblocked(tg: ThreadGroup): void {
-  const ready = tg.pending & ~tg.leader.sigmask;
-  if (ready == 0) return;
-  for (let sig = 1; sig <= 64; sig++) {
-    if ((ready & sigBit(sig)) == 0) continue;
-    if (tg.handlers.get(sig).handler != SIG_DFL) continue;
-    dequeue(tg, sig);
-    applyDefault(tg, sig);
-    if (tg.exitStatus >= 0) return;
   }
 }
 

@@ -10,7 +10,7 @@ import { FsContext } from "../fs/vfs/mount";
 import { SignalHandlers } from "./signal";
 import { Rlimits } from "./rlimits";
 import { Credentials } from "./cred";
-import { SigInfo } from "./signal";
+import { SigPending } from "./signal";
 import { Pty } from "../fs/tty/pty";
 
 export const TASK_RUNNING: i32 = 0;  // in the app, or queued to resume
@@ -67,11 +67,8 @@ export class ThreadGroup {
   dumpable: i32 = 1;
   noNewPrivs: bool = false;
   subreaper: bool = false;
-  /** Signals sent to the process and not yet delivered, and what each one carries. */
-  pending: u64 = 0;
-  infos: StaticArray<SigInfo | null> = new StaticArray<SigInfo | null>(65);
-  /** Further queued instances of real-time signals (each is delivered, unlike standard ones). */
-  rtQueue: SigInfo[] = [];
+  /** Signals sent to the process and not yet delivered (Linux's shared_pending). */
+  shared: SigPending = new SigPending();
 
   constructor(public tgid: i32, public mm: MM) {
     this.pgid = tgid;
@@ -90,6 +87,8 @@ export class Task {
   robustListLen: u64 = 0;
   /** Blocked signal mask (bit n-1 for signal n). */
   sigmask: u64 = 0;
+  /** Signals sent to this thread alone and not yet delivered. */
+  pending: SigPending = new SigPending();
 
   // Parking state: what a blocked task waits for. A woken task re-runs its syscall, which
   // uses restartDeadline to know how long it still has to wait.
@@ -142,4 +141,10 @@ export class Task {
   ) {}
 
   @inline get mm(): MM { return this.tg.mm; }
+
+  /** Signals pending for this task: its own and its process's. */
+  @inline get pendingBits(): u64 { return this.pending.bits | this.tg.shared.bits; }
+
+  /** Whether a signal it does not block is pending (signal_pending()). */
+  @inline get signalPending(): bool { return (this.pendingBits & ~this.sigmask) != 0; }
 }

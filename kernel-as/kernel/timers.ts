@@ -4,8 +4,8 @@
 // the host's idle wait (sched's nextDeadline) and fired by expire().
 import { SIGALRM } from "../abi/linux";
 import { SigInfo, SI_KERNEL } from "./signal";
-import { sendSignal } from "./signal_send";
-import { ThreadGroup } from "./task";
+import { sendSignal, sendSignalToTask } from "./signal_send";
+import { Task, ThreadGroup } from "./task";
 import { TimerFd } from "../fs/timerfd";
 
 export const SI_TIMER: i32 = -2;
@@ -15,6 +15,8 @@ export class KTimer {
   deadline: i64 = 0;
   interval: i64 = 0;
   overrun: i32 = 0;
+  /** SIGEV_THREAD_ID: the one thread that gets the signal (null: the process). */
+  thread: Task | null = null;
   /** A timerfd counts the expirations instead of sending a signal. */
   fd: TimerFd | null = null;
 
@@ -82,6 +84,8 @@ export function fireTimers(now: i64): void {
     }
     const info = new SigInfo(k.signo, k.id < 0 ? SI_KERNEL : SI_TIMER, k.id < 0 ? 0 : k.id, <u32>k.overrun);
     info.value = k.value;
-    if (k.signo > 0) sendSignal(k.tg, k.signo, info);
+    if (k.signo <= 0) continue;
+    if (k.thread !== null) sendSignalToTask(k.thread!, k.signo, info);
+    else sendSignal(k.tg, k.signo, info);
   }
 }

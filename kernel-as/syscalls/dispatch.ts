@@ -79,7 +79,7 @@ export function dispatch(t: Task): i32 {
  *  held instead (ACT_PARK, its registers saved). Precondition: t's registers are in the
  *  block. */
 export function signalsBeforeResume(t: Task): i32 {
-  if ((t.tg.pending & ~t.sigmask) != 0 && !deliverSignals(t)) return ACT_GONE;
+  if (t.signalPending && !deliverSignals(t)) return ACT_GONE;
   if (t.hasSavedMask) {
     // No handler ran (the signal was ignored or had its default action): the mask comes back.
     t.sigmask = t.savedSigmask;

@@ -116,7 +116,7 @@ function useMask(t: Task, addr: u64, size: u64): i64 {
   t.savedSigmask = t.sigmask;
   t.hasSavedMask = true;
   t.sigmask = load<u64>(EV) & ~UNBLOCKABLE_MASK;
-  return (t.tg.pending & ~t.sigmask) != 0 ? -EINTR : 0;
+  return t.signalPending ? -EINTR : 0;
 }
 
 export function sysEpollPwait(t: Task): i64 {

@@ -100,7 +100,7 @@ export function sysPpoll(t: Task): i64 {
   }
   const m = useMask(t, sysArg(3), sysArg(4));
   if (m < 0) return m;
-  if ((t.tg.pending & ~t.sigmask) != 0) return -EINTR;
+  if (t.signalPending) return -EINTR;
   return doPoll(t, sysArg(0), sysArg(1), ns);
 }
 
@@ -176,7 +176,7 @@ export function sysPselect6(t: Task): i64 {
     if (t.mm.copyIn(sm, changetype<usize>(pair), 16) < 0) return -EFAULT;
     const m = useMask(t, load<u64>(changetype<usize>(pair)), load<u64>(changetype<usize>(pair) + 8));
     if (m < 0) return m;
-    if ((t.tg.pending & ~t.sigmask) != 0) return -EINTR;
+    if (t.signalPending) return -EINTR;
   }
   return doSelect(t, <i32>sysArg(0), sysArg(1), sysArg(2), sysArg(3), ns);
 }

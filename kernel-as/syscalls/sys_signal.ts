@@ -6,7 +6,7 @@ import { sysArg } from "../abi/regs";
 import { tasksByTid, threadGroups } from "../kernel/kernel";
 import { RET_GONE } from "../kernel/sched";
 import { SigInfo, sigBit, sigUnblockable, SI_TKILL, SI_USER, UNBLOCKABLE_MASK } from "../kernel/signal";
-import { deliverUnblocked, sendSignal } from "../kernel/signal_send";
+import { discardPending, sendSignal, sendSignalToTask } from "../kernel/signal_send";
 import { Task, ThreadGroup, TASK_DEAD } from "../kernel/task";
 
 const SIGSET_SIZE: u64 = 8;
@@ -42,7 +42,7 @@ export function sysRtSigaction(t: Task): i64 {
     a.restorer = load<u64>(ACT_BUF + 16);
     a.mask = load<u64>(ACT_BUF + 24) & ~UNBLOCKABLE_MASK;
     // Setting SIG_IGN discards a pending instance (POSIX, Linux's sig_handler_ignored()).
-    if (a.handler == SIG_IGN) t.tg.pending &= ~sigBit(sig);
+    if (a.handler == SIG_IGN) discardPending(t.tg, sigBit(sig));
   }
   return 0;
 }
@@ -67,7 +67,6 @@ export function sysRtSigprocmask(t: Task): i64 {
     if (t.mm.copyOut(oset, SET_BUF, 8) < 0) return -EFAULT;
   }
   t.sigmask = next & ~UNBLOCKABLE_MASK;
-  deliverUnblocked(t.tg);
   return resultFor(t, 0);
 }
 
@@ -101,7 +100,7 @@ function signalThread(t: Task, tgid: i32, tid: i32, sig: i32): i64 {
   const target = tasksByTid.get(tid);
   if (tgid > 0 && target.tg.tgid != tgid) return -ESRCH;
   if (sig == 0) return 0;
-  sendSignal(target.tg, sig, new SigInfo(sig, SI_TKILL, t.tg.tgid, t.tg.cred.uid));
+  sendSignalToTask(target, sig, new SigInfo(sig, SI_TKILL, t.tg.tgid, t.tg.cred.uid));
   return resultFor(t, 0);
 }
 

@@ -8,7 +8,7 @@ import { tasksByTid, threadGroups } from "../kernel/kernel";
 import { park, RET_GONE } from "../kernel/sched";
 import { SigInfo, sigBit, SI_TKILL, SI_USER, UNBLOCKABLE_MASK } from "../kernel/signal";
 import { encodeSiginfo } from "../kernel/signal_frame";
-import { sendSignal, signalProcessGroup, takePending } from "../kernel/signal_send";
+import { nextSignal, sendSignal, sendSignalToTask, signalProcessGroup, takePending } from "../kernel/signal_send";
 import { Task, ThreadGroup, TASK_DEAD } from "../kernel/task";
 import { monotonicNow } from "../kernel/time";
 import { FileDescription, POLLIN, POLLRDNORM } from "../fs/file";
@@ -20,12 +20,10 @@ export function sysRtSigtimedwait(t: Task): i64 {
   if (sysArg(3) != 8) return -EINVAL;
   if (t.mm.copyIn(sysArg(0), BUF, 8) < 0) return -EFAULT;
   const set = load<u64>(BUF) & ~UNBLOCKABLE_MASK;
-  const ready = t.tg.pending & set;
-  if (ready != 0) {
+  const sig = nextSignal(t, set);
+  if (sig != 0) {
     t.sigwaitSet = 0;
-    let sig = 1;
-    while ((ready & sigBit(sig)) == 0) sig++;
-    const info = takePending(t.tg, sig);
+    const info = takePending(t, sig);
     if (sysArg(1) != 0) {
       memory.fill(BUF, 0, 128);
       encodeSiginfo(info, BUF);
@@ -54,8 +52,9 @@ export function sysRtSigtimedwait(t: Task): i64 {
 }
 
 /** rt_sigqueueinfo/rt_tgsigqueueinfo: a process may only send itself (or root anyone) a
- *  siginfo that claims to come from the kernel or from kill. */
-function queueInfo(t: Task, target: ThreadGroup, sig: i32, addr: u64): i64 {
+ *  siginfo that claims to come from the kernel or from kill. thread, when not null, is the
+ *  one thread of target that gets it. */
+function queueInfo(t: Task, target: ThreadGroup, thread: Task | null, sig: i32, addr: u64): i64 {
   if (sig < 0 || sig > NSIG) return -EINVAL;
   if (t.mm.copyIn(addr, BUF, 128) < 0) return -EFAULT;
   const code = load<i32>(BUF + 8);
@@ -63,14 +62,15 @@ function queueInfo(t: Task, target: ThreadGroup, sig: i32, addr: u64): i64 {
   if (sig == 0) return 0;
   const info = new SigInfo(sig, code, load<i32>(BUF + 16), load<u32>(BUF + 20));
   info.value = load<u64>(BUF + 24);
-  sendSignal(target, sig, info);
+  if (thread !== null) sendSignalToTask(thread, sig, info);
+  else sendSignal(target, sig, info);
   return t.state == TASK_DEAD ? RET_GONE : 0;
 }
 
 export function sysRtSigqueueinfo(t: Task): i64 {
   const pid = <i32>sysArg(0);
   if (!threadGroups.has(pid)) return -ESRCH;
-  return queueInfo(t, threadGroups.get(pid), <i32>sysArg(1), sysArg(2));
+  return queueInfo(t, threadGroups.get(pid), null, <i32>sysArg(1), sysArg(2));
 }
 
 export function sysRtTgsigqueueinfo(t: Task): i64 {
@@ -78,7 +78,8 @@ export function sysRtTgsigqueueinfo(t: Task): i64 {
   const tid = <i32>sysArg(1);
   if (tgid <= 0 || tid <= 0) return -EINVAL;
   if (!tasksByTid.has(tid) || tasksByTid.get(tid).tg.tgid != tgid) return -ESRCH;
-  return queueInfo(t, tasksByTid.get(tid).tg, <i32>sysArg(2), sysArg(3));
+  const thread = tasksByTid.get(tid);
+  return queueInfo(t, thread.tg, thread, <i32>sysArg(2), sysArg(3));
 }
 
 /** A pidfd: readable (POLLIN) once its process has exited. */
@@ -117,9 +118,9 @@ const PIDFD_SIGNAL_THREAD: u64 = 1;
 const PIDFD_SIGNAL_THREAD_GROUP: u64 = 2;
 const PIDFD_SIGNAL_PROCESS_GROUP: u64 = 4;
 
-/** pidfd_send_signal(2). The scope flags of Linux 6.9 are taken, at most one: a thread and
- *  its thread group get the signal alike here (signals pend per process in this kernel); a
- *  process group gets it in each of its processes. */
+/** pidfd_send_signal(2). The scope flags of Linux 6.9 are taken, at most one: the thread
+ *  (the process's leader: pidfds here name processes), the thread group, or each process of
+ *  its process group. */
 export function sysPidfdSendSignal(t: Task): i64 {
   const f = t.fdTable.get(<i32>sysArg(0));
   if (f === null) return -EBADF;
@@ -130,10 +131,12 @@ export function sysPidfdSendSignal(t: Task): i64 {
   if ((flags & ~scopes) != 0 || popcnt(flags) > 1 || sig < 0 || sig > NSIG) return -EINVAL;
   const tg = (<PidFd>f).tg;
   if (tg.exitStatus >= 0) return -ESRCH;
-  if (sysArg(2) != 0 && flags != PIDFD_SIGNAL_PROCESS_GROUP) return queueInfo(t, tg, sig, sysArg(2));
+  const thread = flags == PIDFD_SIGNAL_THREAD ? tg.leader : null;
+  if (sysArg(2) != 0 && flags != PIDFD_SIGNAL_PROCESS_GROUP) return queueInfo(t, tg, thread, sig, sysArg(2));
   if (sig == 0) return 0;
   const info = new SigInfo(sig, SI_USER, t.tg.tgid, t.tg.cred.uid);
   if (flags == PIDFD_SIGNAL_PROCESS_GROUP) signalProcessGroup(tg.pgid, sig, info);
+  else if (thread !== null) sendSignalToTask(thread, sig, info);
   else sendSignal(tg, sig, info);
   return t.state == TASK_DEAD ? RET_GONE : 0;
 }

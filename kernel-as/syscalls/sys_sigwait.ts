@@ -60,7 +60,7 @@ export function sysSigaltstack(t: Task): i64 {
 /** Parks until a signal is delivered; always ends with EINTR (ERESTARTNOHAND). */
 function waitForSignal(t: Task): i64 {
   t.restartable = false;
-  if ((t.tg.pending & ~t.sigmask) != 0) return -EINTR;
+  if (t.signalPending) return -EINTR;
   return park(t, -1, -1, 0);
 }
 
@@ -80,7 +80,7 @@ export function sysPause(t: Task): i64 {
 
 export function sysRtSigpending(t: Task): i64 {
   if (sysArg(1) > 8) return -EINVAL;
-  store<u64>(BUF, t.tg.pending & t.sigmask);
+  store<u64>(BUF, t.pendingBits & t.sigmask);
   return t.mm.copyOut(sysArg(0), BUF, sysArg(1)) < 0 ? -EFAULT : 0;
 }
 

@@ -93,6 +93,7 @@ export function sysTimerCreate(t: Task): i64 {
   let notify = SIGEV_SIGNAL;
   const id = nextTimerId++;
   let value: u64 = <u64>id;
+  let thread: Task | null = null;
   if (sevp != 0) {
     // struct sigevent: sigev_value[8], sigev_signo[4], sigev_notify[4], sigev_notify_thread_id[4].
     if (t.mm.copyIn(sevp, BUF, 64) < 0) return -EFAULT;
@@ -102,6 +103,7 @@ export function sysTimerCreate(t: Task): i64 {
     if (notify == SIGEV_THREAD_ID) {
       const tid = load<i32>(BUF + 16);
       if (!tasksByTid.has(tid) || tasksByTid.get(tid).tg !== t.tg) return -EINVAL;
+      thread = tasksByTid.get(tid);
     } else if (notify != SIGEV_SIGNAL && notify != SIGEV_NONE && notify != SIGEV_THREAD) {
       return -EINVAL;
     }
@@ -109,6 +111,7 @@ export function sysTimerCreate(t: Task): i64 {
   }
   // SIGEV_NONE never signals: a timer with signal 0 only keeps time.
   const k = new KTimer(t.tg, id, notify == SIGEV_NONE ? 0 : signo, value, clockid);
+  k.thread = thread;
   store<i32>(BUF, id);
   if (t.mm.copyOut(idAddr, BUF, 4) < 0) return -EFAULT;
   timers.push(k);

@@ -302,7 +302,7 @@ def(196, "flistxattr", sysFlistxattr, PARTIAL, "ipu", "d", "xattrs are not store
 def(197, "removexattr", sysRemovexattr, PARTIAL, "ss", "d", "xattrs are not stored yet: reads give ENODATA, lists are empty, writes give EOPNOTSUPP");
 def(198, "lremovexattr", sysLremovexattr, PARTIAL, "ss", "d", "xattrs are not stored yet: reads give ENODATA, lists are empty, writes give EOPNOTSUPP");
 def(199, "fremovexattr", sysFremovexattr, PARTIAL, "is", "d", "xattrs are not stored yet: reads give ENODATA, lists are empty, writes give EOPNOTSUPP");
-def(200, "tkill", sysTkill, PARTIAL, "ii", "d", "the signal pends for the process, not the thread");
+def(200, "tkill", sysTkill, FULL, "ii", "d", "");
 def(201, "time", sysTime, FULL, "p", "d", "");
 def(202, "futex", sysFutex, PARTIAL, "piuppx", "d", "WAIT, WAKE, the BITSET forms, REQUEUE, CMP_REQUEUE, WAKE_OP (its update is not atomic against running threads), private and shared; PI futexes give ENOSYS");
 none(203, "sched_setaffinity", "");
@@ -336,7 +336,7 @@ def(230, "clock_nanosleep", sysClockNanosleep, PARTIAL, "iipp", "d", "rem is not
 def(231, "exit_group", sysExitGroup, FULL, "i", "d", "");
 def(232, "epoll_wait", sysEpollWait, PARTIAL, "ipii", "d", "one host fd at a time can wake a wait");
 def(233, "epoll_ctl", sysEpollCtl, PARTIAL, "iiip", "d", "EPOLLET reports a readiness when it appears, not on every new arrival while it lasts; EPOLLEXCLUSIVE wakes every waiter");
-def(234, "tgkill", sysTgkill, PARTIAL, "iii", "d", "the signal pends for the process, not the thread");
+def(234, "tgkill", sysTgkill, FULL, "iii", "d", "");
 def(235, "utimes", sysUtimes, FULL, "sp", "d", "");
 none(236, "vserver", "");
 none(237, "mbind", "");

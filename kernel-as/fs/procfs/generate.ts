@@ -171,7 +171,7 @@ function status(tg: ThreadGroup): string {
     "\nGid:\t" + c.gid.toString() + "\t" + c.egid.toString() + "\t" + c.egid.toString() + "\t" + c.egid.toString() +
     "\nFDSize:\t" + tg.leader.fdTable.size().toString() + "\nGroups:\t\nVmPeak:\t" + kb(vmSize(tg)) + "\nVmSize:\t" + kb(vmSize(tg)) +
     "\nVmRSS:\t" + kb(rss(tg)) + "\nThreads:\t" + tg.tasks.length.toString() +
-    "\nSigQ:\t0/63936\nSigPnd:\t0000000000000000\nShdPnd:\t" + sigHex(tg.pending) + "\nSigBlk:\t" + sigHex(tg.leader.sigmask) +
+    "\nSigQ:\t0/63936\nSigPnd:\t" + sigHex(tg.leader.pending.bits) + "\nShdPnd:\t" + sigHex(tg.shared.bits) + "\nSigBlk:\t" + sigHex(tg.leader.sigmask) +
     "\nSigIgn:\t" + sigHex(ign) + "\nSigCgt:\t" + sigHex(cgt) + "\nCapInh:\t0000000000000000\nCapPrm:\t" + caps +
     "\nCapEff:\t" + caps + "\nCapBnd:\t000001ffffffffff\nCapAmb:\t0000000000000000\nNoNewPrivs:\t0\nSeccomp:\t0" +
     "\nCpus_allowed_list:\t0-" + (config.ncpu - 1).toString() + "\nvoluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n";
