@@ -1,16 +1,18 @@
 // Job control (Linux kernel/signal.c do_signal_stop(), prepare_signal()): a stop signal with
 // its default action stops the whole thread group, SIGCONT continues it, and the parent is
 // told each time (SIGCHLD with CLD_STOPPED or CLD_CONTINUED unless it set SA_NOCLDSTOP, and
-// once through wait with WUNTRACED or WCONTINUED).
+// once through wait with WUNTRACED or WCONTINUED). A process group that an exit orphans while
+// a member is stopped is hung up and continued, since no shell could continue it any more.
 //
 // A stopped group's tasks are held, not resumed, when they would next run app code: a task
 // returning from a syscall or queued to resume, or a task running app code that the host
 // interrupts for the stop. A task parked in a syscall stays parked and is held when its
 // syscall completes.
-import { SA_NOCLDSTOP, SIGCHLD, SIGCONT, SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU } from "../abi/linux";
-import { CLD_CONTINUED, CLD_STOPPED, SigInfo, sigBit } from "./signal";
+import { SA_NOCLDSTOP, SIGCHLD, SIGCONT, SIGHUP, SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU } from "../abi/linux";
+import { CLD_CONTINUED, CLD_STOPPED, SigInfo, sigBit, SI_KERNEL } from "./signal";
 import { makeRunnable, wakeLater } from "./sched";
-import { discardPending, kickRunning, sendSignal } from "./signal_send";
+import { discardPending, kickRunning, orphanedPgrp, sendSignal, signalProcessGroup } from "./signal_send";
+import { threadGroups } from "./kernel";
 import { REPORT_CONTINUED, REPORT_STOPPED, Task, TASK_STOPPED, ThreadGroup } from "./task";
 
 /** Stops tg for sig (a stop signal whose action is the default). A group already stopped
@@ -45,6 +47,27 @@ export function holdIfStopped(t: Task): bool {
   t.state = TASK_STOPPED;
   tg.stoppedTasks.push(t);
   return true;
+}
+
+/** Whether a process of group pgid is stopped (has_stopped_jobs()). */
+function hasStoppedJobs(pgid: i32): bool {
+  const all = threadGroups.values();
+  for (let i = 0; i < all.length; i++) {
+    if (all[i].pgid == pgid && all[i].stopped && all[i].exitStatus < 0) return true;
+  }
+  return false;
+}
+
+/** member's link to oldParent is gone (member exited, or oldParent exited and member was
+ *  reparented): if oldParent was in another group of member's session, member's group may
+ *  now be orphaned, and if a process of it is stopped the group gets SIGHUP then SIGCONT
+ *  (POSIX; Linux's kill_orphaned_pgrp()). */
+export function hangUpIfOrphaned(member: ThreadGroup, oldParent: ThreadGroup | null): void {
+  if (oldParent === null || oldParent.pgid == member.pgid || oldParent.sid != member.sid) return;
+  const pgid = member.pgid;
+  if (!orphanedPgrp(pgid) || !hasStoppedJobs(pgid)) return;
+  signalProcessGroup(pgid, SIGHUP, new SigInfo(SIGHUP, SI_KERNEL, 0, 0));
+  signalProcessGroup(pgid, SIGCONT, new SigInfo(SIGCONT, SI_KERNEL, 0, 0));
 }
 
 function tellParent(tg: ThreadGroup, code: i32, status: i32): void {

@@ -12,7 +12,8 @@ import { dropPendingOpen } from "../fs/fifo";
 import { forgetWaiter, releaseAllLocks } from "../fs/vfs/locks";
 import { sendSignal, wakePollers } from "./signal_send";
 import { removeTimers } from "./timers";
-import { CLD_DUMPED, CLD_EXITED, CLD_KILLED, SigInfo } from "./signal";
+import { hangUpIfOrphaned } from "./job_control";
+import { CLD_DUMPED, CLD_EXITED, CLD_KILLED, SigInfo, SI_USER } from "./signal";
 
 export const tasksByStub = new Map<i32, Task>();
 export const tasksByTid = new Map<i32, Task>();
@@ -88,18 +89,44 @@ export function exitThreadGroup(tg: ThreadGroup, status: i32): void {
     threadGroups.clear();
     return;
   }
-  // Orphans go to init, which reaps them (zombies among them at once become init's).
-  if (threadGroups.has(1)) {
-    const init = threadGroups.get(1);
+  // Orphans go to the nearest living subreaper above, else to init, which reap them (zombies
+  // among them at once become the reaper's).
+  const reaper = newReaper(tg);
+  if (reaper !== null) {
     for (let i = 0; i < tg.children.length; i++) {
       const c = tg.children[i];
-      c.parent = init;
-      init.children.push(c);
-      if (c.exitStatus >= 0) notifyParent(c);
+      c.parent = reaper;
+      reaper!.children.push(c);
+      if (c.exitStatus >= 0) {
+        notifyParent(c);
+        continue;
+      }
+      sendParentDeathSignals(c, tg);
+      hangUpIfOrphaned(c, tg);
     }
   }
   tg.children.length = 0;
+  hangUpIfOrphaned(tg, tg.parent);
   notifyParent(tg);
+}
+
+/** The threads of c that asked for a signal when their parent dies (PR_SET_PDEATHSIG) get it,
+ *  as a signal to c sent by the dead parent. Linux sends it when the forking thread exits;
+ *  here the parent is tracked per process, so it comes when the whole parent process does. */
+function sendParentDeathSignals(c: ThreadGroup, parent: ThreadGroup): void {
+  for (let i = 0; i < c.tasks.length; i++) {
+    const sig = c.tasks[i].pdeathSig;
+    if (sig != 0) sendSignal(c, sig, new SigInfo(sig, SI_USER, parent.tgid, parent.cred.uid));
+  }
+}
+
+/** Who takes the children of exiting tg: the nearest ancestor that is a child subreaper
+ *  (PR_SET_CHILD_SUBREAPER) and still alive, else init (Linux's find_new_reaper()). */
+function newReaper(tg: ThreadGroup): ThreadGroup | null {
+  for (let p = tg.parent; p !== null; p = p!.parent) {
+    if (p!.subreaper && p!.exitStatus < 0) return p;
+  }
+  return threadGroups.has(1) ? threadGroups.get(1) : null;
 }
 
 /** Tells tg's parent that tg exited: its waiters run their wait again, or, when the parent

@@ -173,7 +173,7 @@ const PR_GET_TIMERSLACK: i32 = 30;
 const PR_SET_TIMERSLACK: i32 = 29;
 
 /** prctl(2) for the options programs commonly use; others give EINVAL as an unknown option
- *  does. PR_SET_PDEATHSIG and PR_SET_CHILD_SUBREAPER are recorded but not acted on yet. */
+ *  does. The parent-death signal and child subreapers act in exitThreadGroup (kernel.ts). */
 export function sysPrctl(t: Task): i64 {
   const op = <i32>sysArg(0);
   const arg = sysArg(1);

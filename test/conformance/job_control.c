@@ -2,11 +2,14 @@
  * whole thread group, SIGCONT continues it, and the parent learns each once through
  * waitpid(WUNTRACED/WCONTINUED) and waitid(WSTOPPED/WCONTINUED), and through SIGCHLD unless
  * it set SA_NOCLDSTOP. Children that make syscalls and one that spins without any are
- * stopped alike. */
+ * stopped alike. A group orphaned by an exit while a member is stopped gets SIGHUP and
+ * SIGCONT; orphans go to a child subreaper; PR_SET_PDEATHSIG signals a child whose parent
+ * died. */
 #include "check.h"
 #include "proc.h"
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 
 static volatile long *counter;
@@ -191,6 +194,99 @@ static void orphaned_group(void)
 	waitpid(pid, &st, 0);
 }
 
+static volatile int hup_seen;
+static void on_hup(int sig)
+{
+	(void)sig;
+	hup_seen = 1;
+}
+
+/* A process group that becomes orphaned while a member is stopped gets SIGHUP then SIGCONT
+ * (POSIX, Linux's kill_orphaned_pgrp()); one with no stopped member gets nothing. Here the
+ * group's only link is its parent, a session leader in another group, which exits; we are a
+ * child subreaper, so the orphan becomes our child and we can wait for it. */
+static void orphaned_by_exit(int stop_member)
+{
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	counter[1] = 0;
+	pid_t leader = fork();
+	if (leader == 0) {
+		setsid();
+		pid_t member = fork();
+		if (member == 0) {
+			setpgid(0, 0);
+			signal(SIGHUP, on_hup);
+			counter[1] = getpid();
+			if (stop_member)
+				raise(SIGSTOP);
+			for (int i = 0; i < (stop_member ? 3000 : 300) && !hup_seen; i++)
+				usleep(1000);
+			_exit(hup_seen ? 40 : 41);
+		}
+		int st;
+		if (stop_member)
+			waitpid(member, &st, WUNTRACED);
+		else
+			while (counter[1] == 0)
+				usleep(1000);
+		_exit(0);
+	}
+	int st;
+	waitpid(leader, &st, 0);
+	pid_t member = (pid_t)counter[1];
+	CHECK(member > 0 && getpgid(member) == member, "the orphan is our child now (subreaper)", "member %d pgid %d", member, getpgid(member));
+	pid_t w = wait_timeout(member, &st, 5000);
+	if (stop_member)
+		CHECK(w == member && WIFEXITED(st) && WEXITSTATUS(st) == 40,
+		      "a stopped member of a group the exit orphans gets SIGHUP and SIGCONT", "%s", wstatus_str(st));
+	else
+		CHECK(w == member && WIFEXITED(st) && WEXITSTATUS(st) == 41,
+		      "a group the exit orphans with nobody stopped gets no SIGHUP", "%s", wstatus_str(st));
+	prctl(PR_SET_CHILD_SUBREAPER, 0);
+}
+
+static void on_pdeath(int sig)
+{
+	(void)sig;
+	counter[3] = getppid();
+	counter[2] = 1;
+}
+
+/* PR_SET_PDEATHSIG: the child gets its signal when its parent dies, after it was reparented
+ * (getppid() in the handler names the new parent, we as the subreaper). */
+static void parent_death_signal(void)
+{
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	counter[1] = counter[2] = counter[3] = 0;
+	pid_t middle = fork();
+	if (middle == 0) {
+		pid_t child = fork();
+		if (child == 0) {
+			signal(SIGUSR2, on_pdeath);
+			prctl(PR_SET_PDEATHSIG, SIGUSR2);
+			int got = 0;
+			prctl(PR_GET_PDEATHSIG, &got);
+			counter[1] = got == SIGUSR2 ? getpid() : -1;
+			for (int i = 0; i < 3000 && !counter[2]; i++)
+				usleep(1000);
+			_exit(counter[2] ? 42 : 43);
+		}
+		while (counter[1] == 0)
+			usleep(1000);
+		_exit(0);
+	}
+	int st;
+	waitpid(middle, &st, 0);
+	pid_t child = (pid_t)counter[1];
+	CHECK(child > 0, "PR_GET_PDEATHSIG reads back the signal", "got %ld", counter[1]);
+	if (child > 0) {
+		pid_t w = wait_timeout(child, &st, 5000);
+		CHECK(w == child && WIFEXITED(st) && WEXITSTATUS(st) == 42, "the parent-death signal arrives when the parent exits", "%s", wstatus_str(st));
+		CHECK(counter[3] == getpid(), "its handler sees the new parent", "getppid %ld, we are %d", counter[3], getpid());
+	}
+	prctl(PR_SET_CHILD_SUBREAPER, 0);
+}
+
 static volatile int usr1_seen;
 static void on_usr1(int sig)
 {
@@ -240,5 +336,8 @@ int main(void)
 	stopped_sleeper();
 	spinning_child();
 	orphaned_group();
+	orphaned_by_exit(1);
+	orphaned_by_exit(0);
+	parent_death_signal();
 	return check_done();
 }
