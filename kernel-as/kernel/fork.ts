@@ -1,7 +1,8 @@
-// Creating a process (Linux kernel/fork.c copy_process() for clone without CLONE_VM): a new
-// stub with a copy of the parent's address space, a copy of its fd table (sharing the open
-// file descriptions), its working directory, signal dispositions, limits and credentials. The
-// child resumes from the parent's registers with rax = 0.
+// Creating a process (Linux kernel/fork.c copy_process() for clone without CLONE_THREAD): a
+// new stub with a copy of the parent's address space (or, with CLONE_VM, mirroring the same
+// one), a copy of its fd table (sharing the open file descriptions), its working directory,
+// signal dispositions, limits and credentials. The child resumes from the parent's registers
+// with rax = 0.
 import { asCreate, asDestroy } from "../host";
 import { EAGAIN, EFAULT, ENOMEM } from "../abi/errno";
 import { FS_BASE, RAX, RSP } from "../abi/regs";
@@ -9,6 +10,7 @@ import { FsContext } from "../fs/vfs/mount";
 import { allocPid, registerTask } from "./kernel";
 import { makeRunnable } from "./sched";
 import { Task, ThreadGroup } from "./task";
+import { MM } from "../mm/mm";
 import { monotonicNow } from "./time";
 
 export const CLONE_VM: u64 = 0x00000100;
@@ -39,13 +41,17 @@ const TID_BUF: usize = memory.data(8, 8);
 export function forkProcess(parent: Task, flags: u64, stack: u64, ptid: u64, ctid: u64, tls: u64): i64 {
   const stub = asCreate();
   if (stub < 0) return -EAGAIN;
-  const mm = parent.mm.fork(stub);
+  // CLONE_VM: the child's stub mirrors the parent's memory itself (a vfork child writes
+  // where its parent will read), else it gets a copy-on-write copy.
+  let mm: MM | null = parent.mm;
+  if ((flags & CLONE_VM) == 0) mm = parent.mm.fork(stub);
+  else if (parent.mm.addStub(stub) < 0) mm = null;
   if (mm === null) {
     asDestroy(stub);
     return -ENOMEM;
   }
   const ptg = parent.tg;
-  const tg = new ThreadGroup(allocPid(), mm);
+  const tg = new ThreadGroup(allocPid(), mm!, stub);
   // CLONE_PARENT makes the child a sibling (its parent is the caller's parent).
   const owner = (flags & CLONE_PARENT) != 0 && ptg.parent !== null ? ptg.parent! : ptg;
   tg.parent = owner;
@@ -60,13 +66,11 @@ export function forkProcess(parent: Task, flags: u64, stack: u64, ptid: u64, cti
   tg.startNs = monotonicNow();
   tg.nice = ptg.nice;
   tg.noNewPrivs = ptg.noNewPrivs;
-  for (let sig = 1; sig <= 64; sig++) {
-    const from = ptg.handlers.get(sig);
-    const to = tg.handlers.get(sig);
-    to.handler = from.handler;
-    to.flags = from.flags;
-    to.restorer = from.restorer;
-    to.mask = from.mask;
+  if ((flags & CLONE_SIGHAND) != 0) {
+    tg.handlers = ptg.handlers;
+    tg.handlers.users++;
+  } else {
+    tg.handlers = ptg.handlers.copy();
   }
   for (let r = 0; r < ptg.rlimits.cur.length; r++) {
     tg.rlimits.cur[r] = ptg.rlimits.cur[r];
@@ -104,7 +108,7 @@ export function forkProcess(parent: Task, flags: u64, stack: u64, ptid: u64, cti
 function failChild(tg: ThreadGroup, err: i64): i64 {
   const i = tg.parent!.children.indexOf(tg);
   if (i >= 0) tg.parent!.children.splice(i, 1);
-  tg.mm.releaseAll();
-  asDestroy(tg.mm.stub);
+  tg.leaveMm();
+  asDestroy(tg.stub);
   return err;
 }

@@ -72,8 +72,9 @@ export function exitThreadGroup(tg: ThreadGroup, status: i32): void {
   wakePollers(tg);
   releaseAllLocks(changetype<usize>(tg));
   removeTimers(tg, false);
-  tg.mm.releaseAll();
-  asDestroy(tg.mm.stub);
+  tg.leaveMm();
+  asDestroy(tg.stub);
+  tg.handlers.users--;
   if (tg.vforkParent !== null) {
     tg.vforkParent!.vforkDone = true;
     wakeLater(tg.vforkParent!);

@@ -86,14 +86,32 @@ export class SigAction {
   mask: u64 = 0;
 }
 
+/** The dispositions of a thread group (Linux's sighand_struct), shared by processes made
+ *  with clone(CLONE_SIGHAND) until one of them execs. */
 export class SignalHandlers {
   actions: StaticArray<SigAction> = new StaticArray<SigAction>(NSIG + 1);
+  /** Thread groups using this table. */
+  users: i32 = 1;
 
   constructor() {
     for (let i = 0; i <= NSIG; i++) this.actions[i] = new SigAction();
   }
 
   @inline get(sig: i32): SigAction { return unchecked(this.actions[sig]); }
+
+  /** A table of its own with the same dispositions (fork without CLONE_SIGHAND). */
+  copy(): SignalHandlers {
+    const c = new SignalHandlers();
+    for (let sig = 1; sig <= NSIG; sig++) {
+      const from = this.get(sig);
+      const to = c.get(sig);
+      to.handler = from.handler;
+      to.flags = from.flags;
+      to.restorer = from.restorer;
+      to.mask = from.mask;
+    }
+    return c;
+  }
 
   /** Caught signals go back to their default, ignored ones stay ignored, flags and masks are
    *  cleared (what execve and clone3's CLONE_CLEAR_SIGHAND do; POSIX for exec). */

@@ -70,9 +70,20 @@ export class ThreadGroup {
   /** Signals sent to the process and not yet delivered (Linux's shared_pending). */
   shared: SigPending = new SigPending();
 
-  constructor(public tgid: i32, public mm: MM) {
+  constructor(
+    public tgid: i32,
+    public mm: MM,
+    /** The handle of the stub process its threads run on (one of mm.stubs). */
+    public stub: i32,
+  ) {
     this.pgid = tgid;
     this.sid = tgid;
+  }
+
+  /** The group stops using its mm (exit, exec): its stub stops mirroring it, and the memory
+   *  goes when no other process shares it (mmput()). The stub itself is the caller's. */
+  leaveMm(): void {
+    if (this.mm.dropStub(this.stub) == 0) this.mm.releaseAll();
   }
 
   @inline get leader(): Task { return unchecked(this.tasks[0]); }

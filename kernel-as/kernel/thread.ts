@@ -56,7 +56,11 @@ function detach(t: Task): void {
   tasksByStub.delete(t.stub);
   tasksByTid.delete(t.tid);
   t.fdTable.release();
-  if (tg.mm.stub == t.stub) tg.mm.stub = tg.tasks[0].stub;
+  if (tg.stub == t.stub) {
+    // The host thread that named the stub is going: another of its threads names it now.
+    tg.mm.renameStub(t.stub, tg.tasks[0].stub);
+    tg.stub = tg.tasks[0].stub;
+  }
   threadExit(t.stub);
 }
 

@@ -226,8 +226,10 @@ export function execve(t: Task, path: string, argv: string[], envp: string[], fi
   killOtherThreads(t);
   // The robust futexes this task holds die with its old memory (exec_mm_release()).
   exitRobustList(t);
-  const stub = t.stub;
-  tg.mm.releaseAll();
+  // The old memory goes (unless another process shares it: the parent of a vfork keeps it),
+  // and the stub is emptied for the new image.
+  const stub = tg.stub;
+  tg.leaveMm();
   asUnmap(stub, 0, <f64>tg.mm.taskSize);
   const mm = new MM(stub, tg.mm.taskSize);
   tg.mm = mm;
@@ -249,6 +251,12 @@ export function execve(t: Task, path: string, argv: string[], envp: string[], fi
     t.fdTable = own;
   }
   t.fdTable.closeOnExec();
+  if (tg.handlers.users > 1) {
+    // Dispositions shared with another process (CLONE_SIGHAND) are not reset under it: the
+    // new program gets its own (unshare_sighand() in de_thread()).
+    tg.handlers.users--;
+    tg.handlers = tg.handlers.copy();
+  }
   tg.handlers.resetCaught();
   t.clearChildTid = 0;
   // The alternate signal stack was in the old memory (execve(2) disables it).
@@ -295,7 +303,7 @@ export function startInit(): i32 {
     execError = "cannot create the stub process";
     return stub;
   }
-  const tg = new ThreadGroup(allocPid(), new MM(stub, config.taskSize));
+  const tg = new ThreadGroup(allocPid(), new MM(stub, config.taskSize), stub);
   tg.startNs = monotonicNow();
   const fdt = new FdTable();
   for (let i = 0; i < 3; i++) {

@@ -1,10 +1,11 @@
 // The memory manager of one address space (Linux's `struct mm_struct`): the sorted VMA list,
-// the brk heap, the mmap layout, and copies between app memory and the kernel. The stub process
-// named by `stub` mirrors the backed VMAs with MAP_SHARED mappings of the memory file; every
-// change made here is pushed to it through the as_* host primitives before the app runs again.
+// the brk heap, the mmap layout, and copies between app memory and the kernel. The stub
+// processes named by `stubs` mirror the backed VMAs with MAP_SHARED mappings of the memory
+// file; every change made here is pushed to them through the as_* host primitives before the
+// app runs again.
 //
 // Invariants: vmas is sorted by start, non-overlapping, page aligned; a private backed VMA's
-// extent is allocated in the memory file and mapped in the stub with the VMA's protection; a
+// extent is allocated in the memory file and mapped in the stubs with the VMA's protection; a
 // shared VMA holds a reference on its object and has exactly the object's present pages below
 // the object's end mapped in the stub; an unbacked VMA (a PROT_NONE reservation) has nothing
 // mapped in the stub.
@@ -41,12 +42,66 @@ export class MM {
   envEnd: u64 = 0;
   auxv: u64[] = [];
 
+  /** The stubs (address-space handles) that mirror this mm, one per process using it: more
+   *  than one only after clone(CLONE_VM) without CLONE_THREAD (a vfork child, until it execs
+   *  or exits). Every change goes to each of them. */
+  stubs: i32[] = [];
+
   constructor(
-    /** The stub (address space handle) that mirrors this mm. */
-    public stub: i32,
+    stub: i32,
     /** One past the highest address the app may use; the stub page sits above it. */
     public taskSize: u64,
-  ) {}
+  ) {
+    this.stubs.push(stub);
+  }
+
+  private hostMap(addr: f64, len: f64, prot: i32, off: f64): i32 {
+    for (let i = 0; i < this.stubs.length; i++) {
+      const r = asMap(unchecked(this.stubs[i]), addr, len, prot, off);
+      if (r < 0) return r;
+    }
+    return 0;
+  }
+
+  private hostUnmap(addr: f64, len: f64): void {
+    for (let i = 0; i < this.stubs.length; i++) asUnmap(unchecked(this.stubs[i]), addr, len);
+  }
+
+  private hostProtect(addr: f64, len: f64, prot: i32): i32 {
+    for (let i = 0; i < this.stubs.length; i++) {
+      const r = asProtect(unchecked(this.stubs[i]), addr, len, prot);
+      if (r < 0) return r;
+    }
+    return 0;
+  }
+
+  /** Makes the empty stub `stub` mirror this mm too (clone with CLONE_VM of a new process):
+   *  every backed VMA is mapped in it as it is in the others. Returns 0 or -errno (the stub
+   *  is then not added). */
+  addStub(stub: i32): i32 {
+    for (let i = 0; i < this.vmas.length; i++) {
+      const v = unchecked(this.vmas[i]);
+      const r = v.shared ? this.syncShared(v, v.start, v.end, false, stub)
+        : v.backed ? asMap(stub, <f64>v.start, <f64>v.length, v.stubProt, <f64>v.mfOff) : 0;
+      if (r < 0) return r;
+    }
+    this.stubs.push(stub);
+    return 0;
+  }
+
+  /** The stub no longer mirrors this mm (its process exits or execs). Returns how many
+   *  stubs still do: at 0 the caller releases the memory. */
+  dropStub(stub: i32): i32 {
+    const i = this.stubs.indexOf(stub);
+    if (i >= 0) this.stubs.splice(i, 1);
+    return this.stubs.length;
+  }
+
+  /** The handle of a mirroring stub changed (the host thread that named it exited). */
+  renameStub(from: i32, to: i32): void {
+    const i = this.stubs.indexOf(from);
+    if (i >= 0) this.stubs[i] = to;
+  }
 
   /** Index of the first VMA that ends above addr. */
   lowerBound(addr: u64): i32 {
@@ -134,7 +189,7 @@ export class MM {
       this.release(v);
       removed = true;
     }
-    if (removed && tellStub) asUnmap(this.stub, <f64>start, <f64>(end - start));
+    if (removed && tellStub) this.hostUnmap(<f64>start, <f64>(end - start));
   }
 
   /** Maps fresh zeroed memory at [start, start+len), replacing whatever was there.
@@ -147,7 +202,7 @@ export class MM {
     }
     this.unmapRange(start, start + len, off < 0);
     if (off >= 0) {
-      const r = asMap(this.stub, <f64>start, <f64>len, prot, <f64>off);
+      const r = this.hostMap(<f64>start, <f64>len, prot, <f64>off);
       if (r < 0) {
         memoryFile.free(<u64>off, len);
         return r;
@@ -186,9 +241,10 @@ export class MM {
     return r;
   }
 
-  /** Maps (or with protectOnly, reprotects) in the stub the present pages of shared VMA v in
-   *  [from, to), in runs that are contiguous in the memory file. Returns 0 or -errno. */
-  private syncShared(v: Vma, from: u64, to: u64, protectOnly: bool): i32 {
+  /** Maps (or with protectOnly, reprotects) in the stubs (or only in stub `only`) the present
+   *  pages of shared VMA v in [from, to), in runs that are contiguous in the memory file.
+   *  Returns 0 or -errno. */
+  private syncShared(v: Vma, from: u64, to: u64, protectOnly: bool, only: i32 = 0): i32 {
     const obj = v.obj!;
     let a = from;
     while (a < to) {
@@ -199,9 +255,9 @@ export class MM {
       }
       let e = a + PAGE_SIZE;
       while (e < to && obj.page(v.pageIndex(e)) == first + <i64>(e - a)) e += PAGE_SIZE;
-      const r = protectOnly
-        ? asProtect(this.stub, <f64>a, <f64>(e - a), v.prot)
-        : asMap(this.stub, <f64>a, <f64>(e - a), v.prot, <f64>first);
+      const r = only != 0 ? asMap(only, <f64>a, <f64>(e - a), v.prot, <f64>first)
+        : protectOnly ? this.hostProtect(<f64>a, <f64>(e - a), v.prot)
+        : this.hostMap(<f64>a, <f64>(e - a), v.prot, <f64>first);
       if (r < 0) return r;
       a = e;
     }
@@ -215,8 +271,8 @@ export class MM {
       const v = unchecked(this.vmas[i]);
       if (v.obj !== obj || idx < v.pgoff || idx >= v.pgoff + v.length / PAGE_SIZE) continue;
       const addr = v.start + (idx - v.pgoff) * PAGE_SIZE;
-      if (off >= 0) asMap(this.stub, <f64>addr, <f64>PAGE_SIZE, v.prot, <f64>off);
-      else asUnmap(this.stub, <f64>addr, <f64>PAGE_SIZE);
+      if (off >= 0) this.hostMap(<f64>addr, <f64>PAGE_SIZE, v.prot, <f64>off);
+      else this.hostUnmap(<f64>addr, <f64>PAGE_SIZE);
     }
   }
 
@@ -249,7 +305,7 @@ export class MM {
     v.obj = null;
     v.pgoff = 0;
     v.mfOff = off;
-    return asMap(this.stub, <f64>v.start, <f64>v.length, v.prot, <f64>off);
+    return this.hostMap(<f64>v.start, <f64>v.length, v.prot, <f64>off);
   }
 
   /** Drops a VMA that left the list: its private pages are freed, its object unreferenced. */
@@ -275,14 +331,14 @@ export class MM {
    *  Returns 0 or -errno. */
   private breakCow(v: Vma): i32 {
     const c = v.cow!;
-    if (c.refs == 1) return asProtect(this.stub, <f64>v.start, <f64>v.length, v.prot);
+    if (c.refs == 1) return this.hostProtect(<f64>v.start, <f64>v.length, v.prot);
     const off = allocPages(v.length);
     if (off < 0) return -ENOMEM;
     mfClone(<f64>off, <f64>v.mfOff, <f64>v.length);
     c.refs--;
     v.cow = null;
     v.mfOff = off;
-    return asMap(this.stub, <f64>v.start, <f64>v.length, v.prot, <f64>off);
+    return this.hostMap(<f64>v.start, <f64>v.length, v.prot, <f64>off);
   }
 
   /** Chooses where a new mapping of len bytes goes: the hint if that range is free, else the
@@ -341,7 +397,7 @@ export class MM {
           const r = this.syncShared(v, v.start, v.end, true);
           if (r < 0) return r;
         } else if (v.backed) {
-          const r = asProtect(this.stub, <f64>v.start, <f64>v.length, v.stubProt);
+          const r = this.hostProtect(<f64>v.start, <f64>v.length, v.stubProt);
           if (r < 0) return r;
         }
       }
@@ -352,7 +408,7 @@ export class MM {
           // A reservation becomes accessible: give it pages now.
           const off = allocPages(v.length);
           if (off < 0) return -ENOMEM;
-          const r = asMap(this.stub, <f64>v.start, <f64>v.length, prot, <f64>off);
+          const r = this.hostMap(<f64>v.start, <f64>v.length, prot, <f64>off);
           if (r < 0) {
             memoryFile.free(<u64>off, v.length);
             return r;
@@ -364,7 +420,7 @@ export class MM {
           if (r < 0) return r;
         } else {
           v.prot = prot;
-          const r = asProtect(this.stub, <f64>v.start, <f64>v.length, v.stubProt);
+          const r = this.hostProtect(<f64>v.start, <f64>v.length, v.stubProt);
           if (r < 0) return r;
         }
         v.prot = prot;
@@ -405,7 +461,7 @@ export class MM {
       moved.push(unchecked(this.vmas[i]));
       this.vmas.splice(i, 1);
     }
-    asUnmap(this.stub, <f64>oldStart, <f64>len);
+    this.hostUnmap(<f64>oldStart, <f64>len);
     for (let k = 0; k < moved.length; k++) {
       const v = unchecked(moved[k]);
       v.start = v.start - oldStart + newStart;
@@ -414,7 +470,7 @@ export class MM {
         const r = this.syncShared(v, v.start, v.end, false);
         if (r < 0) return r;
       } else if (v.backed) {
-        const r = asMap(this.stub, <f64>v.start, <f64>v.length, v.stubProt, <f64>v.mfOff);
+        const r = this.hostMap(<f64>v.start, <f64>v.length, v.stubProt, <f64>v.mfOff);
         if (r < 0) return r;
       }
       const j = this.lowerBound(v.start);
@@ -583,7 +639,7 @@ export class MM {
         if (v.cow === null) v.cow = new CowExtent(<u64>v.mfOff, v.length);
         v.cow!.refs++;
         c.cow = v.cow;
-        if ((v.prot & PROT_WRITE) != 0) asProtect(this.stub, <f64>v.start, <f64>v.length, v.stubProt);
+        if ((v.prot & PROT_WRITE) != 0) this.hostProtect(<f64>v.start, <f64>v.length, v.stubProt);
         child.vmas.push(c);
         if (asMap(stub, <f64>c.start, <f64>c.length, c.stubProt, <f64>c.mfOff) < 0) {
           child.releaseAll();

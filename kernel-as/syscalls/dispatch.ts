@@ -40,7 +40,11 @@ export function dispatch(t: Task): i32 {
   const e = lookupSyscall(nr);
   setCurrent(t);
   // The calling thread is stopped: the address space's changes are injected through it.
-  t.mm.stub = t.stub;
+  const tg = t.tg;
+  if (tg.stub != t.stub) {
+    tg.mm.renameStub(tg.stub, t.stub);
+    tg.stub = t.stub;
+  }
   const call = straceEnabled() ? formatCall(t, e, nr) : "";
   let ret: i64 = -ENOSYS;
   if (e !== null) {

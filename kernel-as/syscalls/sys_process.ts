@@ -1,7 +1,7 @@
 // Processes: fork, vfork, clone, execve, execveat, wait4, waitid, and process groups and
-// sessions (Linux kernel/fork.c, fs/exec.c, kernel/exit.c, kernel/sys.c). Threads (CLONE_VM,
-// CLONE_THREAD) arrive with the threads work: such clones give ENOSYS for now.
-import { E2BIG, EACCES, EAGAIN, EBADF, EFAULT, EINVAL, ECHILD, ELOOP, ENOENT, ENOSYS, EPERM, ESRCH } from "../abi/errno";
+// sessions (Linux kernel/fork.c, fs/exec.c, kernel/exit.c, kernel/sys.c). New threads
+// (CLONE_THREAD) are thread.ts's, new processes fork.ts's.
+import { E2BIG, EACCES, EAGAIN, EBADF, EFAULT, EINVAL, ECHILD, ELOOP, ENOENT, EPERM, ESRCH } from "../abi/errno";
 import { NSIG, O_NONBLOCK, PAGE_SIZE, SIGCHLD, SIGCONT } from "../abi/linux";
 import { sysArg } from "../abi/regs";
 import { CLONE_FILES, CLONE_FS, CLONE_PARENT, CLONE_PARENT_SETTID, CLONE_CHILD_CLEARTID, CLONE_CHILD_SETTID, CLONE_SETTLS, CLONE_SIGHAND, CLONE_THREAD, CLONE_VFORK, CLONE_VM, CSIGNAL, CLONE_DETACHED, CLONE_UNTRACED, CLONE_PTRACE, CLONE_SYSVSEM, CLONE_PIDFD, CLONE_CLEAR_SIGHAND, forkProcess } from "../kernel/fork";
@@ -21,8 +21,10 @@ import { installPidfd, PidFd } from "./sys_sigqueue";
 /** Flags this kernel handles for a new process; anything else gives ENOSYS or EINVAL. */
 const PROCESS_CLONE_FLAGS: u64 = CSIGNAL | CLONE_VFORK | CLONE_PARENT | CLONE_SETTLS | CLONE_PARENT_SETTID |
   CLONE_CHILD_CLEARTID | CLONE_CHILD_SETTID | CLONE_DETACHED | CLONE_UNTRACED | CLONE_PTRACE | CLONE_SYSVSEM;
-/** clone(2) with CLONE_VM but not CLONE_THREAD (posix_spawn's vfork-like clone) is run as a
- *  copy: the child's writes are not seen by the parent, which glibc tolerates. */
+
+/** CLONE_NEWNS, CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID,
+ *  CLONE_NEWNET. */
+const CLONE_NEW_NAMESPACES: u64 = 0x00020000 | 0x02000000 | 0x04000000 | 0x08000000 | 0x10000000 | 0x20000000 | 0x40000000;
 
 /** The common part of clone, clone3, fork and vfork. pidfdAddr is where CLONE_PIDFD puts the
  *  child's pidfd (clone's parent_tid argument, clone3's own field). */
@@ -38,11 +40,12 @@ function clone(t: Task, flags: u64, stack: u64, ptid: u64, ctid: u64, tls: u64, 
   if ((flags & CLONE_THREAD) != 0 && (flags & CLONE_SIGHAND) == 0) return -EINVAL;
   if ((flags & CLONE_SIGHAND) != 0 && (flags & CLONE_VM) == 0) return -EINVAL;
   if ((flags & CLONE_PIDFD) != 0 && (flags & CLONE_THREAD) != 0) return -EINVAL;
+  if ((flags & CLONE_CLEAR_SIGHAND) != 0 && (flags & CLONE_SIGHAND) != 0) return -EINVAL;
+  // New namespaces are refused as a container without CAP_SYS_ADMIN refuses them (Docker's
+  // default seccomp profile gives EPERM): the sandbox has one of each.
+  if ((flags & CLONE_NEW_NAMESPACES) != 0) return -EPERM;
   if ((flags & CLONE_THREAD) != 0) return createThread(t, flags, stack, ptid, ctid, tls);
-  // Sharing signal handlers between processes (CLONE_SIGHAND, which needs CLONE_VM) is not
-  // supported: a process's memory is its own copy here.
-  if ((flags & CLONE_SIGHAND) != 0) return -ENOSYS;
-  const pid = forkProcess(t, flags & (PROCESS_CLONE_FLAGS | CLONE_VM | CLONE_FS | CLONE_FILES), stack, ptid, ctid, tls);
+  const pid = forkProcess(t, flags & (PROCESS_CLONE_FLAGS | CLONE_VM | CLONE_SIGHAND | CLONE_FS | CLONE_FILES), stack, ptid, ctid, tls);
   if (pid < 0) return pid;
   const child = threadGroups.get(<i32>pid);
   if ((flags & CLONE_CLEAR_SIGHAND) != 0) child.handlers.resetCaught();
