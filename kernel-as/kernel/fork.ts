@@ -6,7 +6,6 @@
 import { asCreate, asDestroy } from "../host";
 import { EAGAIN, EFAULT, ENOMEM } from "../abi/errno";
 import { FS_BASE, RAX, RSP } from "../abi/regs";
-import { FsContext } from "../fs/vfs/mount";
 import { allocPid, registerTask } from "./kernel";
 import { makeRunnable } from "./sched";
 import { Task, ThreadGroup } from "./task";
@@ -80,11 +79,7 @@ export function forkProcess(parent: Task, flags: u64, stack: u64, ptid: u64, cti
   if ((flags & CLONE_PARENT_SETTID) != 0 && parent.mm.copyOut(ptid, TID_BUF, 4) < 0) return failChild(tg, -EFAULT);
   if ((flags & CLONE_CHILD_SETTID) != 0 && mm.copyOut(ctid, TID_BUF, 4) < 0) return failChild(tg, -EFAULT);
   // CLONE_FILES and CLONE_FS share the fd table and the root/cwd/umask with the parent.
-  let fs = parent.fs;
-  if ((flags & CLONE_FS) == 0) {
-    fs = new FsContext(parent.fs.root, parent.fs.cwd);
-    fs.umask = parent.fs.umask;
-  }
+  const fs = (flags & CLONE_FS) != 0 ? parent.fs : parent.fs.copy();
   let fdt = parent.fdTable;
   if ((flags & CLONE_FILES) != 0) fdt.users++;
   else fdt = fdt.copy();

@@ -153,6 +153,15 @@ export class Task {
 
   @inline get mm(): MM { return this.tg.mm; }
 
+  /** Gives t an fd table of its own if it shares one (unshare_files(): exec and
+   *  unshare(CLONE_FILES)). */
+  unshareFiles(): void {
+    if (this.fdTable.users <= 1) return;
+    const own = this.fdTable.copy();
+    this.fdTable.release();
+    this.fdTable = own;
+  }
+
   /** Signals pending for this task: its own and its process's. */
   @inline get pendingBits(): u64 { return this.pending.bits | this.tg.shared.bits; }
 

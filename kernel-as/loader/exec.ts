@@ -243,13 +243,9 @@ export function execve(t: Task, path: string, argv: string[], envp: string[], fi
   tg.exePath = p.resolved.length > 0 ? p.resolved : p.path;
   tg.didExec = true;
   tg.comm = commOf(p.path);
-  if (t.fdTable.users > 1) {
-    // A table shared with another process (CLONE_FILES) is not changed under it: the new
-    // program gets a copy (unshare_files() in do_execve()).
-    const own = t.fdTable.copy();
-    t.fdTable.release();
-    t.fdTable = own;
-  }
+  // A table shared with another process (CLONE_FILES) is not changed under it: the new
+  // program gets a copy (unshare_files() in do_execve()).
+  t.unshareFiles();
   t.fdTable.closeOnExec();
   if (tg.handlers.users > 1) {
     // Dispositions shared with another process (CLONE_SIGHAND) are not reset under it: the

@@ -25,6 +25,8 @@ const PROCESS_CLONE_FLAGS: u64 = CSIGNAL | CLONE_VFORK | CLONE_PARENT | CLONE_SE
 /** CLONE_NEWNS, CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID,
  *  CLONE_NEWNET. */
 const CLONE_NEW_NAMESPACES: u64 = 0x00020000 | 0x02000000 | 0x04000000 | 0x08000000 | 0x10000000 | 0x20000000 | 0x40000000;
+/** unshare's CLONE_NEWTIME (clone3's would collide with clone's exit signal byte). */
+const CLONE_NEWTIME: u64 = 0x80;
 
 /** The common part of clone, clone3, fork and vfork. pidfdAddr is where CLONE_PIDFD puts the
  *  child's pidfd (clone's parent_tid argument, clone3's own field). */
@@ -61,6 +63,28 @@ function clone(t: Task, flags: u64, stack: u64, ptid: u64, ctid: u64, tls: u64, 
   t.vforkChild = <i32>pid;
   t.vforkDone = false;
   return park(t, -1, -1, 0);
+}
+
+/** unshare(2) (Linux ksys_unshare()): the caller stops sharing its fd table (CLONE_FILES)
+ *  or root, cwd and umask (CLONE_FS). Memory, dispositions and thread group can only be
+ *  "unshared" when not shared (check_unshare_flags()); new namespaces give EPERM, as for
+ *  clone. */
+export function sysUnshare(t: Task): i64 {
+  let flags = sysArg(0);
+  const namespaces = CLONE_NEW_NAMESPACES | CLONE_NEWTIME;
+  const known = CLONE_FILES | CLONE_FS | CLONE_SYSVSEM | CLONE_THREAD | CLONE_SIGHAND | CLONE_VM | namespaces;
+  if ((flags & ~known) != 0) return -EINVAL;
+  // What each flag implies (unshare(2)): CLONE_VM needs CLONE_SIGHAND, which needs CLONE_THREAD.
+  if ((flags & CLONE_VM) != 0) flags |= CLONE_SIGHAND;
+  if ((flags & CLONE_SIGHAND) != 0) flags |= CLONE_THREAD;
+  const tg = t.tg;
+  if ((flags & CLONE_THREAD) != 0 && tg.tasks.length > 1) return -EINVAL;
+  if ((flags & (CLONE_SIGHAND | CLONE_VM)) != 0 && tg.handlers.users > 1) return -EINVAL;
+  if ((flags & CLONE_VM) != 0 && tg.mm.stubs.length > 1) return -EINVAL;
+  if ((flags & namespaces) != 0) return -EPERM;
+  if ((flags & CLONE_FS) != 0) t.fs = t.fs.copy();
+  if ((flags & CLONE_FILES) != 0) t.unshareFiles();
+  return 0;
 }
 
 export function sysFork(t: Task): i64 {

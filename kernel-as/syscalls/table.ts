@@ -41,7 +41,7 @@ import {
 } from "./sys_sched";
 import { sysFlock } from "./sys_lock";
 import {
-  sysClone, sysClone3, sysExecve, sysExecveat, sysFork, sysGetpgid, sysGetpgrp, sysGetppid, sysGetsid, sysSetpgid, sysSetsid,
+  sysClone, sysClone3, sysUnshare, sysExecve, sysExecveat, sysFork, sysGetpgid, sysGetpgrp, sysGetppid, sysGetsid, sysSetpgid, sysSetsid,
   sysVfork, sysWait4, sysWaitid,
 } from "./sys_process";
 import { sysPipe, sysPipe2 } from "./sys_pipe";
@@ -374,7 +374,7 @@ def(268, "fchmodat", sysFchmodat, FULL, "iso", "d", "");
 def(269, "faccessat", sysFaccessat, FULL, "iso", "d", "");
 def(270, "pselect6", sysPselect6, PARTIAL, "ipppp", "d", "one host fd at a time can wake a wait");
 def(271, "ppoll", sysPpoll, PARTIAL, "puppu", "d", "one host fd at a time can wake a wait");
-none(272, "unshare", "");
+def(272, "unshare", sysUnshare, PARTIAL, "x", "d", "new namespaces (CLONE_NEW*) give EPERM");
 def(273, "set_robust_list", sysSetRobustList, FULL, "pu", "d", "the list is walked when the task exits or execs");
 def(274, "get_robust_list", sysGetRobustList, FULL, "ipp", "d", "");
 none(275, "splice", "");

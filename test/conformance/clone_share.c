@@ -1,7 +1,7 @@
 /* clone(2) of a process (not a thread) that shares with its parent: CLONE_FILES (one fd
  * table: an fd the child opens is the parent's too, and an exec in the child unshares it, so
  * the parent's close-on-exec fds survive), CLONE_FS (one cwd and umask), and the ENOSYS-free
- * plain cases. */
+ * plain cases; unshare(2) of what such a child shares, and its flag checks. */
 #include "check.h"
 #include "proc.h"
 #include <sched.h>
@@ -79,5 +79,38 @@ int main(void)
 	reap(pid);
 	CHECK(getcwd(after, sizeof after) != NULL && strcmp(after, before) == 0, "without CLONE_FS the child's chdir is its own", "cwd %s", after);
 	umask(old);
+
+	/* unshare(CLONE_FILES) in a CLONE_FILES child: what it opens afterwards is its own */
+	REQUIRE(pipe(pfd) == 0, "pipe", "-");
+	pid = clone_process(CLONE_FILES);
+	if (pid == 0) {
+		if (unshare(CLONE_FILES) != 0)
+			_exit(254);
+		int fd = open("/dev/null", O_RDONLY);
+		close(pfd[1]);
+		_exit(fd);
+	}
+	childfd = reap(pid);
+	CHECK(childfd >= 0 && childfd < 254 && fcntl(childfd, F_GETFD) == -1, "after unshare(CLONE_FILES) the child's open is its own", "fd %d", childfd);
+	CHECK(fcntl(pfd[1], F_GETFD) >= 0, "and its close too", "-");
+	close(pfd[0]);
+	close(pfd[1]);
+
+	/* unshare(CLONE_FS) in a CLONE_FS child: its chdir is its own */
+	pid = clone_process(CLONE_FS);
+	if (pid == 0) {
+		if (unshare(CLONE_FS) != 0)
+			_exit(254);
+		_exit(chdir("/") == 0 ? 0 : 1);
+	}
+	CHECK(reap(pid) == 0, "unshare(CLONE_FS) in a CLONE_FS child", "-");
+	CHECK(getcwd(after, sizeof after) != NULL && strcmp(after, before) == 0, "after it the child's chdir is its own", "cwd %s", after);
+
+	/* flags: nothing to unshare is fine; unknown flags are EINVAL */
+	CHECK(unshare(0) == 0, "unshare(0)", "-");
+	CHECK(unshare(CLONE_VM | CLONE_SIGHAND | CLONE_THREAD | CLONE_FILES | CLONE_FS | CLONE_SYSVSEM) == 0,
+	      "unshare of what a single-threaded process does not share", "-");
+	CHECK_ERR(unshare(CLONE_PARENT), EINVAL, "unshare(CLONE_PARENT)");
+	CHECK_ERR(unshare(CLONE_VFORK), EINVAL, "unshare(CLONE_VFORK)");
 	return check_done();
 }

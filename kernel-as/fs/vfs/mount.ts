@@ -77,10 +77,15 @@ export class MountNamespace {
 /** A task's root, working directory and umask (Linux's fs_struct). */
 export class FsContext {
   umask: u32 = 0o022;
-  /** Tasks sharing this context (CLONE_FS). */
-  users: i32 = 1;
 
   constructor(public root: Path, public cwd: Path) {}
+
+  /** A context of its own with the same root, cwd and umask (fork without CLONE_FS). */
+  copy(): FsContext {
+    const c = new FsContext(this.root, this.cwd);
+    c.umask = this.umask;
+    return c;
+  }
 }
 
 /** The absolute path of p as seen from root (what getcwd(2) and /proc show). */
