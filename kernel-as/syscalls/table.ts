@@ -9,7 +9,7 @@
 import { Task } from "../kernel/task";
 import { sysRead, sysWrite, sysPread64, sysPwrite64, sysReadv, sysWritev } from "./sys_read_write";
 import { sysClose, sysDup, sysDup2, sysDup3, sysFcntl, sysIoctl, sysLseek } from "./sys_fd";
-import { sysCreat, sysOpen, sysOpenat } from "./sys_open";
+import { sysCreat, sysOpen, sysOpenat, sysOpenat2 } from "./sys_open";
 import {
   sysAccess, sysFaccessat, sysFaccessat2, sysFstat, sysFstatfs, sysLstat, sysNewfstatat, sysReadlink, sysReadlinkat,
   sysStat, sysStatfs, sysStatx,
@@ -450,7 +450,7 @@ none(433, "fspick", "");
 def(434, "pidfd_open", sysPidfdOpen, FULL, "ix", "d", "");
 def(435, "clone3", sysClone3, PARTIAL, "px", "d", "as clone; set_tid and CLONE_INTO_CGROUP give EINVAL, CLONE_NEW* EPERM");
 def(436, "close_range", sysCloseRange, FULL, "uux", "d", "");
-none(437, "openat2", "RESOLVE_* flags are not supported yet");
+def(437, "openat2", sysOpenat2, PARTIAL, "ispi", "d", "RESOLVE_CACHED lookups are not limited to the dentry cache; O_TMPFILE gives EOPNOTSUPP");
 none(438, "pidfd_getfd", "");
 def(439, "faccessat2", sysFaccessat2, FULL, "isox", "d", "");
 none(440, "process_madvise", "");

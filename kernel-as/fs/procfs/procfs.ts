@@ -139,6 +139,8 @@ export class ProcLink extends Inode {
     stamp(this);
   }
 
+  isMagicLink(): bool { return this.name != "self" && this.name != "thread-self"; }
+
   readlink(): string | null {
     const t = self();
     if (this.name == "self") return t.tg.tgid.toString();

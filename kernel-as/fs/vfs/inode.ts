@@ -119,6 +119,9 @@ export class Inode {
 
   // ---- symlinks ----
   readlink(): string | null { return fail<string>(EINVAL); }
+  /** A procfs link to a process's file rather than to a path (Linux's magic links, which
+   *  openat2's RESOLVE_NO_MAGICLINKS refuses). */
+  isMagicLink(): bool { return false; }
 
   /** A new open file description for this inode opened at path, or null (vfsErr says why).
    *  Directories open for reading their entries; other kinds need their file system's

@@ -1,8 +1,9 @@
 // Path resolution (Linux fs/namei.c): absolute or relative to the cwd or a dirfd, "." and "..",
 // ".." across mount points and never above the task's root, symlinks (at most 40 on one walk,
 // then ELOOP), trailing slashes (the result must be a directory), ENAMETOOLONG for a path of
-// PATH_MAX bytes or more or a component of more than NAME_MAX.
-import { EBADF, ELOOP, ENAMETOOLONG, ENOENT, ENOTDIR } from "../../abi/errno";
+// PATH_MAX bytes or more or a component of more than NAME_MAX; and openat2's restrictions
+// (no symlinks, no magic links, no mount crossing, staying beneath or inside the start).
+import { EBADF, ELOOP, ENAMETOOLONG, ENOENT, ENOTDIR, EXDEV } from "../../abi/errno";
 import { Task } from "../../kernel/task";
 import { InodeFile } from "./inode_file";
 import { fail } from "./error";
@@ -17,6 +18,17 @@ export const MAXSYMLINKS: i32 = 40;
 export const LOOKUP_FOLLOW: i32 = 1;
 /** The result must be a directory. */
 export const LOOKUP_DIRECTORY: i32 = 2;
+/** openat2's RESOLVE_* (Linux's LOOKUP_NO_SYMLINKS and the rest): following any symlink is
+ *  ELOOP; following a magic link (/proc/PID/fd/N, exe, cwd, root) is ELOOP; crossing a mount
+ *  point is EXDEV; the walk may not leave the start (absolute paths, absolute symlinks and
+ *  ".." above it are EXDEV); the start is the walk's root (absolute paths and ".." stay
+ *  inside it). Magic links are EXDEV in both scoped modes. */
+export const LOOKUP_NO_SYMLINKS: i32 = 4;
+export const LOOKUP_NO_MAGICLINKS: i32 = 8;
+export const LOOKUP_NO_XDEV: i32 = 16;
+export const LOOKUP_BENEATH: i32 = 32;
+export const LOOKUP_IN_ROOT: i32 = 64;
+const LOOKUP_SCOPED: i32 = LOOKUP_BENEATH | LOOKUP_IN_ROOT;
 
 /** The directory that will hold a name, and the name (for creating, removing, renaming). */
 export class ParentPath {
@@ -30,6 +42,22 @@ export function startOf(t: Task, dirfd: i32): Path | null {
   if (f === null) return fail<Path>(EBADF);
   if (!(f instanceof InodeFile)) return fail<Path>(ENOTDIR);
   return (<InodeFile>f).path;
+}
+
+@inline function isAbsolute(path: string): bool {
+  return path.length > 0 && path.charCodeAt(0) == 0x2f;
+}
+
+/** The root a lookup may not leave: the task's, or for a scoped lookup the directory it
+ *  starts from. */
+export function lookupRoot(t: Task, dirfd: i32, flags: i32): Path | null {
+  return (flags & LOOKUP_SCOPED) != 0 ? startOf(t, dirfd) : t.fs.root;
+}
+
+/** Where a lookup of path starts: the task's root for an absolute path (unless scoped), else
+ *  the cwd or dirfd's directory. */
+export function lookupStart(t: Task, dirfd: i32, path: string, flags: i32): Path | null {
+  return isAbsolute(path) && (flags & LOOKUP_SCOPED) == 0 ? t.fs.root : startOf(t, dirfd);
 }
 
 function split(path: string): string[] {
@@ -67,7 +95,8 @@ function parentOf(p: Path, root: Path): Path {
 function walk(root: Path, start: Path, path: string, flags: i32, parent: ParentPath | null): Path | null {
   if (path.length == 0) return fail<Path>(ENOENT);
   if (String.UTF8.byteLength(path) >= PATH_MAX) return fail<Path>(ENAMETOOLONG);
-  let cur = path.charCodeAt(0) == 0x2f ? root : start;
+  if (isAbsolute(path) && (flags & LOOKUP_BENEATH) != 0) return fail<Path>(EXDEV);
+  let cur = isAbsolute(path) ? root : start;
   let comps = split(path);
   const trailing = path.charCodeAt(path.length - 1) == 0x2f;
   let links = 0;
@@ -87,20 +116,31 @@ function walk(root: Path, start: Path, path: string, flags: i32, parent: ParentP
     if (name == ".") {
       next = cur;
     } else if (name == "..") {
+      if ((flags & LOOKUP_BENEATH) != 0 && cur.mnt === root.mnt && cur.dentry === root.dentry) return fail<Path>(EXDEV);
       next = parentOf(cur, root);
     } else {
       const d = cur.dentry.child(name);
       if (d === null) return null;
       next = followMounts(new Path(cur.mnt, d));
     }
+    if ((flags & LOOKUP_NO_XDEV) != 0 && next.mnt !== cur.mnt) return fail<Path>(EXDEV);
     if (next.inode.isLnk && (!last || (flags & LOOKUP_FOLLOW) != 0 || trailing)) {
+      if ((flags & LOOKUP_NO_SYMLINKS) != 0) return fail<Path>(ELOOP);
+      if (next.inode.isMagicLink()) {
+        if ((flags & LOOKUP_NO_MAGICLINKS) != 0) return fail<Path>(ELOOP);
+        if ((flags & LOOKUP_SCOPED) != 0) return fail<Path>(EXDEV);
+      }
       if (++links > MAXSYMLINKS) return fail<Path>(ELOOP);
       const target = next.inode.readlink();
       if (target === null) return null;
       if (target.length == 0) return fail<Path>(ENOENT);
       const rest = comps.slice(i + 1);
       comps = split(target).concat(rest);
-      if (target.charCodeAt(0) == 0x2f) cur = root;
+      if (isAbsolute(target)) {
+        if ((flags & LOOKUP_BENEATH) != 0) return fail<Path>(EXDEV);
+        if ((flags & LOOKUP_NO_XDEV) != 0 && root.mnt !== cur.mnt) return fail<Path>(EXDEV);
+        cur = root;
+      }
       i = 0;
       if (comps.length == 0) {
         // A link to "/": the walk ends at the root.
@@ -130,9 +170,10 @@ export function resolveFrom(root: Path, start: Path, path: string, flags: i32): 
 
 /** Resolves path relative to dirfd. */
 export function resolveAt(t: Task, dirfd: i32, path: string, flags: i32): Path | null {
-  const start = path.length > 0 && path.charCodeAt(0) == 0x2f ? t.fs.root : startOf(t, dirfd);
-  if (start === null) return null;
-  return walk(t.fs.root, start, path, flags, null);
+  const root = lookupRoot(t, dirfd, flags);
+  const start = lookupStart(t, dirfd, path, flags);
+  if (root === null || start === null) return null;
+  return walk(root, start, path, flags, null);
 }
 
 /** Whether a last component names the directory itself or its parent ("/", ".", ".."),
@@ -141,18 +182,17 @@ export function isDotName(name: string): bool {
   return name == "." || name == ".." || name == "/";
 }
 
-/** Resolves all but the last component of path from start. */
-export function resolveParentFrom(root: Path, start: Path, path: string): ParentPath | null {
+/** Resolves all but the last component of path from start (lookup flags: the RESOLVE_*
+ *  restrictions). */
+export function resolveParentFrom(root: Path, start: Path, path: string, flags: i32 = 0): ParentPath | null {
   const pp = new ParentPath(start, "", false);
-  if (walk(root, path.length > 0 && path.charCodeAt(0) == 0x2f ? root : start, path, 0, pp) === null) return null;
+  if (walk(root, start, path, flags, pp) === null) return null;
   return pp;
 }
 
 /** Resolves all but the last component of path relative to dirfd. */
 export function resolveParentAt(t: Task, dirfd: i32, path: string): ParentPath | null {
-  const start = path.length > 0 && path.charCodeAt(0) == 0x2f ? t.fs.root : startOf(t, dirfd);
+  const start = lookupStart(t, dirfd, path, 0);
   if (start === null) return null;
-  const pp = new ParentPath(start, "", false);
-  if (walk(t.fs.root, start, path, 0, pp) === null) return null;
-  return pp;
+  return resolveParentFrom(t.fs.root, start, path);
 }
