@@ -2,12 +2,13 @@
 // offset. Several fds, and after fork several fd tables, may share one description; it is
 // released when the last reference goes. Each kind of file overrides the operations it has;
 // the defaults are the errno Linux gives for a file without that operation.
-import { EINVAL, ESPIPE, ENOTTY } from "../abi/errno";
+import { EINVAL, ENXIO, ESPIPE, ENOTTY } from "../abi/errno";
 import { O_ACCMODE, O_RDONLY, O_WRONLY } from "../abi/linux";
 import { Task } from "../kernel/task";
 import { MemObject } from "../mm/mem_object";
 import { Attr, encodeStat } from "./vfs/stat";
 import { SuperBlock } from "./vfs/inode";
+import { fail } from "./vfs/error";
 
 export const POLLIN: i32 = 0x1;
 export const POLLPRI: i32 = 0x2;
@@ -49,6 +50,11 @@ export class FileDescription {
     encodeStat(a, dst);
     return 0;
   }
+
+  /** A new open of the same object with flags, for an open through /proc/PID/fd/N: files
+   *  without an open of their own (eventfd, epoll, ...) give ENXIO, as Linux's anonymous
+   *  inodes do. */
+  reopen(flags: i32): FileDescription | null { return fail<FileDescription>(ENXIO); }
 
   /** What /proc/<pid>/fd shows for a file without a path (Linux's anon_inode names). */
   anonName(): string { return "anon_inode:[unknown]"; }

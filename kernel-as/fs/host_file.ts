@@ -3,11 +3,12 @@
 // the app's buffer (host primitives fd_read/fd_write), so no byte is copied through the kernel.
 import { hostClose, hostFstat, hostIoctl, hostLseek, hostPoll, hostPread, hostPreadMf, hostPwriteMf, hostRead, hostWrite } from "../host";
 import { extentLen, MM } from "../mm/mm";
-import { EAGAIN, EFAULT, ENOTTY } from "../abi/errno";
+import { EAGAIN, EFAULT, ENOTTY, ENXIO } from "../abi/errno";
 import { FIONREAD, O_NONBLOCK, PROT_READ, PROT_WRITE, TCGETS, TIOCGWINSZ } from "../abi/linux";
 import { Task } from "../kernel/task";
 import { park } from "../kernel/sched";
 import { FileDescription } from "./file";
+import { fail } from "./vfs/error";
 
 /** Linux caps one read or write at MAX_RW_COUNT (INT_MAX rounded down to a page). */
 export const MAX_RW_COUNT: u64 = 0x7ffff000;
@@ -120,6 +121,13 @@ export class HostFile extends FileDescription {
 
   stat(dst: usize): i32 {
     return hostFstat(this.hostFd, dst);
+  }
+
+  /** The same host fd with new flags: the host's open file description (its offset too) is
+   *  shared, where Linux would open the file anew. Only unowned fds (stdio, which live as
+   *  long as the sandbox) are handed out so. */
+  reopen(flags: i32): FileDescription | null {
+    return this.owned ? fail<FileDescription>(ENXIO) : new HostFile(flags, this.hostFd, false);
   }
 
   /** Only the queries pass to the host fd: the sandbox may read, not change, the settings of

@@ -149,6 +149,14 @@ export class PipeEnd extends FileDescription {
     return n;
   }
 
+  /** Another end of the same pipe, reading or writing as flags say (Linux opens a pipe
+   *  through /proc as a FIFO). */
+  reopen(flags: i32): FileDescription | null {
+    const e = new PipeEnd(flags, this.pipe);
+    this.pipe.wakeAll();
+    return e;
+  }
+
   stat(dst: usize): i32 {
     const a = new Attr();
     a.dev = pipefs.dev;

@@ -167,13 +167,15 @@ function link(t: Task, olddirfd: i32, oldAddr: u64, newdirfd: i32, newAddr: u64,
   const old = lookupAt(t, olddirfd, oldAddr, flags, (flags & AT_SYMLINK_FOLLOW) != 0);
   if (old === null) return -vfsErr;
   if (old.inode.isDir) return -EPERM;
-  // A file whose last name is gone cannot get a new one (vfs_link's i_nlink check).
-  if (old.inode.nlink == 0) return -ENOENT;
+  // A file whose last name is gone cannot get a new one (vfs_link's i_nlink check), unless
+  // it is an O_TMPFILE file made linkable.
+  if (old.inode.nlink == 0 && !old.inode.linkable) return -ENOENT;
   const pp = createTarget(t, newdirfd, newAddr, false);
   if (pp === null) return -vfsErr;
   if (pp.dir.mnt !== old.mnt) return -EXDEV;
   const r = pp.dir.inode.link(pp.name, old.inode);
   if (r < 0) return r;
+  old.inode.linkable = false;
   pp.dir.dentry.add(pp.name, old.inode);
   return 0;
 }

@@ -1,7 +1,7 @@
 // Opening files: open, openat, creat, openat2 (Linux fs/open.c do_sys_openat2(), fs/namei.c
 // path_openat() and may_open()).
 import { E2BIG, EACCES, EAGAIN, EEXIST, EFAULT, EINVAL, EISDIR, ELOOP, ENOENT, ENOTDIR, EOPNOTSUPP, EROFS, EXDEV } from "../abi/errno";
-import { O_ACCMODE, O_CLOEXEC, O_LARGEFILE, O_RDONLY, O_WRONLY, PAGE_SIZE, RLIMIT_NOFILE } from "../abi/linux";
+import { O_ACCMODE, O_CLOEXEC, O_LARGEFILE, O_RDONLY, O_RDWR, O_WRONLY, PAGE_SIZE, RLIMIT_NOFILE } from "../abi/linux";
 import { sysArg } from "../abi/regs";
 import { Task } from "../kernel/task";
 import { FileDescription } from "../fs/file";
@@ -64,6 +64,27 @@ function openCreate(t: Task, root: Path, start: Path, path: string, flags: i32, 
 /** Whether the last openCreate made a new file (it then needs no access check). */
 let openCreated = false;
 
+/** O_TMPFILE (Linux's do_tmpfile()): an unnamed regular file in the directory path names,
+ *  opened for writing; without O_EXCL it may get a name later through linkat. */
+function openTmpfile(t: Task, dirfd: i32, path: string, flags: i32, mode: u32, lookup: i32): i64 {
+  // O_TMPFILE is __O_TMPFILE with O_DIRECTORY, never with O_CREAT, and needs write access.
+  if ((flags & (__O_TMPFILE | O_DIRECTORY | O_CREAT)) != (__O_TMPFILE | O_DIRECTORY)) return -EINVAL;
+  const acc = flags & O_ACCMODE;
+  if (acc != O_WRONLY && acc != O_RDWR) return -EINVAL;
+  const dir = resolveAt(t, dirfd, path, LOOKUP_FOLLOW | LOOKUP_DIRECTORY | lookup);
+  if (dir === null) return -vfsErr;
+  if (!permitted(dir.inode, MAY_WRITE | MAY_EXEC, t.tg.cred)) return -EACCES;
+  if (dir.mnt.readonly) return -EROFS;
+  const inode = dir.inode.tmpfile(mode & ~t.fs.umask, t.tg.cred);
+  if (inode === null) return -vfsErr;
+  inode.linkable = (flags & O_EXCL) == 0;
+  // Its dentry is not in the cache: no lookup finds it (Linux's d_tmpfile() names it "#ino").
+  const d = new Dentry("#" + inode.ino.toString(), dir.dentry, inode);
+  const file = inode.open((flags & ~OPEN_ONLY_FLAGS) | O_LARGEFILE, new Path(dir.mnt, d));
+  if (file === null) return -vfsErr;
+  return t.fdTable.install(file, 0, fdLimit(t), (flags & O_CLOEXEC) != 0);
+}
+
 /** The common part of open, openat, creat and openat2 (lookup: its RESOLVE_* as lookup
  *  flags): returns the new fd or -errno. */
 export function doOpen(t: Task, dirfd: i32, pathAddr: u64, flags: i32, mode: u32, lookup: i32 = 0): i64 {
@@ -76,7 +97,7 @@ export function doOpen(t: Task, dirfd: i32, pathAddr: u64, flags: i32, mode: u32
   }
   const path = pathArg(t, pathAddr);
   if (path === null) return -vfsErr;
-  if ((flags & __O_TMPFILE) != 0) return -EOPNOTSUPP;
+  if ((flags & __O_TMPFILE) != 0) return openTmpfile(t, dirfd, path, flags, mode, lookup);
   const follow = ((flags & O_NOFOLLOW) != 0 ? 0 : LOOKUP_FOLLOW) | ((flags & O_DIRECTORY) != 0 ? LOOKUP_DIRECTORY : 0) | lookup;
   if ((flags & O_PATH_FLAG) != 0) {
     // O_PATH keeps only O_DIRECTORY, O_NOFOLLOW and O_CLOEXEC (build_open_flags()).

@@ -8,7 +8,7 @@ import { InodeFile } from "../fs/vfs/inode_file";
 import { Path } from "../fs/vfs/mount";
 import { AT_FDCWD, LOOKUP_FOLLOW, resolveAt } from "../fs/vfs/namei";
 import { MAY_WRITE, permitted } from "../fs/vfs/permission";
-import { Attr, encodeStat, encodeStatx } from "../fs/vfs/stat";
+import { Attr, decodeStat, encodeStat, encodeStatx } from "../fs/vfs/stat";
 import { pathArg } from "./path_arg";
 
 export const AT_SYMLINK_NOFOLLOW: i32 = 0x100;
@@ -52,19 +52,7 @@ function statFd(t: Task, dirfd: i32, addr: u64, statx: bool): i64 {
   if (!statx) return t.mm.copyOut(addr, STAT_BUF, 144) < 0 ? -EFAULT : 0;
   // Rebuild a statx from the struct stat the description gave.
   const a = new Attr();
-  a.dev = load<u64>(STAT_BUF);
-  a.ino = load<u64>(STAT_BUF + 8);
-  a.nlink = load<u64>(STAT_BUF + 16);
-  a.mode = load<u32>(STAT_BUF + 24);
-  a.uid = load<u32>(STAT_BUF + 28);
-  a.gid = load<u32>(STAT_BUF + 32);
-  a.rdev = load<u64>(STAT_BUF + 40);
-  a.size = load<u64>(STAT_BUF + 48);
-  a.blksize = load<u64>(STAT_BUF + 56);
-  a.blocks = load<u64>(STAT_BUF + 64);
-  a.atimeNs = load<i64>(STAT_BUF + 72) * 1000000000 + load<i64>(STAT_BUF + 80);
-  a.mtimeNs = load<i64>(STAT_BUF + 88) * 1000000000 + load<i64>(STAT_BUF + 96);
-  a.ctimeNs = load<i64>(STAT_BUF + 104) * 1000000000 + load<i64>(STAT_BUF + 112);
+  decodeStat(STAT_BUF, a);
   encodeStatx(a, STAT_BUF);
   return t.mm.copyOut(addr, STAT_BUF, 256) < 0 ? -EFAULT : 0;
 }

@@ -104,7 +104,7 @@ export function lookupSyscall(nr: u64): SyscallEntry | null {
 
 def(0, "read", sysRead, FULL, "ibu", "d", "");
 def(1, "write", sysWrite, PARTIAL, "ibu", "d", "a write to a full host pipe holds the Sentry");
-def(2, "open", sysOpen, PARTIAL, "sxo", "d", "O_TMPFILE gives EOPNOTSUPP; O_CREAT through a dangling symlink gives ENOENT");
+def(2, "open", sysOpen, FULL, "sxo", "d", "");
 def(3, "close", sysClose, FULL, "i", "d", "");
 def(4, "stat", sysStat, FULL, "sp", "d", "");
 def(5, "fstat", sysFstat, FULL, "ip", "d", "");
@@ -359,7 +359,7 @@ none(253, "inotify_init", "");
 none(254, "inotify_add_watch", "");
 none(255, "inotify_rm_watch", "");
 none(256, "migrate_pages", "");
-def(257, "openat", sysOpenat, PARTIAL, "isxo", "d", "O_TMPFILE gives EOPNOTSUPP; O_CREAT through a dangling symlink gives ENOENT");
+def(257, "openat", sysOpenat, FULL, "isxo", "d", "");
 def(258, "mkdirat", sysMkdirat, FULL, "iso", "d", "");
 def(259, "mknodat", sysMknodat, PARTIAL, "isox", "d", "regular files, fifos and sockets; devices give EPERM");
 def(260, "fchownat", sysFchownat, FULL, "isiix", "d", "");
@@ -450,7 +450,7 @@ none(433, "fspick", "");
 def(434, "pidfd_open", sysPidfdOpen, FULL, "ix", "d", "");
 def(435, "clone3", sysClone3, PARTIAL, "px", "d", "as clone; set_tid and CLONE_INTO_CGROUP give EINVAL, CLONE_NEW* EPERM");
 def(436, "close_range", sysCloseRange, FULL, "uux", "d", "");
-def(437, "openat2", sysOpenat2, PARTIAL, "ispi", "d", "RESOLVE_CACHED lookups are not limited to the dentry cache; O_TMPFILE gives EOPNOTSUPP");
+def(437, "openat2", sysOpenat2, PARTIAL, "ispi", "d", "RESOLVE_CACHED lookups are not limited to the dentry cache");
 none(438, "pidfd_getfd", "");
 def(439, "faccessat2", sysFaccessat2, FULL, "isox", "d", "");
 none(440, "process_madvise", "");

@@ -182,6 +182,14 @@ export class OverlayInode extends Inode {
     return this.created(name, this.upper!.mknod(name, mode, rdev, cred));
   }
 
+  /** O_TMPFILE: made in the upper directory (overlayfs's ovl_tmpfile()); it has no name
+   *  until linkat gives it one, which link() does in the upper layer as for any file. */
+  tmpfile(mode: u32, cred: Credentials): Inode | null {
+    const r = this.copyUp();
+    if (r < 0) return fail<Inode>(-r);
+    return this.created("", this.upper!.tmpfile(mode, cred));
+  }
+
   mkdir(name: string, mode: u32, cred: Credentials): Inode | null {
     const r = this.prepareCreate(name);
     if (r < 0) return fail<Inode>(-r);

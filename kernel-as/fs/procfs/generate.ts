@@ -282,6 +282,20 @@ export function generateFile(name: string, tg: ThreadGroup | null, cur: Task): A
 }
 
 /** Targets of exe, cwd, root and fd/N, as seen from the reading task's root. */
+/** The file a magic link of tg names, for following it (Linux's proc_fd_link() and
+ *  proc_cwd_link()): cwd, root, or the file open on fd/N (a file system's file or FIFO);
+ *  null for exe and for fds that are not files of a file system. */
+export function linkPath(tg: ThreadGroup, name: string): Path | null {
+  const t = tg.leader;
+  if (name == "cwd") return t.fs.cwd;
+  if (name == "root") return t.fs.root;
+  if (!name.startsWith("fd/")) return null;
+  const f = t.fdTable.get(I32.parseInt(name.substring(3)));
+  if (f instanceof InodeFile) return (<InodeFile>f).path;
+  if (f instanceof FifoEnd) return (<FifoEnd>f).path;
+  return null;
+}
+
 export function linkTarget(tg: ThreadGroup, name: string, reader: Task): string | null {
   const t = tg.leader;
   const root = reader.fs.root;

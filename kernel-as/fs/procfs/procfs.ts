@@ -10,11 +10,11 @@ import { FileDescription } from "../file";
 import { fail } from "../vfs/error";
 import { DirEntry, Inode, SuperBlock } from "../vfs/inode";
 import { InodeFile } from "../vfs/inode_file";
-import { Path } from "../vfs/mount";
+import { Dentry, Path } from "../vfs/mount";
 import { realtimeNow } from "../vfs/time";
 import { mfWrite } from "../../host";
-import { S_IFDIR, S_IFLNK, S_IFREG } from "../vfs/stat";
-import { generateFile, linkTarget, PID_FILES, PID_LINKS, SYSTEM_FILES, SYS_FILES } from "./generate";
+import { Attr, decodeStat, S_IFDIR, S_IFLNK, S_IFREG } from "../vfs/stat";
+import { generateFile, linkPath, linkTarget, PID_FILES, PID_LINKS, SYSTEM_FILES, SYS_FILES } from "./generate";
 
 /** What a procfs directory lists. */
 const DIR_ROOT: i32 = 0;
@@ -141,6 +141,17 @@ export class ProcLink extends Inode {
 
   isMagicLink(): bool { return this.name != "self" && this.name != "thread-self"; }
 
+  jump(at: Path): Path | null {
+    const tg = tgOf(this.tgid);
+    if (tg === null) return null;
+    const p = linkPath(tg, this.name);
+    if (p !== null || !this.name.startsWith("fd/")) return p;
+    // A file that is not a file system's (a pipe, the host's stdio, an eventfd): a stand-in
+    // inode for it, which stats as it does and opens it anew.
+    const f = tg.leader.fdTable.get(I32.parseInt(this.name.substring(3)));
+    return f !== null ? new Path(at.mnt, new Dentry(this.name, null, new FdLinkInode(this.sb, f))) : null;
+  }
+
   readlink(): string | null {
     const t = self();
     if (this.name == "self") return t.tg.tgid.toString();
@@ -151,6 +162,26 @@ export class ProcLink extends Inode {
     return target === null ? fail<string>(ENOENT) : target;
   }
 }
+
+/** What following /proc/PID/fd/N leads to when the fd is not a file of a file system. It has
+ *  no file type of its own (so an open goes straight to open()), stats as its file, and
+ *  opens it again through FileDescription.reopen. */
+class FdLinkInode extends Inode {
+  constructor(sb: SuperBlock, public file: FileDescription) {
+    super(sb, 0o666);
+  }
+
+  getattr(a: Attr): void {
+    this.file.stat(STAT);
+    decodeStat(STAT, a);
+  }
+
+  open(flags: i32, path: Path): FileDescription | null {
+    return this.file.reopen(flags);
+  }
+}
+
+const STAT: usize = memory.data(144, 8);
 
 /** A file whose contents are generated when it is opened. */
 export class ProcFile extends Inode {

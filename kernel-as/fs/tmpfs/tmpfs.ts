@@ -82,6 +82,12 @@ export class TmpfsDir extends Inode {
     return this.insert(name, node);
   }
 
+  tmpfile(mode: u32, cred: Credentials): Inode | null {
+    const f = new TmpfsFile(this.sb, S_IFREG | (mode & 0o7777), cred);
+    f.nlink = 0;
+    return f;
+  }
+
   mkdir(name: string, mode: u32, cred: Credentials): Inode | null {
     this.nlink++;
     return this.insert(name, new TmpfsDir(this.sb, mode, cred));

@@ -51,6 +51,9 @@ export class Inode {
   /** A directory that rmdir removed: nothing may be created in it, and it lists nothing
    *  (Linux's IS_DEADDIR). */
   removed: bool = false;
+  /** An O_TMPFILE file opened without O_EXCL: linkat may give it a name although it has no
+   *  links (Linux's I_LINKABLE), once. */
+  linkable: bool = false;
 
   constructor(public sb: SuperBlock, public mode: u32) {
     this.ino = sb.allocIno();
@@ -109,6 +112,9 @@ export class Inode {
   /** Creates name with mode (type bits included: regular, fifo, device, socket). */
   mknod(name: string, mode: u32, rdev: u64, cred: Credentials): Inode | null { return fail<Inode>(ENOTDIR); }
   mkdir(name: string, mode: u32, cred: Credentials): Inode | null { return fail<Inode>(ENOTDIR); }
+  /** A new regular file with no name in this directory (O_TMPFILE), or null: file systems
+   *  that cannot make one say EOPNOTSUPP, as Linux's without ->tmpfile do. */
+  tmpfile(mode: u32, cred: Credentials): Inode | null { return fail<Inode>(this.isDir ? EOPNOTSUPP : ENOTDIR); }
   symlink(name: string, target: string, cred: Credentials): Inode | null { return fail<Inode>(ENOTDIR); }
   link(name: string, target: Inode): i32 { return -ENOTDIR; }
   /** Removes the entry name (a non-directory, or an empty directory when dir is set). */
@@ -122,6 +128,10 @@ export class Inode {
   /** A procfs link to a process's file rather than to a path (Linux's magic links, which
    *  openat2's RESOLVE_NO_MAGICLINKS refuses). */
   isMagicLink(): bool { return false; }
+  /** Where a magic link found at `at` leads when followed: the very file it names (which
+   *  may have no name left: a deleted or O_TMPFILE file, a pipe), or null to resolve
+   *  readlink's text instead. */
+  jump(at: Path): Path | null { return null; }
 
   /** A new open file description for this inode opened at path, or null (vfsErr says why).
    *  Directories open for reading their entries; other kinds need their file system's

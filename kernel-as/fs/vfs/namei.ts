@@ -126,11 +126,19 @@ function walk(root: Path, start: Path, path: string, flags: i32, parent: ParentP
     if ((flags & LOOKUP_NO_XDEV) != 0 && next.mnt !== cur.mnt) return fail<Path>(EXDEV);
     if (next.inode.isLnk && (!last || (flags & LOOKUP_FOLLOW) != 0 || trailing)) {
       if ((flags & LOOKUP_NO_SYMLINKS) != 0) return fail<Path>(ELOOP);
+      if (++links > MAXSYMLINKS) return fail<Path>(ELOOP);
       if (next.inode.isMagicLink()) {
         if ((flags & LOOKUP_NO_MAGICLINKS) != 0) return fail<Path>(ELOOP);
         if ((flags & LOOKUP_SCOPED) != 0) return fail<Path>(EXDEV);
+        // A magic link goes to the file itself, not to its name (nd_jump_link()).
+        const to = next.inode.jump(next);
+        if (to !== null) {
+          if ((flags & LOOKUP_NO_XDEV) != 0 && to.mnt !== cur.mnt) return fail<Path>(EXDEV);
+          cur = to;
+          i++;
+          continue;
+        }
       }
-      if (++links > MAXSYMLINKS) return fail<Path>(ELOOP);
       const target = next.inode.readlink();
       if (target === null) return null;
       if (target.length == 0) return fail<Path>(ENOENT);

@@ -62,6 +62,23 @@ export function encodeStat(a: Attr, p: usize): void {
   store<i64>(p + 112, a.ctimeNs % NS);
 }
 
+/** Reads a struct stat that encodeStat (or the host) wrote at p. */
+export function decodeStat(p: usize, a: Attr): void {
+  a.dev = load<u64>(p);
+  a.ino = load<u64>(p + 8);
+  a.nlink = load<u64>(p + 16);
+  a.mode = load<u32>(p + 24);
+  a.uid = load<u32>(p + 28);
+  a.gid = load<u32>(p + 32);
+  a.rdev = load<u64>(p + 40);
+  a.size = load<u64>(p + 48);
+  a.blksize = load<u64>(p + 56);
+  a.blocks = load<u64>(p + 64);
+  a.atimeNs = load<i64>(p + 72) * NS + load<i64>(p + 80);
+  a.mtimeNs = load<i64>(p + 88) * NS + load<i64>(p + 96);
+  a.ctimeNs = load<i64>(p + 104) * NS + load<i64>(p + 112);
+}
+
 // statx mask bits (include/uapi/linux/stat.h).
 export const STATX_BASIC_STATS: u32 = 0x7ff;
 export const STATX_BTIME: u32 = 0x800;
