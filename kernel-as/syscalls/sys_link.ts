@@ -107,9 +107,10 @@ function isAncestor(a: Dentry, d: Dentry): bool {
 
 function rename(t: Task, olddirfd: i32, oldAddr: u64, newdirfd: i32, newAddr: u64, flags: u32): i64 {
   if ((flags & ~(RENAME_NOREPLACE | RENAME_EXCHANGE | RENAME_WHITEOUT)) != 0) return -EINVAL;
-  if ((flags & RENAME_NOREPLACE) != 0 && (flags & RENAME_EXCHANGE) != 0) return -EINVAL;
-  // Exchanging and whiteouts arrive with the overlay.
-  if ((flags & (RENAME_EXCHANGE | RENAME_WHITEOUT)) != 0) return -EINVAL;
+  if ((flags & RENAME_EXCHANGE) != 0 && (flags & (RENAME_NOREPLACE | RENAME_WHITEOUT)) != 0) return -EINVAL;
+  // A whiteout is a device node: making one takes CAP_MKNOD.
+  if ((flags & RENAME_WHITEOUT) != 0 && t.tg.cred.euid != 0) return -EPERM;
+  const exchange = (flags & RENAME_EXCHANGE) != 0;
   const src = victim(t, olddirfd, oldAddr, FOR_RENAME);
   if (src === null) return -vfsErr;
   const newPath = pathArg(t, newAddr);
@@ -121,13 +122,14 @@ function rename(t: Task, olddirfd: i32, oldAddr: u64, newdirfd: i32, newAddr: u6
   if (dst.dir.mnt.readonly) return -EROFS;
   if (!permitted(dst.dir.inode, MAY_WRITE | MAY_EXEC, t.tg.cred)) return -EACCES;
   const moving = src.child.inode;
-  if (!moving.isDir && (src.pp.trailingSlash || dst.trailingSlash)) return -ENOTDIR;
-  // A directory cannot move below itself.
-  if (moving.isDir && isAncestor(src.child, dst.dir.dentry)) return -EINVAL;
+  if (!moving.isDir && (src.pp.trailingSlash || (dst.trailingSlash && !exchange))) return -ENOTDIR;
   const existing = dst.dir.dentry.child(dst.name);
   if (existing === null && vfsErr != ENOENT) return -vfsErr;
+  if (exchange) return renameExchange(t, src, dst, existing);
+  if (existing !== null && (flags & RENAME_NOREPLACE) != 0) return -EEXIST;
+  // A directory cannot move below itself.
+  if (moving.isDir && isAncestor(src.child, dst.dir.dentry)) return -EINVAL;
   if (existing !== null) {
-    if ((flags & RENAME_NOREPLACE) != 0) return -EEXIST;
     if (existing === src.child) return 0;
     if (existing.mounted !== null) return -EBUSY;
     const target = existing.inode;
@@ -137,16 +139,40 @@ function rename(t: Task, olddirfd: i32, oldAddr: u64, newdirfd: i32, newAddr: u6
     if (target.isDir && !target.isEmptyDir()) return -ENOTEMPTY;
     if (stickyDenies(t, dst.dir, existing)) return -EPERM;
   }
-  const r = src.pp.dir.inode.rename(src.pp.name, moving, dst.dir.inode, dst.name,
-                                    existing !== null ? existing.inode : null);
+  const replaced = existing !== null ? existing.inode : null;
+  const r = (flags & RENAME_WHITEOUT) != 0
+    ? src.pp.dir.inode.renameWhiteout(src.pp.name, moving, dst.dir.inode, dst.name, replaced, t.tg.cred)
+    : src.pp.dir.inode.rename(src.pp.name, moving, dst.dir.inode, dst.name, replaced);
   if (r < 0) return r;
   src.pp.dir.dentry.forget(src.pp.name);
   dst.dir.dentry.forget(dst.name);
-  // Keep the moved dentry (its children stay cached) under its new parent and name.
-  const d = src.child;
-  d.parent = dst.dir.dentry;
-  d.name = dst.name;
-  dst.dir.dentry.children.set(dst.name, d);
+  moveDentry(src.child, dst.dir.dentry, dst.name);
+  return 0;
+}
+
+/** Keeps a moved dentry (its children stay cached) under its new parent and name. */
+function moveDentry(d: Dentry, parent: Dentry, name: string): void {
+  d.parent = parent;
+  d.name = name;
+  parent.children.set(name, d);
+}
+
+/** renameat2(RENAME_EXCHANGE): both names must exist; either may be a directory, and neither
+ *  may end up below itself (Linux's do_renameat2() traps: EINVAL both ways). */
+function renameExchange(t: Task, src: Victim, dst: ParentPath, existing: Dentry | null): i64 {
+  if (existing === null) return -ENOENT;
+  if (src.child.inode.isDir && isAncestor(src.child, dst.dir.dentry)) return -EINVAL;
+  if (existing === src.child || existing.inode === src.child.inode) return 0;
+  if (existing.mounted !== null || src.child.mounted !== null) return -EBUSY;
+  const other = existing.inode;
+  if (!other.isDir && dst.trailingSlash) return -ENOTDIR;
+  if (other.isDir && isAncestor(existing, src.pp.dir.dentry)) return -EINVAL;
+  if (stickyDenies(t, dst.dir, existing)) return -EPERM;
+  const r = src.pp.dir.inode.exchange(src.pp.name, src.child.inode, dst.dir.inode, dst.name, other);
+  if (r < 0) return r;
+  const oldName = src.pp.name;
+  moveDentry(src.child, dst.dir.dentry, dst.name);
+  moveDentry(existing, src.pp.dir.dentry, oldName);
   return 0;
 }
 

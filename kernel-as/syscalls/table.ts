@@ -418,7 +418,7 @@ none(312, "kcmp", "");
 none(313, "finit_module", "");
 none(314, "sched_setattr", "");
 none(315, "sched_getattr", "");
-def(316, "renameat2", sysRenameat2, PARTIAL, "isisx", "d", "RENAME_EXCHANGE and RENAME_WHITEOUT give EINVAL");
+def(316, "renameat2", sysRenameat2, PARTIAL, "isisx", "d", "RENAME_EXCHANGE on tmpfs and the overlay (EINVAL on Gofer mounts); RENAME_WHITEOUT on tmpfs only (EINVAL elsewhere)");
 none(317, "seccomp", "");
 def(318, "getrandom", sysGetrandom, FULL, "pux", "d", "");
 def(319, "memfd_create", sysMemfdCreate, PARTIAL, "sx", "d", "no seals (F_ADD_SEALS is not supported)");

@@ -6,6 +6,9 @@
  * its own ancestor ENOTEMPTY; "." and ".." EBUSY; renaming to itself and between two hard
  * links of one inode do nothing; symlinks are renamed, not followed; trailing slashes;
  * st_nlink of the parents when a directory moves; getcwd after the cwd is renamed.
+ * RENAME_EXCHANGE (files, a file with a directory across directories and the parents'
+ * st_nlink, a missing name, a directory with its own subdirectory, bad flag mixes) and
+ * RENAME_WHITEOUT (in /dev/shm, a tmpfs both natively and in wvisor).
  *
  * Works only inside /tmp/vfs-rename-<pid> (see vfs.h).
  */
@@ -191,6 +194,46 @@ int main(void)
 		      get_file("p1/f-moved", buf, sizeof buf) == 5 && strcmp(buf, "moved") == 0,
 	      "an open fd writes to its file after a rename", "got \"%s\"", buf);
 	close(ofd);
+
+	/* RENAME_EXCHANGE */
+	REQUIRE(put_file("x1", "one") == 0 && put_file("x2", "two") == 0, "create x1 and x2", "failed");
+	ino_t i1 = ino_of("x1"), i2 = ino_of("x2");
+	CHECK(renameat2_(AT_FDCWD, "x1", AT_FDCWD, "x2", RENAME_EXCHANGE) == 0 && ino_of("x1") == i2 && ino_of("x2") == i1 &&
+		      get_file("x1", buf, sizeof buf) == 3 && strcmp(buf, "two") == 0,
+	      "RENAME_EXCHANGE swaps two files", "x1 has \"%s\"", buf);
+	REQUIRE(mkdir("e1", 0755) == 0 && mkdir("e2", 0755) == 0 && mkdir("e1/sub", 0755) == 0 && put_file("e2/file", "f") == 0,
+		"exchange dirs", "failed");
+	stat("e1", &st);
+	nlink_t n1 = st.st_nlink;
+	stat("e2", &st);
+	nlink_t n2 = st.st_nlink;
+	CHECK(renameat2_(AT_FDCWD, "e1/sub", AT_FDCWD, "e2/file", RENAME_EXCHANGE) == 0 && lstat("e1/sub", &st) == 0 && S_ISREG(st.st_mode) &&
+		      lstat("e2/file", &st2) == 0 && S_ISDIR(st2.st_mode),
+	      "RENAME_EXCHANGE swaps a directory and a file across directories", "failed");
+	stat("e1", &st);
+	stat("e2", &st2);
+	CHECK(st.st_nlink == n1 - 1 && st2.st_nlink == n2 + 1, "the parents' st_nlink follow the directory",
+	      "e1 %lu->%lu e2 %lu->%lu", (unsigned long)n1, (unsigned long)st.st_nlink, (unsigned long)n2, (unsigned long)st2.st_nlink);
+	CHECK(stat("e2/file/..", &st) == 0 && stat("e2", &st2) == 0 && st.st_ino == st2.st_ino, "the moved directory's \"..\" is its new parent", "-");
+	CHECK_ERR(renameat2_(AT_FDCWD, "x1", AT_FDCWD, "nothere", RENAME_EXCHANGE), ENOENT, "RENAME_EXCHANGE with a missing target");
+	CHECK_ERR(renameat2_(AT_FDCWD, "e2", AT_FDCWD, "e2/file/in", RENAME_EXCHANGE), ENOENT, "RENAME_EXCHANGE into a missing name below");
+	REQUIRE(mkdir("e2/file/in", 0755) == 0, "mkdir e2/file/in", "failed");
+	CHECK_ERR(renameat2_(AT_FDCWD, "e2", AT_FDCWD, "e2/file/in", RENAME_EXCHANGE), EINVAL, "RENAME_EXCHANGE of a directory with its subdirectory");
+	CHECK_ERR(renameat2_(AT_FDCWD, "e2/file/in", AT_FDCWD, "e2", RENAME_EXCHANGE), EINVAL, "RENAME_EXCHANGE of a directory with its ancestor");
+	CHECK_ERR(renameat2_(AT_FDCWD, "x1", AT_FDCWD, "x2", RENAME_EXCHANGE | RENAME_NOREPLACE), EINVAL, "RENAME_EXCHANGE with RENAME_NOREPLACE");
+	CHECK_ERR(renameat2_(AT_FDCWD, "x1", AT_FDCWD, "x2", RENAME_EXCHANGE | RENAME_WHITEOUT), EINVAL, "RENAME_EXCHANGE with RENAME_WHITEOUT");
+	CHECK(renameat2_(AT_FDCWD, "x1", AT_FDCWD, "x1", RENAME_EXCHANGE) == 0 && ino_of("x1") == i2, "RENAME_EXCHANGE of a name with itself does nothing", "-");
+
+	/* RENAME_WHITEOUT, on a tmpfs */
+	char ws[64], wd[64];
+	snprintf(ws, sizeof ws, "/dev/shm/wv-white-%d", (int)getpid());
+	snprintf(wd, sizeof wd, "/dev/shm/wv-white-%d.dst", (int)getpid());
+	REQUIRE(put_file(ws, "w") == 0, "create a file in /dev/shm", "failed");
+	CHECK(renameat2_(AT_FDCWD, ws, AT_FDCWD, wd, RENAME_WHITEOUT) == 0 && lstat(ws, &st) == 0 && st.st_mode == S_IFCHR && st.st_rdev == 0 &&
+		      get_file(wd, buf, sizeof buf) == 1,
+	      "RENAME_WHITEOUT leaves a 0:0 character device with mode 0", "mode %o rdev %lu", st.st_mode, (unsigned long)st.st_rdev);
+	unlink(ws);
+	unlink(wd);
 
 	drop_tdir();
 	return check_done();

@@ -272,6 +272,27 @@ export class OverlayInode extends Inode {
     return c.lower !== null ? this.whiteout(oldName) : 0;
   }
 
+  /** RENAME_EXCHANGE (ovl_rename() with the flag): both copied up and swapped in the upper
+   *  layer; their names hide whatever the lower layer has there, so no whiteout is needed.
+   *  Directories with a lower part cannot move (EXDEV), as for rename. */
+  exchange(oldName: string, child: Inode, newDir: Inode, newName: string, other: Inode): i32 {
+    const a = <OverlayInode>child;
+    const b = <OverlayInode>other;
+    const dst = <OverlayInode>newDir;
+    if ((a.isDir && a.lower !== null) || (b.isDir && b.lower !== null)) return -EXDEV;
+    let r = a.copyUp();
+    if (r >= 0) r = b.copyUp();
+    if (r >= 0) r = dst.copyUp();
+    if (r < 0) return r;
+    r = this.upper!.exchange(oldName, a.upper!, dst.upper!, newName, b.upper!);
+    if (r < 0) return r;
+    b.parent = this;
+    b.name = oldName;
+    a.parent = dst;
+    a.name = newName;
+    return 0;
+  }
+
   open(flags: i32, path: Path): FileDescription | null {
     if (this.isDir) return new InodeFile(flags, path);
     const writing = (flags & 3) != O_RDONLY;

@@ -16,7 +16,7 @@ import { fail } from "../vfs/error";
 import { DirEntry, Inode, SuperBlock } from "../vfs/inode";
 import { InodeFile } from "../vfs/inode_file";
 import { Path } from "../vfs/mount";
-import { dtypeOf, S_IFDIR, S_IFLNK, S_IFREG } from "../vfs/stat";
+import { dtypeOf, S_IFCHR, S_IFDIR, S_IFLNK, S_IFREG } from "../vfs/stat";
 import { realtimeNow } from "../vfs/time";
 
 /** The most one copyIn/copyOut moves (their counts are i32). */
@@ -129,6 +129,31 @@ export class TmpfsDir extends Inode {
       dst.nlink++;
     }
     child.ctimeNs = realtimeNow();
+    return 0;
+  }
+
+  exchange(oldName: string, child: Inode, newDir: Inode, newName: string, other: Inode): i32 {
+    const dst = <TmpfsDir>newDir;
+    this.entries.set(oldName, other);
+    dst.entries.set(newName, child);
+    this.touch();
+    dst.touch();
+    // A directory that changes parent moves its ".." link with it.
+    if (dst !== this && child.isDir != other.isDir) {
+      const d: i32 = child.isDir ? 1 : -1;
+      this.nlink -= d;
+      dst.nlink += d;
+    }
+    const now = realtimeNow();
+    child.ctimeNs = now;
+    other.ctimeNs = now;
+    return 0;
+  }
+
+  renameWhiteout(oldName: string, child: Inode, newDir: Inode, newName: string, replaced: Inode | null, cred: Credentials): i32 {
+    const r = this.rename(oldName, child, newDir, newName, replaced);
+    if (r < 0) return r;
+    this.mknod(oldName, S_IFCHR, 0, cred);
     return 0;
   }
 }

@@ -122,6 +122,13 @@ export class Inode {
   /** Moves the entry oldName of this directory to newName in newDir, replacing what is there.
    *  Preconditions: both are directories of this file system; replacement rules checked. */
   rename(oldName: string, child: Inode, newDir: Inode, newName: string, replaced: Inode | null): i32 { return -EPERM; }
+  /** RENAME_EXCHANGE: oldName (child) and newName in newDir (other) swap places atomically.
+   *  File systems that cannot give EINVAL, as Linux's do. */
+  exchange(oldName: string, child: Inode, newDir: Inode, newName: string, other: Inode): i32 { return -EINVAL; }
+  /** RENAME_WHITEOUT: a rename that leaves a whiteout (a character device 0:0 with mode 0,
+   *  owned by cred) at oldName, as overlayfs asks of its upper layer. EINVAL where the file
+   *  system cannot. */
+  renameWhiteout(oldName: string, child: Inode, newDir: Inode, newName: string, replaced: Inode | null, cred: Credentials): i32 { return -EINVAL; }
 
   // ---- symlinks ----
   readlink(): string | null { return fail<string>(EINVAL); }
