@@ -1,10 +1,10 @@
 // VFS conformance: the file system programs in test/conformance/ (paths, atflags, dirs,
-// rename, fileio, devfs, mmap_shared, openat2, tmpfile; helpers in vfs.h) must pass natively (this guards the programs
+// rename, fileio, devfs, mmap_shared, openat2, tmpfile, xattr; helpers in vfs.h) must pass natively (this guards the programs
 // themselves) and then under wvisor, for both a static and a static-PIE build, with the
 // same stdout apart from "info:" lines. Each works only in its own /tmp/vfs-<name>-<pid>
 // (inside the sandbox /tmp is the sandbox's own tmpfs) and removes it at the end.
 //
-// The app runs as uid 0 inside wvisor, and atflags and fileio check what root may do
+// The app runs as uid 0 inside wvisor, and atflags, fileio and xattr check what root may do
 // (chown to any id, access(2)'s rules for root), so natively they need root: they are
 // skipped when the tests do not run as root. The native runs also expect a /tmp with
 // Linux's usual directory st_nlink counting (ext4, tmpfs, xfs; not btrfs).
@@ -14,9 +14,9 @@ import { describe, deterministic, failures, runNative, runWvisor } from './helpe
 
 const variants: Variant[] = ['static', 'static-pie'];
 
-const programs = ['paths', 'atflags', 'dirs', 'rename', 'fileio', 'devfs', 'mmap_shared', 'openat2', 'tmpfile'];
+const programs = ['paths', 'atflags', 'dirs', 'rename', 'fileio', 'devfs', 'mmap_shared', 'openat2', 'tmpfile', 'xattr'];
 /** The programs whose native run needs uid 0 (see above). */
-const needRoot = new Set(['atflags', 'fileio']);
+const needRoot = new Set(['atflags', 'fileio', 'xattr']);
 const isRoot = process.getuid?.() === 0;
 
 

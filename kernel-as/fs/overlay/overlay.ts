@@ -6,7 +6,7 @@
 // up (its parents too): directories and symlinks are recreated, regular files copied. Renaming
 // a directory that has a lower part gives EXDEV, as overlayfs without redirect_dir does (mv
 // falls back to copying).
-import { EEXIST, ENOENT, EXDEV } from "../../abi/errno";
+import { EEXIST, ENODATA, ENOENT, EXDEV } from "../../abi/errno";
 import { O_RDONLY } from "../../abi/linux";
 import { Credentials } from "../../kernel/cred";
 import { FileDescription } from "../file";
@@ -180,6 +180,26 @@ export class OverlayInode extends Inode {
     const r = this.prepareCreate(name);
     if (r < 0) return fail<Inode>(-r);
     return this.created(name, this.upper!.mknod(name, mode, rdev, cred));
+  }
+
+  /** Extended attributes live in the upper layer: reading a file not copied up finds none
+   *  (the Gofer's lower layer keeps none), changing one copies the file up first. */
+  getxattr(name: string): Uint8Array | null {
+    return this.upper !== null ? this.upper!.getxattr(name) : fail<Uint8Array>(ENODATA);
+  }
+
+  setxattr(name: string, value: Uint8Array, flags: i32): i32 {
+    const r = this.copyUp();
+    return r < 0 ? r : this.upper!.setxattr(name, value, flags);
+  }
+
+  removexattr(name: string): i32 {
+    if (this.upper === null) return -ENODATA;
+    return this.upper!.removexattr(name);
+  }
+
+  listxattr(): string[] {
+    return this.upper !== null ? this.upper!.listxattr() : [];
   }
 
   /** O_TMPFILE: made in the upper directory (overlayfs's ovl_tmpfile()); it has no name

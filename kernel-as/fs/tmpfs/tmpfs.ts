@@ -380,6 +380,7 @@ export class TmpfsFileDescription extends InodeFile {
 /** A new tmpfs: its superblock and root directory. */
 export function newTmpfs(perm: u32): TmpfsDir {
   const sb = new SuperBlock("tmpfs");
+  sb.xattrs = true;
   return new TmpfsDir(sb, perm, new Credentials(0, 0, 0, 0));
 }
 

@@ -10,6 +10,8 @@ import { fail } from "./error";
 import { Attr, isDir, isLnk, isReg, S_IFMT } from "./stat";
 import { InodeFile } from "./inode_file";
 import { Path } from "./mount";
+import { XattrStore } from "./xattr";
+import { realtimeNow } from "./time";
 
 let nextDev: u64 = 0x100;
 
@@ -17,6 +19,9 @@ export class SuperBlock {
   /** Device number reported in st_dev (anonymous block devices, like Linux's get_anon_bdev). */
   dev: u64 = nextDev++;
   private nextIno: u64 = 1;
+
+  /** Whether its inodes keep extended attributes in memory (tmpfs). */
+  xattrs: bool = false;
 
   constructor(public fsType: string) {}
 
@@ -129,6 +134,43 @@ export class Inode {
    *  owned by cred) at oldName, as overlayfs asks of its upper layer. EINVAL where the file
    *  system cannot. */
   renameWhiteout(oldName: string, child: Inode, newDir: Inode, newName: string, replaced: Inode | null, cred: Credentials): i32 { return -EINVAL; }
+
+  // ---- extended attributes ----
+  // A file system that keeps them in memory (SuperBlock.xattrs) answers from the inode's own
+  // store; others have none to give (EOPNOTSUPP, and empty lists, as Linux's without xattr
+  // handlers). Names arrive checked.
+  private xattrStore: XattrStore | null = null;
+
+  private store(): XattrStore | null {
+    if (!this.sb.xattrs) return null;
+    if (this.xattrStore === null) this.xattrStore = new XattrStore();
+    return this.xattrStore;
+  }
+
+  getxattr(name: string): Uint8Array | null {
+    const s = this.store();
+    return s !== null ? s.get(name) : fail<Uint8Array>(EOPNOTSUPP);
+  }
+
+  setxattr(name: string, value: Uint8Array, flags: i32): i32 {
+    const s = this.store();
+    if (s === null) return -EOPNOTSUPP;
+    const r = s.set(name, value, flags);
+    if (r == 0) this.ctimeNs = realtimeNow();
+    return r;
+  }
+
+  removexattr(name: string): i32 {
+    const s = this.store();
+    if (s === null) return -EOPNOTSUPP;
+    const r = s.remove(name);
+    if (r == 0) this.ctimeNs = realtimeNow();
+    return r;
+  }
+
+  listxattr(): string[] {
+    return this.xattrStore !== null ? this.xattrStore!.names() : [];
+  }
 
   // ---- symlinks ----
   readlink(): string | null { return fail<string>(EINVAL); }
