@@ -35,13 +35,24 @@ export const ESTALE = 116;
 /**
  * A failure that the peer (or the file system) caused, answered with Rlerror(code). Anything
  * else thrown inside a handler is a bug of the gofer: the server logs it loudly and answers EIO.
+ *
+ * Not an Error: it is an expected outcome (a lookup of an absent name is one), and capturing a
+ * stack trace for it cost more than the system call that failed. The message is built only
+ * when someone reads it (the debug log).
  */
-export class Errno extends Error {
+export class Errno {
+  readonly name = 'Errno';
+
   constructor(
     readonly code: number,
-    what = '',
-  ) {
-    super(what ? `${what}: errno ${code}` : `errno ${code}`);
-    this.name = 'Errno';
+    private readonly what = '',
+  ) {}
+
+  get message(): string {
+    return this.what ? `${this.what}: errno ${this.code}` : `errno ${this.code}`;
+  }
+
+  toString(): string {
+    return `Errno: ${this.message}`;
   }
 }

@@ -32,6 +32,7 @@ const HANDLERS: { [K in MessageName]: Handler<K> } = {
   clunk: attachOps.clunk,
   walk: walkOps.walk,
   getattr: attrOps.getattr,
+  getattrat: attrOps.getattrat,
   setattr: attrOps.setattr,
   statfs: statfsOps.statfs,
   lopen: ioOps.lopen,

@@ -1,9 +1,10 @@
 // The byte streams the gofer serves: an inherited connected unix stream socket (the Sentry's
 // end of a socketpair) or the connections accepted on a listening unix socket.
 //
-// One thread, one blocking poll(2) loop over the listener and every connection: when a
-// connection is readable the gofer reads what is there, answers every complete frame in
-// order, and goes back to poll. Replies are written with blocking sends (a client that stops
+// One thread. A lone connection (the Sentry's) is served by blocking in recv; with a listener
+// or several connections, one blocking poll(2) loop watches them all. When a connection is
+// readable the gofer reads what is there, answers every complete frame in order, and goes
+// back to waiting. Replies are written with blocking sends (a client that stops
 // reading stalls the others until it reads; the Sentry always reads).
 //
 // Framing: size[4] counts the whole frame. A size below the 7-byte header or above the
@@ -53,7 +54,12 @@ export class Connection {
       const n = Number(recv(this.fd, this.inBuf.buf.subarray(this.end), room, 0));
       if (n < 0) {
         const e = errno();
-        if (e === EINTR || e === EAGAIN) return true;
+        if (e === EINTR) return true;
+        if (e === EAGAIN) {
+          // A non-blocking socket with nothing to read yet.
+          this.waitFor(POLLIN);
+          return true;
+        }
         throw new Hangup(`recv: errno ${e}`);
       }
       if (n === 0) return false;
@@ -113,7 +119,7 @@ export class Connection {
         const e = errno();
         if (e === EINTR) continue;
         if (e === EAGAIN) {
-          this.waitWritable();
+          this.waitFor(POLLOUT);
           continue;
         }
         throw new Hangup(`send: errno ${e}`);
@@ -144,15 +150,15 @@ export class Connection {
       const e = errno();
       if (e === EINTR) continue;
       if (e === EAGAIN) {
-        this.waitWritable();
+        this.waitFor(POLLOUT);
         continue;
       }
       return -e;
     }
   }
 
-  private waitWritable(): void {
-    const p = abi.pollfd.encode({ fd: this.fd, events: POLLOUT, revents: 0 });
+  private waitFor(events: number): void {
+    const p = abi.pollfd.encode({ fd: this.fd, events, revents: 0 });
     if (Number(poll(p, 1, -1)) < 0 && errno() !== EINTR) throw new Hangup(`poll: errno ${errno()}`);
   }
 
@@ -195,6 +201,14 @@ export function serve(server: Server, opts: ServeOptions): void {
   for (const fd of opts.fds ?? []) conns.set(fd, new Connection(fd, server));
   const listenFd = opts.listenFd ?? -1;
   const entry = abi.pollfd.fixed;
+  if (listenFd < 0 && conns.size === 1) {
+    // One connection (the Sentry's): nothing else to watch, so wait in recv itself, one
+    // system call per request instead of a poll and a recv.
+    const [conn] = conns.values();
+    while (conn.onReadable());
+    conn.close();
+    return;
+  }
 
   while (listenFd >= 0 || conns.size > 0) {
     const watched = [...(listenFd >= 0 ? [listenFd] : []), ...conns.keys()];

@@ -444,6 +444,31 @@ t.test('fd donation on 9P2000.L.wvisor', async (t) => {
   t.notMatch(g.stderr(), /BUG/);
 });
 
+t.test('getattrat (the wvisor extension)', async (t) => {
+  const { gofer: g, c: w } = session(root, [], '9P2000.L.wvisor');
+  const st = fs.lstatSync(path.join(root, 'hello.txt'));
+  const a = w.rpc('getattrat', { dfid: 0, request_mask: 0x7ffn, name: Buffer.from('hello.txt') });
+  t.equal(a.size, BigInt(st.size), 'the size of a name in the directory');
+  t.equal(a.qid.path, BigInt(st.ino), 'its qid path is the inode number');
+  t.equal(a.mode, st.mode, 'its mode');
+  t.equal(a.target.length, 0, 'no target for a regular file');
+  const l = w.rpc('getattrat', { dfid: 0, request_mask: 0x7ffn, name: Buffer.from('link') });
+  t.equal(l.mode & 0o170000, 0o120000, 'a symlink is not followed');
+  t.equal(l.target.toString(), 'hello.txt', 'and its target comes along');
+  t.equal(w.rpc('getattrat', { dfid: 0, request_mask: 0x7ffn, name: Buffer.from('dir') }).qid.type, C.QTDIR, 'a directory');
+  t.equal(w.errno('getattrat', { dfid: 0, request_mask: 0x7ffn, name: Buffer.from('absent') }), E.ENOENT, 'a missing name');
+  t.equal(w.errno('getattrat', { dfid: 0, request_mask: 0x7ffn, name: Buffer.from('..') }), E.EINVAL, '".." is not a name');
+  t.equal(w.errno('getattrat', { dfid: 0, request_mask: 0x7ffn, name: Buffer.from('dir/inner.txt') }), E.EINVAL, 'one component only');
+  w.walk(0, 1, ['hello.txt']);
+  t.equal(w.errno('getattrat', { dfid: 1, request_mask: 0x7ffn, name: Buffer.from('x') }), E.ENOTDIR, 'from a file');
+  t.equal(w.errno('getattrat', { dfid: 77, request_mask: 0x7ffn, name: Buffer.from('x') }), E.EBADF, 'from an unknown fid');
+  w.close();
+  t.equal(c.errno('getattrat', { dfid: 0, request_mask: 0x7ffn, name: Buffer.from('hello.txt') }), E.EOPNOTSUPP,
+    'a plain 9P2000.L session does not have it');
+  await g.exited;
+  t.notMatch(g.stderr(), /BUG/);
+});
+
 t.test('read-only mode', async (t) => {
   const { gofer: g, c: r } = session(root, ['--ro'], '9P2000.L.wvisor');
   const none = { mode: 0, uid: 0, gid: 0, size: 0n, atime_sec: 0n, atime_nsec: 0n, mtime_sec: 0n, mtime_nsec: 0n };

@@ -1,11 +1,13 @@
-// Tgetattr and Tsetattr: a file's attributes through its O_PATH fd (statx, fchownat and
+// Tgetattr, Tgetattrat (the wvisor extension) and Tsetattr: a file's attributes through its O_PATH fd (statx, fchownat and
 // utimensat with AT_EMPTY_PATH, which act on the fd's own inode, symlinks included).
-import { statFd } from '../dentry.js';
-import { Errno, EINVAL, EOPNOTSUPP } from '../errno.js';
+import { checkName, statAt, statFd, type Stat } from '../dentry.js';
+import type { Session } from '../session.js';
+import type { ReplyInput } from '../protocol/codec.js';
+import { Errno, EINVAL, ENOTDIR, EOPNOTSUPP } from '../errno.js';
 import * as abi from '../host/abi.js';
 import {
-  AT_EMPTY_PATH, EMPTY_PATH, O_ACCMODE, O_RDONLY, O_WRONLY, STATX_BTIME, UTIME_NOW, UTIME_OMIT,
-  close, fchmodat, fchownat, ftruncate, sys, utimensat,
+  AT_EMPTY_PATH, EMPTY_PATH, O_ACCMODE, O_RDONLY, O_WRONLY, PATH_MAX, S_IFLNK, S_IFMT, STATX_BTIME, UTIME_NOW,
+  UTIME_OMIT, close, cstr, fchmodat, fchownat, ftruncate, readlinkat, sys, utimensat,
 } from '../host/libc.js';
 import {
   GETATTR_BASIC, GETATTR_BTIME, SETATTR_ATIME, SETATTR_ATIME_SET, SETATTR_GID, SETATTR_MODE,
@@ -25,9 +27,31 @@ export function makedev(major: number, minor: number): bigint {
  * the birth time when the host file system keeps one. gen and data_version are not known
  * and left out of `valid`.
  */
-export const getattr: Handler<'getattr'> = (s, req) => {
-  const f = s.fids.get(req.fid);
-  const st = statFd(f.dentry.fd);
+export const getattr: Handler<'getattr'> = (s, req) => attrReply(s, statFd(s.fids.get(req.fid).dentry.fd));
+
+const linkBuf = Buffer.alloc(PATH_MAX);
+
+/**
+ * Tgetattrat (the wvisor extension): Rgetattr's fields for a name in the directory dfid,
+ * never following it, plus the target when it is a symlink ("" otherwise). The name is one
+ * component, not "." or "..", so the answer is always about an entry of that directory.
+ */
+export const getattrat: Handler<'getattrat'> = (s, req) => {
+  if (!s.donate) throw new Errno(EOPNOTSUPP, 'Tgetattrat outside a 9P2000.L.wvisor session');
+  const d = s.fids.get(req.dfid).dentry;
+  if (!d.isDir) throw new Errno(ENOTDIR, 'getattrat from a non-directory');
+  checkName(req.name, false);
+  const st = statAt(d.fd, req.name);
+  let target = Buffer.alloc(0);
+  if ((st.stx_mode & S_IFMT) === S_IFLNK) {
+    const n = sys(readlinkat(d.fd, cstr(req.name), linkBuf, linkBuf.length), 'readlink');
+    target = linkBuf.subarray(0, n);
+  }
+  return { ...attrReply(s, st), target };
+};
+
+/** Rgetattr's fields for a statx result. */
+function attrReply(s: Session, st: Stat): ReplyInput<'getattr'> {
   const hasBtime = (st.stx_mask & STATX_BTIME) !== 0;
   return {
     valid: BigInt(GETATTR_BASIC | (hasBtime ? GETATTR_BTIME : 0)),
@@ -51,7 +75,7 @@ export const getattr: Handler<'getattr'> = (s, req) => {
     gen: 0n,
     data_version: 0n,
   };
-};
+}
 
 const timesBuf = Buffer.alloc(2 * abi.timespec.fixed);
 

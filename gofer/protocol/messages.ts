@@ -38,6 +38,15 @@ function message<const T extends FieldList, const R extends FieldList>(type: num
 export const RLERROR = 7;
 export const rlerror = struct('Rlerror', [['ecode', u32]] as const);
 
+/** Rgetattr's fields (and the start of Rgetattrat's). */
+const ATTR_REPLY = [
+  ['valid', u64], ['qid', qid], ['mode', u32], ['uid', u32], ['gid', u32], ['nlink', u64],
+  ['rdev', u64], ['size', u64], ['blksize', u64], ['blocks', u64],
+  ['atime_sec', u64], ['atime_nsec', u64], ['mtime_sec', u64], ['mtime_nsec', u64],
+  ['ctime_sec', u64], ['ctime_nsec', u64], ['btime_sec', u64], ['btime_nsec', u64],
+  ['gen', u64], ['data_version', u64],
+] as const;
+
 export const MESSAGES = {
   statfs: message(8, [['fid', u32]], [
     ['type', u32], ['bsize', u32], ['blocks', u64], ['bfree', u64], ['bavail', u64],
@@ -49,13 +58,7 @@ export const MESSAGES = {
   mknod: message(18, [['dfid', u32], ['name', str], ['mode', u32], ['major', u32], ['minor', u32], ['gid', u32]], [['qid', qid]]),
   rename: message(20, [['fid', u32], ['dfid', u32], ['name', str]], []),
   readlink: message(22, [['fid', u32]], [['target', str]]),
-  getattr: message(24, [['fid', u32], ['request_mask', u64]], [
-    ['valid', u64], ['qid', qid], ['mode', u32], ['uid', u32], ['gid', u32], ['nlink', u64],
-    ['rdev', u64], ['size', u64], ['blksize', u64], ['blocks', u64],
-    ['atime_sec', u64], ['atime_nsec', u64], ['mtime_sec', u64], ['mtime_nsec', u64],
-    ['ctime_sec', u64], ['ctime_nsec', u64], ['btime_sec', u64], ['btime_nsec', u64],
-    ['gen', u64], ['data_version', u64],
-  ]),
+  getattr: message(24, [['fid', u32], ['request_mask', u64]], ATTR_REPLY),
   setattr: message(26, [
     ['fid', u32], ['valid', u32], ['mode', u32], ['uid', u32], ['gid', u32], ['size', u64],
     ['atime_sec', u64], ['atime_nsec', u64], ['mtime_sec', u64], ['mtime_nsec', u64],
@@ -85,6 +88,9 @@ export const MESSAGES = {
   write: message(118, [['fid', u32], ['offset', u64], ['data', data]], [['count', u32]]),
   clunk: message(120, [['fid', u32]], []),
   remove: message(122, [['fid', u32]], []),
+  // The wvisor extension (gofer/README.md): a lookup's attributes, and a symlink's target,
+  // in one round trip and without a fid.
+  getattrat: message(150, [['dfid', u32], ['request_mask', u64], ['name', str]], [...ATTR_REPLY, ['target', str]]),
 } as const;
 
 export type Messages = typeof MESSAGES;

@@ -3,7 +3,7 @@
 // donates the host fd of every regular file it opens, so file data never crosses 9P.
 import { p9Rpc, p9TakeFd } from "../../host";
 import { EIO, ENOENT } from "../../abi/errno";
-import { decode, encode, Fields, HEADER_SIZE, NOFID, NOTAG, Qid, Rlerror, Tattach, Tclunk, Tgetattr, Tlopen, Tread, Treaddir, Treadlink, Tstatfs, Tversion, Twalk } from "./p9";
+import { decode, encode, Fields, HEADER_SIZE, NOFID, NOTAG, Qid, Rlerror, Tattach, Tclunk, Tgetattr, Tgetattrat, Tlopen, Tread, Treaddir, Treadlink, Tstatfs, Tversion, Twalk } from "./p9";
 
 export const VERSION_DONATING = "9P2000.L.wvisor";
 export const VERSION = "9P2000.L";
@@ -34,6 +34,8 @@ export class P9Client {
   msize: i32 = MSIZE;
   /** The fd donated with the last Rlopen/Rlcreate, or -1. */
   lastFd: i32 = -1;
+  /** The symlink target the last getattrAt read ("" for other files). */
+  lastTarget: string = "";
   private nextFid: u32 = 1;
   private freeFids: u32[] = [];
   private req: ArrayBuffer = new ArrayBuffer(MSIZE);
@@ -122,20 +124,18 @@ export class P9Client {
   getattr(fid: u32, a: P9Attr): i32 {
     const r = this.rpc(Tgetattr, new Fields().num(fid).num(GETATTR_BASIC));
     if (r === null) return -this.err;
-    const n = r.nums;
-    // valid[8] qid mode[4] uid[4] gid[4] nlink[8] rdev[8] size[8] blksize[8] blocks[8] atime[16] mtime[16] ctime[16] ...
-    a.qid = r.qids[0];
-    a.mode = <u32>n[1];
-    a.uid = <u32>n[2];
-    a.gid = <u32>n[3];
-    a.nlink = n[4];
-    a.rdev = n[5];
-    a.size = n[6];
-    a.blksize = n[7];
-    a.blocks = n[8];
-    a.atimeNs = <i64>n[9] * 1000000000 + <i64>n[10];
-    a.mtimeNs = <i64>n[11] * 1000000000 + <i64>n[12];
-    a.ctimeNs = <i64>n[13] * 1000000000 + <i64>n[14];
+    readAttr(r, a);
+    return 0;
+  }
+
+  /** The attributes of name in directory dfid without a fid (and, for a symlink, its target
+   *  in lastTarget): 0 or -errno. Only a donating (wvisor) Gofer has it; callers check
+   *  `donates` first. */
+  getattrAt(dfid: u32, name: string, a: P9Attr): i32 {
+    const r = this.rpc(Tgetattrat, new Fields().num(dfid).num(GETATTR_BASIC).str(name));
+    if (r === null) return -this.err;
+    readAttr(r, a);
+    this.lastTarget = r.strs[0];
     return 0;
   }
 
@@ -168,4 +168,22 @@ export class P9Client {
     this.rpc(Tclunk, new Fields().num(fid));
     this.freeFids.push(fid);
   }
+}
+
+/** Reads the fields Rgetattr (and Rgetattrat) start with into a: valid[8] qid mode[4] uid[4]
+ *  gid[4] nlink[8] rdev[8] size[8] blksize[8] blocks[8] atime[16] mtime[16] ctime[16] ... */
+function readAttr(r: Fields, a: P9Attr): void {
+  const n = r.nums;
+  a.qid = r.qids[0];
+  a.mode = <u32>n[1];
+  a.uid = <u32>n[2];
+  a.gid = <u32>n[3];
+  a.nlink = n[4];
+  a.rdev = n[5];
+  a.size = n[6];
+  a.blksize = n[7];
+  a.blocks = n[8];
+  a.atimeNs = <i64>n[9] * 1000000000 + <i64>n[10];
+  a.mtimeNs = <i64>n[11] * 1000000000 + <i64>n[12];
+  a.ctimeNs = <i64>n[13] * 1000000000 + <i64>n[14];
 }

@@ -22,7 +22,7 @@ import { fail, setVfsErr } from "../vfs/error";
 import { DirEntry, Inode, SuperBlock } from "../vfs/inode";
 import { InodeFile } from "../vfs/inode_file";
 import { Path } from "../vfs/mount";
-import { Attr, S_IFMT } from "../vfs/stat";
+import { Attr, S_IFDIR, S_IFLNK, S_IFMT } from "../vfs/stat";
 import { P9Attr, P9Client } from "./client";
 import { NOFID } from "./p9";
 import { MemObject } from "../../mm/mem_object";
@@ -91,14 +91,9 @@ export class GoferInode extends Inode {
     // search through library directories asks for the same absent names at every exec.
     if (this.absent !== null && this.absent!.has(name)) return fail<Inode>(ENOENT);
     const c = this.client;
+    if (c.donates) return this.lookupAt(name);
     const nfid = c.walk(this.fid, [name]);
-    if (nfid < 0) {
-      if (nfid == -ENOENT) {
-        if (this.absent === null) this.absent = new Set<string>();
-        this.absent!.add(name);
-      }
-      return fail<Inode>(<i32>-nfid);
-    }
+    if (nfid < 0) return this.missing(name, nfid);
     const attr = new P9Attr();
     const r = c.getattr(<u32>nfid, attr);
     if (r < 0) {
@@ -111,6 +106,32 @@ export class GoferInode extends Inode {
       child.fid = NOFID;
     }
     return child;
+  }
+
+  /** lookup through the wvisor extension: one Tgetattrat (which brings a symlink's target
+   *  too); only a directory then walks, for the fid its own lookups start from. */
+  private lookupAt(name: string): Inode | null {
+    const c = this.client;
+    const attr = new P9Attr();
+    const r = c.getattrAt(this.fid, name, attr);
+    if (r < 0) return this.missing(name, r);
+    if ((attr.mode & S_IFMT) != S_IFDIR) {
+      const child = new GoferInode(this.gsb, NOFID, attr, this, name);
+      if ((attr.mode & S_IFMT) == S_IFLNK) child.target = c.lastTarget;
+      return child;
+    }
+    const nfid = c.walk(this.fid, [name]);
+    if (nfid < 0) return this.missing(name, nfid);
+    return new GoferInode(this.gsb, <u32>nfid, attr, this, name);
+  }
+
+  /** A lookup failed with -err: ENOENT is remembered (see lookup). Returns null. */
+  private missing(name: string, err: i64): Inode | null {
+    if (err == -ENOENT) {
+      if (this.absent === null) this.absent = new Set<string>();
+      this.absent!.add(name);
+    }
+    return fail<Inode>(<i32>-err);
   }
 
   readdir(out: DirEntry[]): i32 {

@@ -27,6 +27,9 @@ export const Twalk: u8 = 110;
 export const Tread: u8 = 116;
 export const Twrite: u8 = 118;
 export const Tclunk: u8 = 120;
+/** The wvisor extension (gofer/README.md): attributes of a name in a directory, and a
+ *  symlink's target, in one round trip. */
+export const Tgetattrat: u8 = 150;
 
 export const NOTAG: u16 = 0xffff;
 export const NOFID: u32 = 0xffffffff;
@@ -55,6 +58,7 @@ export function requestSpec(type: u8): string {
     case Trenameat: return "4s4s";
     case Tunlinkat: return "4s4";
     case Tfsync: return "44";
+    case Tgetattrat: return "48s";
   }
   return "";
 }
@@ -65,6 +69,7 @@ export function replySpec(type: u8): string {
     case Tattach: return "Q";
     case Twalk: return "R";
     case Tgetattr: return "8Q444888888888888888";
+    case Tgetattrat: return "8Q444888888888888888s";
     case Tlopen: return "Q4";
     case Tlcreate: return "Q4";
     case Tread: return "D";
