@@ -41,6 +41,7 @@ const HANDLERS: { [K in MessageName]: Handler<K> } = {
   write: ioOps.write,
   fsync: ioOps.fsyncOp,
   readdir: dirOps.readdir,
+  readdirplus: dirOps.readdirplus,
   mkdir: dirOps.mkdir,
   symlink: dirOps.symlink,
   mknod: dirOps.mknod,

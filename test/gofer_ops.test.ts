@@ -7,6 +7,8 @@ import path from 'node:path';
 import * as E from '../gofer/errno.js';
 import * as C from '../gofer/protocol/constants.js';
 import { encodeRequest } from '../gofer/protocol/codec.js';
+import { direntPlus } from '../gofer/protocol/messages.js';
+import { Reader } from '../gofer/layout.js';
 import { P9Client } from './gofer/client.js';
 import { runGofer, startOnFd, tempDir, type Gofer } from './gofer/spawn.js';
 
@@ -465,6 +467,53 @@ t.test('getattrat (the wvisor extension)', async (t) => {
   w.close();
   t.equal(c.errno('getattrat', { dfid: 0, request_mask: 0x7ffn, name: Buffer.from('hello.txt') }), E.EOPNOTSUPP,
     'a plain 9P2000.L session does not have it');
+  await g.exited;
+  t.notMatch(g.stderr(), /BUG/);
+});
+
+t.test('readdirplus (the wvisor extension)', async (t) => {
+  const { gofer: g, c: w } = session(root, [], '9P2000.L.wvisor');
+  w.walk(0, 1, []);
+  w.rpc('lopen', { fid: 1, flags: O_RDONLY });
+  const entries: { name: string; size: bigint; mode: number; target: string }[] = [];
+  let offset = 0n;
+  for (;;) {
+    const data = w.rpc('readdirplus', { fid: 1, offset, count: 4096 }).data;
+    if (data.length === 0) break;
+    const r = new Reader(data, 0, data.length);
+    while (r.left > 0) {
+      const e = direntPlus.read(r);
+      entries.push({ name: e.name.toString(), size: e.attr.size, mode: e.attr.mode, target: e.target.toString() });
+      offset = e.offset;
+    }
+  }
+  const names = entries.map((e) => e.name).sort();
+  t.same(names, fs.readdirSync(root).sort(), 'every entry, without "." and ".."');
+  const hello = entries.find((e) => e.name === 'hello.txt')!;
+  t.equal(hello.size, BigInt(fs.statSync(path.join(root, 'hello.txt')).size), 'with its size');
+  const link = entries.find((e) => e.name === 'link')!;
+  t.equal(link.mode & 0o170000, 0o120000, 'a symlink as itself');
+  t.equal(link.target, 'hello.txt', 'with its target');
+  w.walk(0, 2, ['dir']);
+  w.rpc('lopen', { fid: 2, flags: O_RDONLY });
+  let n = 0;
+  offset = 0n;
+  for (;;) {
+    const data = w.rpc('readdirplus', { fid: 2, offset, count: 600 }).data;
+    if (data.length === 0) break;
+    const r = new Reader(data, 0, data.length);
+    while (r.left > 0) {
+      offset = direntPlus.read(r).offset;
+      n++;
+    }
+  }
+  t.equal(n, fs.readdirSync(path.join(root, 'dir')).length, 'a big directory in small replies, resumed by offset');
+  t.equal(w.errno('readdirplus', { fid: 2, offset: 0n, count: 40 }), E.EINVAL, 'a count too small for one entry');
+  w.close();
+  c.walk(0, 9, []);
+  c.rpc('lopen', { fid: 9, flags: O_RDONLY });
+  t.equal(c.errno('readdirplus', { fid: 9, offset: 0n, count: 4096 }), E.EOPNOTSUPP, 'not on a plain 9P2000.L session');
+  c.clunk(9);
   await g.exited;
   t.notMatch(g.stderr(), /BUG/);
 });

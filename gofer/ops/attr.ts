@@ -1,6 +1,6 @@
 // Tgetattr, Tgetattrat (the wvisor extension) and Tsetattr: a file's attributes through its O_PATH fd (statx, fchownat and
 // utimensat with AT_EMPTY_PATH, which act on the fd's own inode, symlinks included).
-import { checkName, statAt, statFd, type Stat } from '../dentry.js';
+import { checkName, statAt, statFd, type Dentry, type Stat } from '../dentry.js';
 import type { Session } from '../session.js';
 import type { ReplyInput } from '../protocol/codec.js';
 import { Errno, EINVAL, ENOTDIR, EOPNOTSUPP } from '../errno.js';
@@ -41,14 +41,21 @@ export const getattrat: Handler<'getattrat'> = (s, req) => {
   const d = s.fids.get(req.dfid).dentry;
   if (!d.isDir) throw new Errno(ENOTDIR, 'getattrat from a non-directory');
   checkName(req.name, false);
-  const st = statAt(d.fd, req.name);
+  return attrsAt(s, d, req.name);
+};
+
+/** Rgetattr's fields for name in directory d, never following it, and a symlink's target
+ *  (Tgetattrat's reply, and each Treaddirplus entry's). */
+export function attrsAt(s: Session, d: Dentry, name: Buffer): ReplyInput<'getattrat'> {
+  const st = statAt(d.fd, name);
   let target = Buffer.alloc(0);
   if ((st.stx_mode & S_IFMT) === S_IFLNK) {
-    const n = sys(readlinkat(d.fd, cstr(req.name), linkBuf, linkBuf.length), 'readlink');
-    target = linkBuf.subarray(0, n);
+    // A copy: the reply is encoded after the next name is read into the same buffer.
+    const n = sys(readlinkat(d.fd, cstr(name), linkBuf, linkBuf.length), 'readlink');
+    target = Buffer.from(linkBuf.subarray(0, n));
   }
   return { ...attrReply(s, st), target };
-};
+}
 
 /** Rgetattr's fields for a statx result. */
 function attrReply(s: Session, st: Stat): ReplyInput<'getattr'> {

@@ -3,7 +3,8 @@
 // then opened O_PATH | O_NOFOLLOW to set its owner and read its qid through that fd, so a
 // name swapped right after creation affects nothing outside the tree.
 import { checkName, statFd, type Dentry } from '../dentry.js';
-import { Errno, EBADF, EINVAL, ENOTDIR, EPERM } from '../errno.js';
+import { attrsAt } from './attr.js';
+import { Errno, EBADF, EINVAL, ENOTDIR, EOPNOTSUPP, EPERM } from '../errno.js';
 import type { Fid } from '../fid_table.js';
 import * as abi from '../host/abi.js';
 import {
@@ -11,7 +12,7 @@ import {
   S_IFREG, SEEK_SET, close, cstr, fchownat, getdents64, lseek, mkdirat, mknodat, openat, symlinkat, sys,
 } from '../host/libc.js';
 import { NONUNAME, QTDIR, QTFILE, QTSYMLINK } from '../protocol/constants.js';
-import { dirent } from '../protocol/messages.js';
+import { dirent, direntPlus } from '../protocol/messages.js';
 import type { Handler } from '../server.js';
 import type { Session } from '../session.js';
 
@@ -23,53 +24,97 @@ const DIRENT64_NAME = abi.dirent64Head.fixed;
  * the entry), so a client resumes exactly where it stopped. The root's ".." is reported as
  * the root itself, matching walk.
  */
-export const readdir: Handler<'readdir'> = (s, req) => {
-  const f = s.fids.get(req.fid);
+export const readdir: Handler<'readdir'> = (s, req) => ({ data: listEntries(s, req.fid, req.offset, req.count, false) });
+
+/**
+ * Treaddirplus (the wvisor extension, gofer/README.md): Treaddir whose entries carry what
+ * Tgetattrat would say of them. "." and ".." are left out (the client knows them, and the
+ * root's ".." must not be stat'ed outside the tree); an entry removed since getdents64 read
+ * it is left out too.
+ */
+export const readdirplus: Handler<'readdirplus'> = (s, req) => {
+  if (!s.donate) throw new Errno(EOPNOTSUPP, 'Treaddirplus outside a 9P2000.L.wvisor session');
+  return { data: listEntries(s, req.fid, req.offset, req.count, true) };
+};
+
+/** The entries of the open directory fid from offset, as many as fit in count: dirents, or
+ *  with plus direntPlus records. */
+function listEntries(s: Session, fid: number, offset: bigint, count: number, plus: boolean): Buffer {
+  const f = s.fids.get(fid);
   if (f.open === null) throw new Errno(EBADF, 'fid not open');
   const dir = f.dentry;
   if (!dir.isDir) throw new Errno(ENOTDIR, 'readdir of a non-directory');
-  const area = s.ioArea(req.count);
+  const area = s.ioArea(count);
   const buf = s.direntBuffer();
   const open = f.open;
-  if (open.dirOffset !== req.offset) {
+  if (open.dirOffset !== offset) {
     open.dirOffset = null;
-    sys(lseek(open.fd, BigInt.asIntN(64, req.offset), SEEK_SET), 'lseek');
+    sys(lseek(open.fd, BigInt.asIntN(64, offset), SEEK_SET), 'lseek');
   }
   // Host entries are about as large as 9P's; a little more than count is read, and what does
   // not fit is read again next time from the last offset sent.
   const want = Math.min(buf.length, Math.max(area.length + 512, 1024));
-  const n = sys(getdents64(open.fd, buf, want), 'getdents64');
-
   const atRoot = dir === s.tree.root;
+  let n = 0;
   let o = 0;
   let w = 0;
-  let last = req.offset;
-  while (o < n) {
-    const head = abi.dirent64Head.decode(buf, o, n);
-    if (head.d_reclen < DIRENT64_NAME + 1 || o + head.d_reclen > n) throw new Error(`getdents64: bad d_reclen ${head.d_reclen}`);
-    let end = buf.indexOf(0, o + DIRENT64_NAME);
-    if (end < 0 || end > o + head.d_reclen) end = o + head.d_reclen;
-    const name = buf.subarray(o + DIRENT64_NAME, end);
-    const dotdot = name.length === 2 && name[0] === 0x2e && name[1] === 0x2e;
-    const entry = {
-      qid: atRoot && dotdot ? s.tree.root.qid : { type: dtypeToQidType(head.d_type), version: 0, path: s.tree.qidPath(head.d_ino, dir.dev) },
-      offset: BigInt.asUintN(64, head.d_off),
-      type: head.d_type,
-      name,
-    };
-    const size = dirent.size(entry);
-    if (w + size > area.length) break;
-    w = dirent.write(area, w, entry);
-    o += head.d_reclen;
-    last = entry.offset;
-  }
+  let last = offset;
+  // With plus, a batch may hold only entries that are left out: read on, or the empty reply
+  // would say the directory ended.
+  do {
+    n = sys(getdents64(open.fd, buf, want), 'getdents64');
+    o = 0;
+    while (o < n) {
+      const head = abi.dirent64Head.decode(buf, o, n);
+      if (head.d_reclen < DIRENT64_NAME + 1 || o + head.d_reclen > n) throw new Error(`getdents64: bad d_reclen ${head.d_reclen}`);
+      let end = buf.indexOf(0, o + DIRENT64_NAME);
+      if (end < 0 || end > o + head.d_reclen) end = o + head.d_reclen;
+      const name = buf.subarray(o + DIRENT64_NAME, end);
+      const dotdot = name.length === 2 && name[0] === 0x2e && name[1] === 0x2e;
+      const entry = {
+        qid: atRoot && dotdot ? s.tree.root.qid : { type: dtypeToQidType(head.d_type), version: 0, path: s.tree.qidPath(head.d_ino, dir.dev) },
+        offset: BigInt.asUintN(64, head.d_off),
+        type: head.d_type,
+        name,
+      };
+      if (plus) {
+        const rec = isDots(name) ? null : withAttrs(s, dir, entry);
+        if (rec !== null) {
+          const size = direntPlus.size(rec);
+          if (w + size > area.length) break;
+          w = direntPlus.write(area, w, rec);
+        }
+      } else {
+        const size = dirent.size(entry);
+        if (w + size > area.length) break;
+        w = dirent.write(area, w, entry);
+      }
+      o += head.d_reclen;
+      last = entry.offset;
+    }
+  } while (plus && w === 0 && n > 0 && o === n);
   // When every entry read was sent, the fd stands where the client will ask to go on.
   open.dirOffset = o === n ? last : null;
   // An empty reply means the end of the directory: when the next entry exists but does not
   // fit, say so (as getdents64 says EINVAL for a buffer too small).
-  if (w === 0 && n > 0) throw new Errno(EINVAL, 'count too small for the next entry');
-  return { data: area.subarray(0, w) };
-};
+  if (w === 0 && o < n) throw new Errno(EINVAL, 'count too small for the next entry');
+  return area.subarray(0, w);
+}
+
+function isDots(name: Buffer): boolean {
+  return name[0] === 0x2e && (name.length === 1 || (name.length === 2 && name[1] === 0x2e));
+}
+
+/** A readdirplus record for entry of dir, or null when the name is gone meanwhile. */
+function withAttrs<E extends { name: Buffer }>(s: Session, dir: Dentry, entry: E) {
+  try {
+    const { target, ...attr } = attrsAt(s, dir, entry.name);
+    return { ...entry, attr, target };
+  } catch (e) {
+    if (e instanceof Errno) return null;
+    throw e;
+  }
+}
 
 function dtypeToQidType(t: number): number {
   return t === DT_DIR ? QTDIR : t === DT_LNK ? QTSYMLINK : QTFILE;

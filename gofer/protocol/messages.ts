@@ -39,13 +39,24 @@ export const RLERROR = 7;
 export const rlerror = struct('Rlerror', [['ecode', u32]] as const);
 
 /** Rgetattr's fields (and the start of Rgetattrat's). */
-const ATTR_REPLY = [
+export const ATTR_REPLY = [
   ['valid', u64], ['qid', qid], ['mode', u32], ['uid', u32], ['gid', u32], ['nlink', u64],
   ['rdev', u64], ['size', u64], ['blksize', u64], ['blocks', u64],
   ['atime_sec', u64], ['atime_nsec', u64], ['mtime_sec', u64], ['mtime_nsec', u64],
   ['ctime_sec', u64], ['ctime_nsec', u64], ['btime_sec', u64], ['btime_nsec', u64],
   ['gen', u64], ['data_version', u64],
 ] as const;
+
+/** One Rreaddirplus entry (the wvisor extension): a dirent, then Rgetattr's fields for it and
+ *  its target when it is a symlink. */
+export const direntPlus = struct('direntplus', [
+  ['qid', qid],
+  ['offset', u64],
+  ['type', u8],
+  ['name', str],
+  ['attr', struct('attr', ATTR_REPLY)],
+  ['target', str],
+] as const);
 
 export const MESSAGES = {
   statfs: message(8, [['fid', u32]], [
@@ -91,6 +102,9 @@ export const MESSAGES = {
   // The wvisor extension (gofer/README.md): a lookup's attributes, and a symlink's target,
   // in one round trip and without a fid.
   getattrat: message(150, [['dfid', u32], ['request_mask', u64], ['name', str]], [...ATTR_REPLY, ['target', str]]),
+  // Treaddir whose entries carry their attributes (direntPlus), so that listing a directory
+  // and then looking at each of its files costs no round trip per file.
+  readdirplus: message(152, [['fid', u32], ['offset', u64], ['count', u32]], [['data', data]]),
 } as const;
 
 export type Messages = typeof MESSAGES;

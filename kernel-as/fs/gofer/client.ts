@@ -3,7 +3,7 @@
 // donates the host fd of every regular file it opens, so file data never crosses 9P.
 import { p9Rpc, p9TakeFd } from "../../host";
 import { EIO, ENOENT } from "../../abi/errno";
-import { decode, encode, Fields, HEADER_SIZE, NOFID, NOTAG, Qid, Rlerror, Tattach, Tclunk, Tgetattr, Tgetattrat, Tlopen, Tread, Treaddir, Treadlink, Tstatfs, Tversion, Twalk } from "./p9";
+import { decode, encode, Fields, HEADER_SIZE, NOFID, NOTAG, Qid, Rlerror, Tattach, Tclunk, Tgetattr, Tgetattrat, Tlopen, Treaddirplus, Tread, Treaddir, Treadlink, Tstatfs, Tversion, Twalk } from "./p9";
 
 export const VERSION_DONATING = "9P2000.L.wvisor";
 export const VERSION = "9P2000.L";
@@ -151,8 +151,10 @@ export class P9Client {
     return this.rpc(Tread, new Fields().num(fid).num(off).num(count));
   }
 
+  /** Treaddir, or on a wvisor Gofer Treaddirplus (entries with attributes: see
+   *  readDirentPlus). */
   readdir(fid: u32, off: u64, count: u32): Fields | null {
-    return this.rpc(Treaddir, new Fields().num(fid).num(off).num(count));
+    return this.rpc(this.donates ? Treaddirplus : Treaddir, new Fields().num(fid).num(off).num(count));
   }
 
   readlink(fid: u32): string | null {
@@ -186,4 +188,66 @@ function readAttr(r: Fields, a: P9Attr): void {
   a.atimeNs = <i64>n[9] * 1000000000 + <i64>n[10];
   a.mtimeNs = <i64>n[11] * 1000000000 + <i64>n[12];
   a.ctimeNs = <i64>n[13] * 1000000000 + <i64>n[14];
+}
+
+/** Size of Rgetattr's fields in a Rreaddirplus entry. */
+const ATTR_SIZE: usize = 153;
+
+/** Reads Rgetattr's fields at p (within a Rreaddirplus entry) into a. */
+export function readAttrAt(p: usize, a: P9Attr): void {
+  a.qid.type = load<u8>(p + 8);
+  a.qid.version = load<u32>(p + 9);
+  a.qid.path = load<u64>(p + 13);
+  a.mode = load<u32>(p + 21);
+  a.uid = load<u32>(p + 25);
+  a.gid = load<u32>(p + 29);
+  a.nlink = load<u64>(p + 33);
+  a.rdev = load<u64>(p + 41);
+  a.size = load<u64>(p + 49);
+  a.blksize = load<u64>(p + 57);
+  a.blocks = load<u64>(p + 65);
+  a.atimeNs = load<i64>(p + 73) * 1000000000 + load<i64>(p + 81);
+  a.mtimeNs = load<i64>(p + 89) * 1000000000 + load<i64>(p + 97);
+  a.ctimeNs = load<i64>(p + 105) * 1000000000 + load<i64>(p + 113);
+}
+
+/** One entry of a Treaddir or Treaddirplus reply, as parseDirent reads it. */
+export class Dirent {
+  name: string = "";
+  ino: u64 = 0;
+  type: u8 = 0;
+  /** Where the next request resumes. */
+  offset: u64 = 0;
+  /** With Treaddirplus: the attributes and a symlink's target. */
+  attr: P9Attr | null = null;
+  target: string = "";
+  /** Bytes the entry took, or 0 when it runs past end (a broken reply). */
+  size: usize = 0;
+}
+
+/** Reads the entry at p (before end): qid[13] offset[8] type[1] name[s], and with plus
+ *  Rgetattr's fields and target[s]. */
+export function parseDirent(p: usize, end: usize, plus: bool): Dirent {
+  const e = new Dirent();
+  if (p + 24 > end) return e;
+  e.ino = load<u64>(p + 5);
+  e.offset = load<u64>(p + 13);
+  e.type = load<u8>(p + 21);
+  const n = <usize>load<u16>(p + 22);
+  let q = p + 24 + n;
+  if (q > end) return e;
+  e.name = String.UTF8.decodeUnsafe(p + 24, n);
+  if (plus) {
+    if (q + ATTR_SIZE + 2 > end) return e;
+    const a = new P9Attr();
+    readAttrAt(q, a);
+    e.attr = a;
+    q += ATTR_SIZE;
+    const tn = <usize>load<u16>(q);
+    if (q + 2 + tn > end) return e;
+    e.target = String.UTF8.decodeUnsafe(q + 2, tn);
+    q += 2 + tn;
+  }
+  e.size = q - p;
+  return e;
 }

@@ -23,7 +23,7 @@ import { DirEntry, Inode, SuperBlock } from "../vfs/inode";
 import { InodeFile } from "../vfs/inode_file";
 import { Path } from "../vfs/mount";
 import { Attr, S_IFDIR, S_IFLNK, S_IFMT } from "../vfs/stat";
-import { P9Attr, P9Client } from "./client";
+import { Dirent, P9Attr, P9Client, parseDirent } from "./client";
 import { NOFID } from "./p9";
 import { MemObject } from "../../mm/mem_object";
 
@@ -31,6 +31,8 @@ import { MemObject } from "../../mm/mem_object";
  *  is 24 bytes: diod refuses larger counts). */
 const READDIR_COUNT: u32 = 64 * 1024;
 const P9_IOHDRSZ: u32 = 24;
+/** How many entries of one directory a listing keeps for the lookups that follow it. */
+const PREFETCH_MAX: i32 = 16384;
 /** How many unused read handles (fid + host fd) are kept for the next open. */
 const IDLE_HANDLES: i32 = 256;
 /** Inodes whose read handle nobody uses, least recently released first. */
@@ -45,6 +47,8 @@ export class GoferSuper extends SuperBlock {
 export class GoferInode extends Inode {
   /** Names lookup found absent. */
   private absent: Set<string> | null = null;
+  /** A directory's entries from its last Treaddirplus that no lookup has taken yet. */
+  private prefetched: Map<string, Dirent> | null = null;
   private target: string | null = null;
   bytes: u64 = 0;
   blocks: u64 = 0;
@@ -108,16 +112,34 @@ export class GoferInode extends Inode {
     return child;
   }
 
-  /** lookup through the wvisor extension: one Tgetattrat (which brings a symlink's target
-   *  too); only a directory then walks, for the fid its own lookups start from. */
+  /** Keeps what a Treaddirplus said of an entry for its lookup (programs that list a
+   *  directory look at its files next: ls -l, tar, find), up to PREFETCH_MAX entries. */
+  private prefetch(e: Dirent): void {
+    if (this.prefetched === null) this.prefetched = new Map<string, Dirent>();
+    if (this.prefetched!.size < PREFETCH_MAX) this.prefetched!.set(e.name, e);
+  }
+
+  /** lookup through the wvisor extension: what the last listing said, or one Tgetattrat
+   *  (which brings a symlink's target too); only a directory then walks, for the fid its
+   *  own lookups start from. */
   private lookupAt(name: string): Inode | null {
     const c = this.client;
-    const attr = new P9Attr();
-    const r = c.getattrAt(this.fid, name, attr);
-    if (r < 0) return this.missing(name, r);
+    let attr = new P9Attr();
+    let target = "";
+    const known = this.prefetched;
+    if (known !== null && known.has(name)) {
+      const e = known.get(name);
+      known.delete(name);
+      attr = e.attr!;
+      target = e.target;
+    } else {
+      const r = c.getattrAt(this.fid, name, attr);
+      if (r < 0) return this.missing(name, r);
+      target = c.lastTarget;
+    }
     if ((attr.mode & S_IFMT) != S_IFDIR) {
       const child = new GoferInode(this.gsb, NOFID, attr, this, name);
-      if ((attr.mode & S_IFMT) == S_IFLNK) child.target = c.lastTarget;
+      if ((attr.mode & S_IFMT) == S_IFLNK) child.target = target;
       return child;
     }
     const nfid = c.walk(this.fid, [name]);
@@ -149,18 +171,16 @@ export class GoferInode extends Inode {
         break;
       }
       if (f.dataLen == 0) break;
-      // Entries: qid[13] offset[8] type[1] name[s].
       let p = f.dataPtr;
       const end = f.dataPtr + f.dataLen;
-      while (p + 24 <= end) {
-        const ino = load<u64>(p + 5);
-        off = load<u64>(p + 13);
-        const type = load<u8>(p + 21);
-        const n = <usize>load<u16>(p + 22);
-        if (p + 24 + n > end) break;
-        const name = String.UTF8.decodeUnsafe(p + 24, n);
-        if (name != "." && name != "..") out.push(new DirEntry(name, ino, type));
-        p += 24 + n;
+      while (p < end) {
+        const e = parseDirent(p, end, c.donates);
+        if (e.size == 0) break;
+        off = e.offset;
+        p += e.size;
+        if (e.name == "." || e.name == "..") continue;
+        out.push(new DirEntry(e.name, e.ino, e.type));
+        if (e.attr !== null) this.prefetch(e);
       }
     }
     c.clunk(fid);

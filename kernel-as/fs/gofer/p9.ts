@@ -30,6 +30,8 @@ export const Tclunk: u8 = 120;
 /** The wvisor extension (gofer/README.md): attributes of a name in a directory, and a
  *  symlink's target, in one round trip. */
 export const Tgetattrat: u8 = 150;
+/** The wvisor extension: Treaddir whose entries carry their attributes. */
+export const Treaddirplus: u8 = 152;
 
 export const NOTAG: u16 = 0xffff;
 export const NOFID: u32 = 0xffffffff;
@@ -59,6 +61,7 @@ export function requestSpec(type: u8): string {
     case Tunlinkat: return "4s4";
     case Tfsync: return "44";
     case Tgetattrat: return "48s";
+    case Treaddirplus: return "484";
   }
   return "";
 }
@@ -70,6 +73,7 @@ export function replySpec(type: u8): string {
     case Twalk: return "R";
     case Tgetattr: return "8Q444888888888888888";
     case Tgetattrat: return "8Q444888888888888888s";
+    case Treaddirplus: return "D";
     case Tlopen: return "Q4";
     case Tlcreate: return "Q4";
     case Tread: return "D";
