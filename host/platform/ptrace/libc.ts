@@ -21,6 +21,7 @@ export const memfdCreate = libc.func('int memfd_create(const char *name, unsigne
 export const ftruncate = libc.func('int ftruncate(int fd, long length)');
 export const fallocate = libc.func('int fallocate(int fd, int mode, long offset, long len)');
 export const mmap = libc.func('uintptr_t mmap(uintptr_t addr, size_t len, int prot, int flags, int fd, long off)');
+export const mincore = libc.func('int mincore(uintptr_t addr, size_t len, _Out_ uint8_t *vec)');
 export const read = libc.func('long read(int fd, uintptr_t buf, size_t count)');
 export const write = libc.func('long write(int fd, uintptr_t buf, size_t count)');
 export const pread = libc.func('long pread(int fd, uintptr_t buf, size_t count, long off)');
