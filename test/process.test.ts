@@ -1,5 +1,5 @@
 // Processes and signals: the conformance programs proc_fork, proc_pipe, proc_signal,
-// thread_join, fifo, job_control, futex, signalfd_pidfd, execveat, clone_share, pty, thread_signal and clone_vm
+// thread_join, fifo, job_control, futex, signalfd_pidfd, execveat, clone_share, pty, thread_signal, clone_vm and socketpair
 // (test/conformance/, helpers in proc.h) must pass natively (this guards the programs
 // themselves) and then under wvisor, for both a static and a static-PIE build, with the same
 // stdout apart from "info:" lines. Then real shells and python3 from the host run under
@@ -25,7 +25,7 @@ import { buildC, type Variant } from './helpers/cbuild.js';
 import { describe, deterministic, failures, runNative, runWvisor } from './helpers/wvisor.js';
 
 const variants: Variant[] = ['static', 'static-pie'];
-const programs = ['proc_fork', 'proc_pipe', 'proc_signal', 'thread_join', 'fifo', 'job_control', 'futex', 'signalfd_pidfd', 'execveat', 'clone_share', 'pty', 'thread_signal', 'clone_vm'];
+const programs = ['proc_fork', 'proc_pipe', 'proc_signal', 'thread_join', 'fifo', 'job_control', 'futex', 'signalfd_pidfd', 'execveat', 'clone_share', 'pty', 'thread_signal', 'clone_vm', 'socketpair'];
 
 
 /** Checks that fail under wvisor because a feature is missing, not because it is wrong. Each
@@ -135,6 +135,31 @@ const cases: Case[] = [
       "import threading, multiprocessing, signal, time\nr = []\nts = [threading.Thread(target=r.append, args=(i,)) for i in range(8)]\n[t.start() for t in ts]; [t.join() for t in ts]\nprint(sorted(r))\nwith multiprocessing.Pool(2) as p:\n    print(p.map(abs, [-1, -2, 3]))\nsignal.signal(signal.SIGALRM, lambda *a: print('alarm'))\nsignal.alarm(1)\nsignal.pause()",
     ),
     stdout: '[0, 1, 2, 3, 4, 5, 6, 7]\n[1, 2, 3]\nalarm\n',
+    code: 0,
+    timeoutMs: 60_000,
+  },
+  {
+    name: 'python3 asyncio (socketpair self-pipe, a subprocess, a queue) and multiprocessing.Pipe',
+    argv: py(
+      [
+        'import asyncio, multiprocessing as mp',
+        'async def main():',
+        "    p = await asyncio.create_subprocess_exec('/bin/echo', 'child', stdout=asyncio.subprocess.PIPE)",
+        '    out, _ = await p.communicate()',
+        '    q = asyncio.Queue()',
+        '    async def prod():',
+        '        for i in range(3):',
+        '            await q.put(i)',
+        '            await asyncio.sleep(0.01)',
+        '    asyncio.ensure_future(prod())',
+        '    return out, p.returncode, [await q.get() for _ in range(3)]',
+        'print(asyncio.run(main()))',
+        'a, b = mp.Pipe()',
+        "a.send({'x': 1})",
+        'print(b.recv())',
+      ].join('\n'),
+    ),
+    stdout: "(b'child\\n', 0, [0, 1, 2])\n{'x': 1}\n",
     code: 0,
     timeoutMs: 60_000,
   },

@@ -38,7 +38,13 @@ export const ENOSYS: i32 = 38;
 export const ENOTEMPTY: i32 = 39;
 export const ELOOP: i32 = 40;
 export const EOVERFLOW: i32 = 75;
+export const ENOTSOCK: i32 = 88;
+export const EMSGSIZE: i32 = 90;
+export const ENOPROTOOPT: i32 = 92;
+export const EPROTONOSUPPORT: i32 = 93;
 export const EOPNOTSUPP: i32 = 95;
+export const EAFNOSUPPORT: i32 = 97;
+export const EISCONN: i32 = 106;
 export const ETIMEDOUT: i32 = 110;
 
 // Kernel-internal codes, never seen by an app (include/linux/errno.h).
@@ -57,6 +63,12 @@ const NAMES: string[] = [
 export function errnoName(e: i32): string {
   if (e > 0 && e < NAMES.length) return NAMES[e];
   if (e == EOPNOTSUPP) return "EOPNOTSUPP";
+  if (e == ENOTSOCK) return "ENOTSOCK";
+  if (e == EMSGSIZE) return "EMSGSIZE";
+  if (e == ENOPROTOOPT) return "ENOPROTOOPT";
+  if (e == EPROTONOSUPPORT) return "EPROTONOSUPPORT";
+  if (e == EAFNOSUPPORT) return "EAFNOSUPPORT";
+  if (e == EISCONN) return "EISCONN";
   if (e == ETIMEDOUT) return "ETIMEDOUT";
   return "E" + e.toString();
 }

@@ -43,6 +43,44 @@ export class Pipe {
     for (let i = 0; i < w.length; i++) wakeLater(w[i]);
   }
 
+  /** Copies up to n bytes of the data, starting from byte `from` of it, to app memory at
+   *  addr. Precondition: from + n <= len. Returns the count (short when addr runs into memory
+   *  the app may not write), or -EFAULT when none could be copied. */
+  copyOut(t: Task, addr: u64, from: i32, n: u64): i64 {
+    const ok = t.mm.accessibleLen(addr, n, PROT_WRITE);
+    if (ok == 0) return n == 0 ? 0 : -EFAULT;
+    const base = changetype<usize>(this.buf);
+    const start = (this.head + from) % this.capacity;
+    // The data may wrap around the end of the ring: copy it in up to two pieces.
+    const first = <u64>(this.capacity - start) < ok ? <u64>(this.capacity - start) : ok;
+    t.mm.copyOut(addr, base + <usize>start, first);
+    if (ok > first) t.mm.copyOut(addr + first, base, ok - first);
+    return <i64>ok;
+  }
+
+  /** Drops the first n bytes of the data (they were read) and wakes the waiters. */
+  consume(n: i32): void {
+    this.head = (this.head + n) % this.capacity;
+    this.len -= n;
+    this.wakeAll();
+  }
+
+  /** Appends up to n bytes from app memory at addr. Precondition: n <= the room left.
+   *  Returns the count (short when addr runs into memory the app may not read), or -EFAULT
+   *  when none could be copied. */
+  copyIn(t: Task, addr: u64, n: u64): i64 {
+    const ok = t.mm.accessibleLen(addr, n, PROT_READ);
+    if (ok == 0) return n == 0 ? 0 : -EFAULT;
+    const base = changetype<usize>(this.buf);
+    const tail = (this.head + this.len) % this.capacity;
+    const first = <u64>(this.capacity - tail) < ok ? <u64>(this.capacity - tail) : ok;
+    t.mm.copyIn(addr, base + <usize>tail, first);
+    if (ok > first) t.mm.copyIn(addr + first, base, ok - first);
+    this.len += <i32>ok;
+    this.wakeAll();
+    return <i64>ok;
+  }
+
   /** F_SETPIPE_SZ: the size rounded up to a power of two pages (Linux's round_pipe_size). */
   resize(size: i64, privileged: bool): i64 {
     // round_pipe_size(): at least one page, at most 2 GiB.
@@ -79,18 +117,9 @@ export class PipeEnd extends FileDescription {
       p.waiters.push(t);
       return park(t, -1, -1, 0);
     }
-    let n = <u64>p.len < len ? <u64>p.len : len;
-    n = t.mm.accessibleLen(addr, n, PROT_WRITE);
-    if (n == 0) return -EFAULT;
-    const base = changetype<usize>(p.buf);
-    // The data may wrap around the end of the ring: copy it in up to two pieces.
-    const first = <u64>(p.capacity - p.head) < n ? <u64>(p.capacity - p.head) : n;
-    t.mm.copyOut(addr, base + <usize>p.head, first);
-    if (n > first) t.mm.copyOut(addr + first, base, n - first);
-    p.head = (p.head + <i32>n) % p.capacity;
-    p.len -= <i32>n;
-    p.wakeAll();
-    return <i64>n;
+    const n = p.copyOut(t, addr, 0, <u64>p.len < len ? <u64>p.len : len);
+    if (n > 0) p.consume(<i32>n);
+    return n;
   }
 
   write(t: Task, addr: u64, len: u64): i64 {
@@ -111,19 +140,11 @@ export class PipeEnd extends FileDescription {
         return park(t, -1, -1, 0);
       }
       const want = left < room ? left : room;
-      const ok = t.mm.accessibleLen(addr + done, want, PROT_READ);
-      if (ok == 0) return done > 0 ? <i64>done : -EFAULT;
-      const n = ok;
-      const base = changetype<usize>(p.buf);
-      const tail = (p.head + p.len) % p.capacity;
-      const first = <u64>(p.capacity - tail) < n ? <u64>(p.capacity - tail) : n;
-      t.mm.copyIn(addr + done, base + <usize>tail, first);
-      if (n > first) t.mm.copyIn(addr + done + first, base, n - first);
-      p.len += <i32>n;
-      done += n;
-      p.wakeAll();
+      const ok = p.copyIn(t, addr + done, want);
+      if (ok < 0) return done > 0 ? <i64>done : ok;
+      done += <u64>ok;
       // The buffer ran into unmapped memory: what was copied is the result.
-      if (ok < want) break;
+      if (<u64>ok < want) break;
     }
     return <i64>done;
   }

@@ -64,6 +64,9 @@ import {
   sysFgetxattr, sysFlistxattr, sysFremovexattr, sysFsetxattr, sysGetxattr, sysLgetxattr, sysListxattr, sysLlistxattr,
   sysLremovexattr, sysLsetxattr, sysRemovexattr, sysSetxattr,
 } from "./sys_xattr";
+import {
+  sysGetpeername, sysGetsockname, sysGetsockopt, sysRecvfrom, sysRecvmsg, sysSendmsg, sysSendto, sysSetsockopt, sysShutdown, sysSocketpair,
+} from "./sys_socket";
 
 export const FULL: i32 = 0;
 export const PARTIAL: i32 = 1;
@@ -143,21 +146,21 @@ def(37, "alarm", sysAlarm, FULL, "u", "d", "");
 def(38, "setitimer", sysSetitimer, PARTIAL, "ipp", "d", "ITIMER_VIRTUAL and ITIMER_PROF are accepted and never fire");
 def(39, "getpid", sysGetpid, FULL, "", "d", "");
 def(40, "sendfile", sysSendfile, FULL, "iipu", "d", "");
-none(41, "socket", "");
-none(42, "connect", "");
-none(43, "accept", "");
-none(44, "sendto", "");
-none(45, "recvfrom", "");
-none(46, "sendmsg", "");
-none(47, "recvmsg", "");
-none(48, "shutdown", "");
-none(49, "bind", "");
-none(50, "listen", "");
-none(51, "getsockname", "");
-none(52, "getpeername", "");
-none(53, "socketpair", "");
-none(54, "setsockopt", "");
-none(55, "getsockopt", "");
+none(41, "socket", "only socketpair(AF_UNIX, SOCK_STREAM) sockets exist yet; no network, no named unix sockets");
+none(42, "connect", "no named sockets yet");
+none(43, "accept", "no named sockets yet");
+def(44, "sendto", sysSendto, PARTIAL, "ipuxpi", "d", "socketpair sockets only; MSG_OOB gives EOPNOTSUPP (as before Linux 5.15)");
+def(45, "recvfrom", sysRecvfrom, PARTIAL, "ipuxpp", "d", "socketpair sockets only");
+def(46, "sendmsg", sysSendmsg, PARTIAL, "ipx", "d", "socketpair sockets only; ancillary data (SCM_RIGHTS, SCM_CREDENTIALS) gives EOPNOTSUPP");
+def(47, "recvmsg", sysRecvmsg, PARTIAL, "ipx", "d", "socketpair sockets only; never any ancillary data");
+def(48, "shutdown", sysShutdown, FULL, "ii", "d", "");
+none(49, "bind", "no named sockets yet");
+none(50, "listen", "no named sockets yet");
+def(51, "getsockname", sysGetsockname, FULL, "ipp", "d", "");
+def(52, "getpeername", sysGetpeername, FULL, "ipp", "d", "");
+def(53, "socketpair", sysSocketpair, PARTIAL, "iiip", "d", "AF_UNIX SOCK_STREAM; SOCK_DGRAM and SOCK_SEQPACKET give EOPNOTSUPP");
+def(54, "setsockopt", sysSetsockopt, PARTIAL, "iiipi", "d", "SOL_SOCKET buffer sizes, SO_PASSCRED, SO_KEEPALIVE (accepted, no effect); others ENOPROTOOPT");
+def(55, "getsockopt", sysGetsockopt, PARTIAL, "iiipp", "d", "SOL_SOCKET: TYPE, DOMAIN, PROTOCOL, ERROR, ACCEPTCONN, PASSCRED, SNDBUF, RCVBUF, PEERCRED; others ENOPROTOOPT");
 def(56, "clone", sysClone, PARTIAL, "xpppp", "d", "threads (CLONE_THREAD) and processes, which may share memory, dispositions, files and cwd (CLONE_VM, CLONE_SIGHAND, CLONE_FILES, CLONE_FS); new namespaces (CLONE_NEW*) give EPERM");
 def(57, "fork", sysFork, FULL, "", "d", "private memory is shared copy-on-write, a whole VMA copied at its first write");
 def(58, "vfork", sysVfork, FULL, "", "d", "");

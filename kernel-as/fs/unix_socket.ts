@@ -1,0 +1,197 @@
+// AF_UNIX stream sockets made by socketpair(2) (Linux net/unix/af_unix.c, cut to connected
+// pairs): each end reads what the other writes, through one pipe buffer per direction. A side
+// that is closed or shut down for writing reads as end of file on the other, whose writes then
+// fail with EPIPE (and SIGPIPE unless MSG_NOSIGNAL). Named sockets (bind, connect, listen),
+// datagram and seqpacket pairs, and passing fds or credentials (SCM_RIGHTS) are not here yet.
+import { EAGAIN, EPIPE } from "../abi/errno";
+import { O_NONBLOCK, SIGPIPE } from "../abi/linux";
+import { park } from "../kernel/sched";
+import { SigInfo, SI_USER } from "../kernel/signal";
+import { sendSignalToTask } from "../kernel/signal_send";
+import { Task } from "../kernel/task";
+import { FileDescription, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM } from "./file";
+import { Pipe, PIPE_BUF } from "./pipe";
+import { SuperBlock } from "./vfs/inode";
+import { Attr, encodeStat, S_IFSOCK } from "./vfs/stat";
+
+export const MSG_PEEK: i32 = 0x2;
+export const MSG_DONTWAIT: i32 = 0x40;
+export const MSG_WAITALL: i32 = 0x100;
+export const MSG_NOSIGNAL: i32 = 0x4000;
+export const POLLRDHUP: i32 = 0x2000;
+export const SHUT_RD: i32 = 0;
+export const SHUT_WR: i32 = 1;
+export const SHUT_RDWR: i32 = 2;
+const SIOCOUTQ: i32 = 0x5411;
+const SIOCINQ: i32 = 0x541b;
+
+const sockfs = new SuperBlock("sockfs");
+
+/** An app buffer list (iovecs): start addresses and lengths. */
+export class IoVec {
+  addrs: u64[] = [];
+  lens: u64[] = [];
+  total: u64 = 0;
+
+  add(addr: u64, len: u64): IoVec {
+    this.addrs.push(addr);
+    this.lens.push(len);
+    this.total += len;
+    return this;
+  }
+}
+
+export class UnixSocket extends FileDescription {
+  private rdShut: bool = false;
+  private wrShut: bool = false;
+  readonly ino: u64 = sockfs.allocIno();
+
+  /** rx: what the peer writes for this end to read; tx: the other way. */
+  constructor(flags: i32, public rx: Pipe, public tx: Pipe, /** The creator, for SO_PEERCRED. */ public peerPid: i32) {
+    super(flags);
+    rx.readers++;
+    tx.writers++;
+  }
+
+  /** Receives into iov (recvmsg's semantics for a stream): waits for data unless the other
+   *  side is done or flags or the description say not to wait; with MSG_WAITALL waits for
+   *  all of it (up to what the buffer can hold); with MSG_PEEK leaves it queued. Returns the
+   *  count, 0 at end of file, -errno or RET_BLOCK. */
+  recv(t: Task, iov: IoVec, flags: i32): i64 {
+    const p = this.rx;
+    if (iov.total == 0) return 0;
+    const ended = p.writers == 0 || this.rdShut;
+    const short = p.len == 0 || ((flags & MSG_WAITALL) != 0 && <u64>p.len < iov.total && iov.total <= <u64>p.capacity);
+    if (short && !ended) {
+      if ((this.flags & O_NONBLOCK) != 0 || (flags & MSG_DONTWAIT) != 0) {
+        if (p.len == 0) return -EAGAIN;
+      } else {
+        p.waiters.push(t);
+        return park(t, -1, -1, 0);
+      }
+    }
+    let done: i32 = 0;
+    for (let i = 0; i < iov.addrs.length && done < p.len; i++) {
+      const want = <u64>(p.len - done) < iov.lens[i] ? <u64>(p.len - done) : iov.lens[i];
+      const n = p.copyOut(t, iov.addrs[i], done, want);
+      if (n < 0) {
+        if (done == 0) return n;
+        break;
+      }
+      done += <i32>n;
+      if (<u64>n < want) break;
+    }
+    if ((flags & MSG_PEEK) == 0 && done > 0) p.consume(done);
+    return done;
+  }
+
+  /** Sends all of iov (a blocking stream send waits for room as often as needed; t.progress
+   *  keeps what went already), or as much as fits now without waiting. */
+  send(t: Task, iov: IoVec, flags: i32): i64 {
+    const p = this.tx;
+    if (this.wrShut || p.readers == 0) {
+      if ((flags & MSG_NOSIGNAL) == 0) sendSignalToTask(t, SIGPIPE, new SigInfo(SIGPIPE, SI_USER, t.tg.tgid, t.tg.cred.uid));
+      return -EPIPE;
+    }
+    let done = <u64>t.progress;
+    let skip = done;
+    for (let i = 0; i < iov.addrs.length; i++) {
+      if (skip >= iov.lens[i]) {
+        skip -= iov.lens[i];
+        continue;
+      }
+      let off = skip;
+      skip = 0;
+      while (off < iov.lens[i]) {
+        const room = <u64>(p.capacity - p.len);
+        if (room == 0) {
+          if ((this.flags & O_NONBLOCK) != 0 || (flags & MSG_DONTWAIT) != 0) return done > 0 ? <i64>done : -EAGAIN;
+          t.progress = <i64>done;
+          p.waiters.push(t);
+          return park(t, -1, -1, 0);
+        }
+        const left = iov.lens[i] - off;
+        const n = p.copyIn(t, iov.addrs[i] + off, left < room ? left : room);
+        if (n < 0) return done > 0 ? <i64>done : n;
+        off += <u64>n;
+        done += <u64>n;
+        if (n == 0) return <i64>done;
+      }
+    }
+    return <i64>done;
+  }
+
+  read(t: Task, addr: u64, len: u64): i64 {
+    return this.recv(t, new IoVec().add(addr, len), 0);
+  }
+
+  write(t: Task, addr: u64, len: u64): i64 {
+    return this.send(t, new IoVec().add(addr, len), 0);
+  }
+
+  /** shutdown(2): SHUT_RD ends reading here (and writing on the other side), SHUT_WR the
+   *  other way. */
+  shutdown(how: i32): void {
+    if ((how == SHUT_RD || how == SHUT_RDWR) && !this.rdShut) {
+      this.rdShut = true;
+      this.rx.readers--;
+    }
+    if ((how == SHUT_WR || how == SHUT_RDWR) && !this.wrShut) {
+      this.wrShut = true;
+      this.tx.writers--;
+    }
+    this.rx.wakeAll();
+    this.tx.wakeAll();
+  }
+
+  /** unix_poll(): readable with data or once the other side stopped writing (POLLRDHUP
+   *  then), POLLHUP when neither direction is left, writable while there is room. */
+  poll(events: i32): i32 {
+    let r = 0;
+    const ended = this.rx.writers == 0 || this.rdShut;
+    if (this.rx.len > 0 || ended) r |= POLLIN | POLLRDNORM;
+    if (ended) r |= POLLRDHUP;
+    if (ended && (this.wrShut || this.tx.readers == 0)) r |= POLLHUP;
+    if (<u64>(this.tx.capacity - this.tx.len) >= PIPE_BUF) r |= POLLOUT | POLLWRNORM;
+    return r & (events | POLLHUP);
+  }
+
+  pollWait(t: Task): i32 {
+    this.rx.waiters.push(t);
+    this.tx.waiters.push(t);
+    return -1;
+  }
+
+  ioctl(t: Task, req: i32, buf: usize, arg: u64): i64 {
+    if (req == SIOCINQ) store<i32>(buf, this.rx.len);
+    else if (req == SIOCOUTQ) store<i32>(buf, this.tx.len);
+    else return -25; // ENOTTY
+    return 0;
+  }
+
+  stat(dst: usize): i32 {
+    const a = new Attr();
+    a.dev = sockfs.dev;
+    a.ino = this.ino;
+    a.mode = S_IFSOCK | 0o777;
+    a.blksize = 4096;
+    encodeStat(a, dst);
+    return 0;
+  }
+
+  anonName(): string { return "socket:[" + this.ino.toString() + "]"; }
+
+  release(): void {
+    if (!this.rdShut) this.rx.readers--;
+    if (!this.wrShut) this.tx.writers--;
+    this.rx.wakeAll();
+    this.tx.wakeAll();
+  }
+}
+
+/** The two connected ends socketpair(2) makes. */
+export function unixSocketPair(flags: i32, creator: i32): UnixSocket[] {
+  const a = new Pipe();
+  const b = new Pipe();
+  return [new UnixSocket(flags, a, b, creator), new UnixSocket(flags, b, a, creator)];
+}

@@ -1,0 +1,231 @@
+// Sockets (Linux net/socket.c): socketpair of AF_UNIX stream sockets and the calls that work
+// on them (send/recv in all their forms, shutdown, socket options, names). Sockets of other
+// families, and AF_UNIX sockets that would need a name (socket, bind, connect, listen,
+// accept), are not supported yet: socket(2) stays ENOSYS.
+import { EAFNOSUPPORT, EBADF, EFAULT, EINVAL, EISCONN, EMSGSIZE, ENOPROTOOPT, ENOTSOCK, EOPNOTSUPP, EPROTONOSUPPORT } from "../abi/errno";
+import { O_NONBLOCK, O_RDWR, RLIMIT_NOFILE } from "../abi/linux";
+import { sysArg } from "../abi/regs";
+import { Task } from "../kernel/task";
+import { IoVec, MSG_DONTWAIT, MSG_NOSIGNAL, MSG_PEEK, MSG_WAITALL, SHUT_RDWR, unixSocketPair, UnixSocket } from "../fs/unix_socket";
+
+const AF_UNIX: i32 = 1;
+const AF_INET: i32 = 2;
+const AF_INET6: i32 = 10;
+const SOCK_STREAM: i32 = 1;
+const SOCK_DGRAM: i32 = 2;
+const SOCK_SEQPACKET: i32 = 5;
+const SOCK_NONBLOCK: i32 = 0x800;
+const SOCK_CLOEXEC: i32 = 0x80000;
+const SOL_SOCKET: i32 = 1;
+const SO_TYPE: i32 = 3;
+const SO_ERROR: i32 = 4;
+const SO_SNDBUF: i32 = 7;
+const SO_RCVBUF: i32 = 8;
+const SO_PASSCRED: i32 = 16;
+const SO_PEERCRED: i32 = 17;
+const SO_ACCEPTCONN: i32 = 30;
+const SO_PROTOCOL: i32 = 38;
+const SO_DOMAIN: i32 = 39;
+/** Flags send and recv accept; MSG_OOB and anything unknown is EOPNOTSUPP for a unix stream. */
+const MSG_TRUNC: i32 = 0x20;
+const MSG_EOR: i32 = 0x80;
+const MSG_MORE: i32 = 0x8000;
+const MSG_CMSG_CLOEXEC: i32 = 0x40000000;
+const MSG_KNOWN: i32 = MSG_PEEK | MSG_DONTWAIT | MSG_WAITALL | MSG_NOSIGNAL | MSG_TRUNC | MSG_EOR | MSG_MORE | MSG_CMSG_CLOEXEC;
+/** UIO_MAXIOV. */
+const IOV_MAX: u64 = 1024;
+
+const BUF: usize = memory.data(64, 8);
+
+/** The socket open on fd: null with sockErr EBADF or ENOTSOCK. */
+let sockErr: i32 = 0;
+function socketOf(t: Task, fd: i32): UnixSocket | null {
+  const f = t.fdTable.get(fd);
+  if (f === null) {
+    sockErr = EBADF;
+    return null;
+  }
+  if (!(f instanceof UnixSocket)) {
+    sockErr = ENOTSOCK;
+    return null;
+  }
+  return <UnixSocket>f;
+}
+
+export function sysSocketpair(t: Task): i64 {
+  const domain = <i32>sysArg(0);
+  const type = <i32>sysArg(1);
+  const protocol = <i32>sysArg(2);
+  const kind = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+  // Internet sockets exist but cannot be paired (sock_no_socketpair); unknown families do not.
+  if (domain == AF_INET || domain == AF_INET6) return -EOPNOTSUPP;
+  if (domain != AF_UNIX) return -EAFNOSUPPORT;
+  if (kind != SOCK_STREAM && kind != SOCK_DGRAM && kind != SOCK_SEQPACKET) return -EINVAL;
+  if (protocol != 0 && protocol != AF_UNIX) return -EPROTONOSUPPORT;
+  // Message-preserving pairs would need a queue of datagrams, not a byte stream.
+  if (kind != SOCK_STREAM) return -EOPNOTSUPP;
+  const lim = t.tg.rlimits.cur[RLIMIT_NOFILE];
+  const limit = lim > 0x7fffffff ? 0x7fffffff : <i32>lim;
+  const cloexec = (type & SOCK_CLOEXEC) != 0;
+  const ends = unixSocketPair(O_RDWR | ((type & SOCK_NONBLOCK) != 0 ? O_NONBLOCK : 0), t.tg.tgid);
+  const a = t.fdTable.install(ends[0], 0, limit, cloexec);
+  if (a < 0) {
+    ends[0].put();
+    ends[1].put();
+    return a;
+  }
+  const b = t.fdTable.install(ends[1], 0, limit, cloexec);
+  if (b < 0) {
+    t.fdTable.close(a);
+    ends[1].put();
+    return b;
+  }
+  store<i32>(BUF, a);
+  store<i32>(BUF + 4, b);
+  if (t.mm.copyOut(sysArg(3), BUF, 8) < 0) {
+    t.fdTable.close(a);
+    t.fdTable.close(b);
+    return -EFAULT;
+  }
+  return 0;
+}
+
+/** A connected stream takes no destination (EISCONN), as unix_stream_sendmsg() says. */
+function sendTo(t: Task, fd: i32, iov: IoVec, flags: i32, hasName: bool): i64 {
+  const s = socketOf(t, fd);
+  if (s === null) return -sockErr;
+  if ((flags & ~MSG_KNOWN) != 0) return -EOPNOTSUPP;
+  if (hasName) return -EISCONN;
+  return s.send(t, iov, flags);
+}
+
+export function sysSendto(t: Task): i64 {
+  return sendTo(t, <i32>sysArg(0), new IoVec().add(sysArg(1), sysArg(2)), <i32>sysArg(3), sysArg(4) != 0 && sysArg(5) != 0);
+}
+
+export function sysRecvfrom(t: Task): i64 {
+  const s = socketOf(t, <i32>sysArg(0));
+  if (s === null) return -sockErr;
+  const flags = <i32>sysArg(3);
+  if ((flags & ~MSG_KNOWN) != 0) return -EOPNOTSUPP;
+  const r = s.recv(t, new IoVec().add(sysArg(1), sysArg(2)), flags);
+  // The peer of a socketpair has no name: the address length comes back 0.
+  if (r >= 0 && sysArg(4) != 0 && sysArg(5) != 0) {
+    store<u32>(BUF, 0);
+    if (t.mm.copyOut(sysArg(5), BUF, 4) < 0) return -EFAULT;
+  }
+  return r;
+}
+
+/** Reads struct msghdr at addr and its iovecs into iov. Returns 0 or -errno; the name and
+ *  control fields are left in BUF (msg_name +0, msg_namelen +8, msg_control +32,
+ *  msg_controllen +40). */
+function readMsghdr(t: Task, addr: u64, iov: IoVec): i32 {
+  if (t.mm.copyIn(addr, BUF, 56) < 0) return -EFAULT;
+  const iovAddr = load<u64>(BUF + 16);
+  const iovLen = load<u64>(BUF + 24);
+  if (iovLen > IOV_MAX) return -EMSGSIZE;
+  for (let i: u64 = 0; i < iovLen; i++) {
+    if (t.mm.copyIn(iovAddr + i * 16, BUF + 56, 16) < 0) return -EFAULT;
+    const len = load<u64>(BUF + 64);
+    if (<i64>len < 0) return -EINVAL;
+    iov.add(load<u64>(BUF + 56), len);
+  }
+  return 0;
+}
+
+export function sysSendmsg(t: Task): i64 {
+  const s = socketOf(t, <i32>sysArg(0));
+  if (s === null) return -sockErr;
+  const iov = new IoVec();
+  const r = readMsghdr(t, sysArg(1), iov);
+  if (r < 0) return r;
+  // Ancillary data would pass fds or credentials, which these sockets cannot yet.
+  if (load<u64>(BUF + 40) != 0) return -EOPNOTSUPP;
+  return sendTo(t, <i32>sysArg(0), iov, <i32>sysArg(2), load<u64>(BUF) != 0 && load<u32>(BUF + 8) != 0);
+}
+
+export function sysRecvmsg(t: Task): i64 {
+  const s = socketOf(t, <i32>sysArg(0));
+  if (s === null) return -sockErr;
+  const flags = <i32>sysArg(2);
+  if ((flags & ~MSG_KNOWN) != 0) return -EOPNOTSUPP;
+  const iov = new IoVec();
+  const hdr = sysArg(1);
+  const e = readMsghdr(t, hdr, iov);
+  if (e < 0) return e;
+  const r = s.recv(t, iov, flags);
+  if (r < 0) return r;
+  // No name, no control data, no flags (a stream is never truncated).
+  memory.fill(BUF, 0, 8);
+  if (t.mm.copyOut(hdr + 8, BUF, 4) < 0 || t.mm.copyOut(hdr + 40, BUF, 8) < 0 || t.mm.copyOut(hdr + 48, BUF, 4) < 0) return -EFAULT;
+  return r;
+}
+
+export function sysShutdown(t: Task): i64 {
+  const s = socketOf(t, <i32>sysArg(0));
+  if (s === null) return -sockErr;
+  const how = <i32>sysArg(1);
+  if (how < 0 || how > SHUT_RDWR) return -EINVAL;
+  s.shutdown(how);
+  return 0;
+}
+
+/** getsockopt(2) at SOL_SOCKET for what a unix stream pair can say; anything else is
+ *  ENOPROTOOPT. The value is an int (struct ucred for SO_PEERCRED), cut to *optlen. */
+export function sysGetsockopt(t: Task): i64 {
+  const s = socketOf(t, <i32>sysArg(0));
+  if (s === null) return -sockErr;
+  const level = <i32>sysArg(1);
+  const name = <i32>sysArg(2);
+  if (t.mm.copyIn(sysArg(4), BUF, 4) < 0) return -EFAULT;
+  const len = load<i32>(BUF);
+  if (len < 0) return -EINVAL;
+  if (level != SOL_SOCKET) return -ENOPROTOOPT;
+  let size = 4;
+  if (name == SO_TYPE) store<i32>(BUF + 8, SOCK_STREAM);
+  else if (name == SO_DOMAIN) store<i32>(BUF + 8, AF_UNIX);
+  else if (name == SO_PROTOCOL || name == SO_ERROR || name == SO_ACCEPTCONN || name == SO_PASSCRED) store<i32>(BUF + 8, 0);
+  else if (name == SO_SNDBUF) store<i32>(BUF + 8, s.tx.capacity);
+  else if (name == SO_RCVBUF) store<i32>(BUF + 8, s.rx.capacity);
+  else if (name == SO_PEERCRED) {
+    // struct ucred of whoever made the pair (Linux records it at socketpair time).
+    store<i32>(BUF + 8, s.peerPid);
+    store<u32>(BUF + 12, t.tg.cred.uid);
+    store<u32>(BUF + 16, t.tg.cred.gid);
+    size = 12;
+  } else return -ENOPROTOOPT;
+  const n = len < size ? len : size;
+  store<i32>(BUF, n);
+  if (t.mm.copyOut(sysArg(3), BUF + 8, <u64>n) < 0 || t.mm.copyOut(sysArg(4), BUF, 4) < 0) return -EFAULT;
+  return 0;
+}
+
+/** setsockopt(2): the SOL_SOCKET options a pair may be given are taken and have no effect
+ *  here (buffer sizes, credentials passing, keepalive); others are ENOPROTOOPT. */
+export function sysSetsockopt(t: Task): i64 {
+  const s = socketOf(t, <i32>sysArg(0));
+  if (s === null) return -sockErr;
+  if (<i32>sysArg(1) != SOL_SOCKET) return -ENOPROTOOPT;
+  const name = <i32>sysArg(2);
+  if (name != SO_SNDBUF && name != SO_RCVBUF && name != SO_PASSCRED && name != 9 /* SO_KEEPALIVE */) return -ENOPROTOOPT;
+  if (<i32>sysArg(4) < 4) return -EINVAL;
+  if (t.mm.copyIn(sysArg(3), BUF, 4) < 0) return -EFAULT;
+  return 0;
+}
+
+/** getsockname/getpeername: both ends of a pair are unnamed (sun_family only, 2 bytes). */
+function unnamed(t: Task): i64 {
+  const s = socketOf(t, <i32>sysArg(0));
+  if (s === null) return -sockErr;
+  if (t.mm.copyIn(sysArg(2), BUF, 4) < 0) return -EFAULT;
+  const len = load<i32>(BUF);
+  if (len < 0) return -EINVAL;
+  store<u16>(BUF + 8, <u16>AF_UNIX);
+  if (len > 0 && t.mm.copyOut(sysArg(1), BUF + 8, len < 2 ? <u64>len : 2) < 0) return -EFAULT;
+  store<i32>(BUF, 2);
+  return t.mm.copyOut(sysArg(2), BUF, 4) < 0 ? -EFAULT : 0;
+}
+
+export function sysGetsockname(t: Task): i64 { return unnamed(t); }
+export function sysGetpeername(t: Task): i64 { return unnamed(t); }

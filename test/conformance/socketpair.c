@@ -1,0 +1,139 @@
+/* AF_UNIX stream socket pairs as Linux makes them: data both ways with read/write, send/recv
+ * (MSG_PEEK, MSG_DONTWAIT, MSG_WAITALL, MSG_NOSIGNAL) and sendmsg/recvmsg over several
+ * iovecs; a send bigger than the buffer completes while the other process reads; shutdown
+ * of either direction; the peer's close (end of file, EPIPE and SIGPIPE); poll readiness;
+ * fstat, socket options and names; and the errors (ENOTSOCK, EISCONN, EOPNOTSUPP for
+ * internet pairs). Blocking calls are bounded by alarm(). */
+#include "check.h"
+#include "proc.h"
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+static volatile int sigpipes;
+static void on_pipe(int sig)
+{
+	(void)sig;
+	sigpipes++;
+}
+
+int main(void)
+{
+	alarm(30);
+	signal(SIGPIPE, on_pipe);
+	int sv[2];
+	REQUIRE(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0, "socketpair(AF_UNIX, SOCK_STREAM)", "failed");
+	char buf[256];
+	CHECK(write(sv[0], "ping", 4) == 4 && read(sv[1], buf, sizeof buf) == 4 && memcmp(buf, "ping", 4) == 0, "one way", "-");
+	CHECK(write(sv[1], "pong", 4) == 4 && read(sv[0], buf, sizeof buf) == 4 && memcmp(buf, "pong", 4) == 0, "and back", "-");
+	struct stat st;
+	CHECK(fstat(sv[0], &st) == 0 && S_ISSOCK(st.st_mode), "fstat says a socket", "mode %o", st.st_mode);
+
+	/* flags */
+	CHECK_ERR(recv(sv[1], buf, sizeof buf, MSG_DONTWAIT), EAGAIN, "MSG_DONTWAIT with nothing to read");
+	send(sv[0], "abcdef", 6, 0);
+	CHECK(recv(sv[1], buf, 3, MSG_PEEK) == 3 && memcmp(buf, "abc", 3) == 0, "MSG_PEEK reads", "-");
+	CHECK(recv(sv[1], buf, sizeof buf, 0) == 6 && memcmp(buf, "abcdef", 6) == 0, "and leaves the data queued", "-");
+	CHECK_ERR(sendto(sv[0], "x", 1, 0, (struct sockaddr *)&(struct sockaddr_un){ .sun_family = AF_UNIX, .sun_path = "/x" }, sizeof(struct sockaddr_un)),
+		  EISCONN, "sendto with an address on a connected stream");
+
+	/* sendmsg/recvmsg with several iovecs */
+	struct iovec out[3] = { { "he", 2 }, { "ll", 2 }, { "o!", 2 } };
+	struct msghdr m = { .msg_iov = out, .msg_iovlen = 3 };
+	CHECK(sendmsg(sv[0], &m, 0) == 6, "sendmsg gathers three iovecs", "-");
+	char p1[4] = { 0 }, p2[8] = { 0 };
+	struct iovec in[2] = { { p1, 4 }, { p2, 8 } };
+	struct msghdr r = { .msg_iov = in, .msg_iovlen = 2, .msg_flags = 123 };
+	ssize_t n = recvmsg(sv[1], &r, 0);
+	CHECK(n == 6 && memcmp(p1, "hell", 4) == 0 && memcmp(p2, "o!", 2) == 0 && r.msg_flags == 0, "recvmsg scatters them",
+	      "n %zd '%.4s' '%.2s' flags %d", n, p1, p2, r.msg_flags);
+
+	/* options and names */
+	int v = 0;
+	socklen_t len = sizeof v;
+	CHECK(getsockopt(sv[0], SOL_SOCKET, SO_TYPE, &v, &len) == 0 && v == SOCK_STREAM && len == sizeof v, "SO_TYPE", "%d", v);
+	CHECK(getsockopt(sv[0], SOL_SOCKET, SO_DOMAIN, &v, &len) == 0 && v == AF_UNIX, "SO_DOMAIN", "%d", v);
+	CHECK(getsockopt(sv[0], SOL_SOCKET, SO_ERROR, &v, &len) == 0 && v == 0, "SO_ERROR", "%d", v);
+	struct ucred cred;
+	len = sizeof cred;
+	CHECK(getsockopt(sv[1], SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 && cred.pid == getpid() && cred.uid == getuid(),
+	      "SO_PEERCRED names the creator", "pid %d", cred.pid);
+	CHECK_ERR(getsockopt(sv[0], SOL_SOCKET, 9999, &v, &len), ENOPROTOOPT, "an unknown option");
+	struct sockaddr_un sa;
+	len = sizeof sa;
+	CHECK(getsockname(sv[0], (struct sockaddr *)&sa, &len) == 0 && len == 2 && sa.sun_family == AF_UNIX, "getsockname: unnamed", "len %u", len);
+	len = sizeof sa;
+	CHECK(getpeername(sv[0], (struct sockaddr *)&sa, &len) == 0 && len == 2, "getpeername: unnamed", "len %u", len);
+
+	/* a send bigger than the buffer, read by another process */
+	static char big[300000];
+	for (size_t i = 0; i < sizeof big; i++)
+		big[i] = (char)(i * 7);
+	pid_t pid = fork();
+	if (pid == 0) {
+		static char got[300000];
+		size_t have = 0;
+		while (have < sizeof got) {
+			ssize_t k = read(sv[1], got + have, sizeof got - have);
+			if (k <= 0)
+				_exit(2);
+			have += (size_t)k;
+		}
+		_exit(memcmp(got, big, sizeof big) == 0 ? 0 : 3);
+	}
+	CHECK(send(sv[0], big, sizeof big, 0) == (ssize_t)sizeof big, "a 300 KB send completes", "-");
+	int ws;
+	CHECK(waitpid(pid, &ws, 0) == pid && WIFEXITED(ws) && WEXITSTATUS(ws) == 0, "and the other process read it all", "%s", wstatus_str(ws));
+
+	/* MSG_WAITALL waits for the whole count */
+	pid = fork();
+	if (pid == 0) {
+		write(sv[1], "12", 2);
+		usleep(50000);
+		write(sv[1], "34", 2);
+		_exit(0);
+	}
+	n = recv(sv[0], buf, 4, MSG_WAITALL);
+	CHECK(n == 4 && memcmp(buf, "1234", 4) == 0, "MSG_WAITALL waits for all four bytes", "n %zd", n);
+	waitpid(pid, &ws, 0);
+
+	/* shutdown */
+	CHECK(shutdown(sv[0], SHUT_WR) == 0, "shutdown(SHUT_WR)", "-");
+	CHECK(read(sv[1], buf, sizeof buf) == 0, "the peer reads end of file", "-");
+	CHECK(write(sv[1], "back", 4) == 4 && read(sv[0], buf, sizeof buf) == 4, "the other direction still works", "-");
+	sigpipes = 0;
+	CHECK_ERR(write(sv[0], "x", 1), EPIPE, "writing after SHUT_WR");
+	CHECK(sigpipes == 1, "raises SIGPIPE", "%d", sigpipes);
+	CHECK_ERR(shutdown(sv[0], 7), EINVAL, "shutdown with a bad how");
+	close(sv[0]);
+	close(sv[1]);
+
+	/* the peer's close, and poll */
+	REQUIRE(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) == 0, "socketpair with SOCK_NONBLOCK", "failed");
+	CHECK_ERR(read(sv[1], buf, 1), EAGAIN, "SOCK_NONBLOCK: read with nothing there");
+	CHECK(fcntl(sv[0], F_GETFD) == FD_CLOEXEC, "SOCK_CLOEXEC", "-");
+	struct pollfd pf = { sv[1], POLLIN | POLLOUT | POLLRDHUP, 0 };
+	CHECK(poll(&pf, 1, 0) == 1 && pf.revents == POLLOUT, "poll: writable, nothing to read", "revents %#x", pf.revents);
+	write(sv[0], "z", 1);
+	CHECK(poll(&pf, 1, 0) == 1 && pf.revents == (POLLIN | POLLOUT), "poll: readable", "revents %#x", pf.revents);
+	read(sv[1], buf, 1);
+	close(sv[0]);
+	CHECK(poll(&pf, 1, 0) == 1 && pf.revents == (POLLIN | POLLOUT | POLLRDHUP | POLLHUP), "poll after the peer's close", "revents %#x", pf.revents);
+	CHECK(read(sv[1], buf, 1) == 0, "read after the peer's close: end of file", "-");
+	sigpipes = 0;
+	CHECK_ERR(send(sv[1], "x", 1, MSG_NOSIGNAL), EPIPE, "send after the peer's close with MSG_NOSIGNAL");
+	CHECK(sigpipes == 0, "raises no SIGPIPE", "%d", sigpipes);
+	close(sv[1]);
+
+	/* errors */
+	int p[2];
+	REQUIRE(pipe(p) == 0, "pipe", "-");
+	CHECK_ERR(send(p[1], "x", 1, 0), ENOTSOCK, "send on a pipe");
+	CHECK_ERR(getsockopt(p[0], SOL_SOCKET, SO_TYPE, &v, &len), ENOTSOCK, "getsockopt on a pipe");
+	CHECK_ERR(shutdown(12345, SHUT_RD), EBADF, "shutdown of a bad fd");
+	CHECK_ERR(socketpair(AF_INET, SOCK_STREAM, 0, sv), EOPNOTSUPP, "an internet socket pair");
+	CHECK_ERR(socketpair(AF_UNIX, SOCK_STREAM, 77, sv), EPROTONOSUPPORT, "an unknown protocol");
+	return check_done();
+}
