@@ -32,6 +32,9 @@ export class Pipe {
   readOpens: u32 = 0;
   writeOpens: u32 = 0;
   waiters: Task[] = [];
+  /** Bytes ever read from it: the position in the stream of its first byte of data (unix
+   *  sockets place passed fds by it). */
+  readTotal: u64 = 0;
   ino: u64 = pipefs.allocIno();
   created: i64 = realtimeNow();
 
@@ -62,6 +65,7 @@ export class Pipe {
   consume(n: i32): void {
     this.head = (this.head + n) % this.capacity;
     this.len -= n;
+    this.readTotal += <u64>n;
     this.wakeAll();
   }
 

@@ -1,8 +1,10 @@
 // AF_UNIX stream sockets made by socketpair(2) (Linux net/unix/af_unix.c, cut to connected
 // pairs): each end reads what the other writes, through one pipe buffer per direction. A side
 // that is closed or shut down for writing reads as end of file on the other, whose writes then
-// fail with EPIPE (and SIGPIPE unless MSG_NOSIGNAL). Named sockets (bind, connect, listen),
-// datagram and seqpacket pairs, and passing fds or credentials (SCM_RIGHTS) are not here yet.
+// fail with EPIPE (and SIGPIPE unless MSG_NOSIGNAL). Open files passed with SCM_RIGHTS ride
+// with the first byte of their message: a receive stops before such a byte, and the one that
+// starts at it takes the files. Named sockets (bind, connect, listen) and datagram and
+// seqpacket pairs are not here yet.
 import { EAGAIN, EPIPE } from "../abi/errno";
 import { O_NONBLOCK, SIGPIPE } from "../abi/linux";
 import { park } from "../kernel/sched";
@@ -41,7 +43,23 @@ export class IoVec {
   }
 }
 
+/** Open files in flight (SCM_RIGHTS), passed with the bytes [at, end) of the stream (the
+ *  first piece of the message that carried them: Linux's skb). */
+export class InFlight {
+  constructor(public at: u64, public end: u64, public files: FileDescription[]) {}
+}
+
+/** What a receive did with files in flight: the ones it took (for the caller to install) and
+ *  whether it met any (a read without a control buffer drops them). */
+export class Received {
+  files: FileDescription[] = [];
+}
+
 export class UnixSocket extends FileDescription {
+  /** Files sent to this end and not yet received, in stream order. */
+  inFlight: InFlight[] = [];
+  /** The other end (whose inFlight this end's sends fill); null once it is released. */
+  peer: UnixSocket | null = null;
   private rdShut: bool = false;
   private wrShut: bool = false;
   readonly ino: u64 = sockfs.allocIno();
@@ -57,7 +75,7 @@ export class UnixSocket extends FileDescription {
    *  side is done or flags or the description say not to wait; with MSG_WAITALL waits for
    *  all of it (up to what the buffer can hold); with MSG_PEEK leaves it queued. Returns the
    *  count, 0 at end of file, -errno or RET_BLOCK. */
-  recv(t: Task, iov: IoVec, flags: i32): i64 {
+  recv(t: Task, iov: IoVec, flags: i32, got: Received | null = null): i64 {
     const p = this.rx;
     if (iov.total == 0) return 0;
     const ended = p.writers == 0 || this.rdShut;
@@ -70,9 +88,22 @@ export class UnixSocket extends FileDescription {
         return park(t, -1, -1, 0);
       }
     }
+    // A receive that reaches bytes carrying files takes the files and ends with those bytes
+    // (unix_stream_read_generic() stops after an skb with fds).
+    let avail = p.len;
+    let take: InFlight | null = null;
+    for (let i = 0; i < this.inFlight.length; i++) {
+      const f = this.inFlight[i];
+      if (f.end <= p.readTotal) continue;
+      if (f.at < p.readTotal + <u64>p.len) {
+        take = f;
+        if (f.end - p.readTotal < <u64>avail) avail = <i32>(f.end - p.readTotal);
+      }
+      break;
+    }
     let done: i32 = 0;
-    for (let i = 0; i < iov.addrs.length && done < p.len; i++) {
-      const want = <u64>(p.len - done) < iov.lens[i] ? <u64>(p.len - done) : iov.lens[i];
+    for (let i = 0; i < iov.addrs.length && done < avail; i++) {
+      const want = <u64>(avail - done) < iov.lens[i] ? <u64>(avail - done) : iov.lens[i];
       const n = p.copyOut(t, iov.addrs[i], done, want);
       if (n < 0) {
         if (done == 0) return n;
@@ -81,13 +112,25 @@ export class UnixSocket extends FileDescription {
       done += <i32>n;
       if (<u64>n < want) break;
     }
+    if (take !== null && p.readTotal + <u64>done > take!.at) {
+      if ((flags & MSG_PEEK) != 0) {
+        // A peek passes copies and leaves the files in flight (scm_fp_dup()).
+        if (got !== null) for (let i = 0; i < take!.files.length; i++) got.files.push(take!.files[i].get());
+      } else {
+        this.inFlight.splice(this.inFlight.indexOf(take!), 1);
+        for (let i = 0; i < take!.files.length; i++) {
+          if (got !== null) got.files.push(take!.files[i]);
+          else take!.files[i].put();
+        }
+      }
+    }
     if ((flags & MSG_PEEK) == 0 && done > 0) p.consume(done);
     return done;
   }
 
   /** Sends all of iov (a blocking stream send waits for room as often as needed; t.progress
    *  keeps what went already), or as much as fits now without waiting. */
-  send(t: Task, iov: IoVec, flags: i32): i64 {
+  send(t: Task, iov: IoVec, flags: i32, files: FileDescription[] | null = null): i64 {
     const p = this.tx;
     if (this.wrShut || p.readers == 0) {
       if ((flags & MSG_NOSIGNAL) == 0) sendSignalToTask(t, SIGPIPE, new SigInfo(SIGPIPE, SI_USER, t.tg.tgid, t.tg.cred.uid));
@@ -111,8 +154,14 @@ export class UnixSocket extends FileDescription {
           return park(t, -1, -1, 0);
         }
         const left = iov.lens[i] - off;
+        const at = p.readTotal + <u64>p.len;
         const n = p.copyIn(t, iov.addrs[i] + off, left < room ? left : room);
         if (n < 0) return done > 0 ? <i64>done : n;
+        // The files ride with the message's first byte (sent once, even if the send waits).
+        if (done == 0 && n > 0 && files !== null && this.peer !== null) {
+          for (let k = 0; k < files!.length; k++) files![k].get();
+          this.peer!.inFlight.push(new InFlight(at, at + <u64>n, files!));
+        }
         off += <u64>n;
         done += <u64>n;
         if (n == 0) return <i64>done;
@@ -182,6 +231,14 @@ export class UnixSocket extends FileDescription {
   anonName(): string { return "socket:[" + this.ino.toString() + "]"; }
 
   release(): void {
+    // Files nobody received are closed (Linux also collects cycles of sockets in flight,
+    // which this does not).
+    for (let i = 0; i < this.inFlight.length; i++) {
+      const fs = this.inFlight[i].files;
+      for (let k = 0; k < fs.length; k++) fs[k].put();
+    }
+    this.inFlight = [];
+    if (this.peer !== null) this.peer!.peer = null;
     if (!this.rdShut) this.rx.readers--;
     if (!this.wrShut) this.tx.writers--;
     this.rx.wakeAll();
@@ -193,5 +250,9 @@ export class UnixSocket extends FileDescription {
 export function unixSocketPair(flags: i32, creator: i32): UnixSocket[] {
   const a = new Pipe();
   const b = new Pipe();
-  return [new UnixSocket(flags, a, b, creator), new UnixSocket(flags, b, a, creator)];
+  const x = new UnixSocket(flags, a, b, creator);
+  const y = new UnixSocket(flags, b, a, creator);
+  x.peer = y;
+  y.peer = x;
+  return [x, y];
 }

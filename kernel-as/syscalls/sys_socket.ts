@@ -1,12 +1,14 @@
 // Sockets (Linux net/socket.c): socketpair of AF_UNIX stream sockets and the calls that work
-// on them (send/recv in all their forms, shutdown, socket options, names). Sockets of other
+// on them (send/recv in all their forms, open files passed with SCM_RIGHTS, shutdown, socket
+// options, names). Sockets of other
 // families, and AF_UNIX sockets that would need a name (socket, bind, connect, listen,
 // accept), are not supported yet: socket(2) stays ENOSYS.
-import { EAFNOSUPPORT, EBADF, EFAULT, EINVAL, EISCONN, EMSGSIZE, ENOPROTOOPT, ENOTSOCK, EOPNOTSUPP, EPROTONOSUPPORT } from "../abi/errno";
+import { EAFNOSUPPORT, EBADF, EFAULT, EINVAL, EISCONN, EMSGSIZE, ENOPROTOOPT, ENOTSOCK, EOPNOTSUPP, EPERM, EPROTONOSUPPORT } from "../abi/errno";
 import { O_NONBLOCK, O_RDWR, RLIMIT_NOFILE } from "../abi/linux";
 import { sysArg } from "../abi/regs";
 import { Task } from "../kernel/task";
-import { IoVec, MSG_DONTWAIT, MSG_NOSIGNAL, MSG_PEEK, MSG_WAITALL, SHUT_RDWR, unixSocketPair, UnixSocket } from "../fs/unix_socket";
+import { IoVec, MSG_DONTWAIT, MSG_NOSIGNAL, MSG_PEEK, MSG_WAITALL, Received, SHUT_RDWR, unixSocketPair, UnixSocket } from "../fs/unix_socket";
+import { FileDescription } from "../fs/file";
 
 const AF_UNIX: i32 = 1;
 const AF_INET: i32 = 2;
@@ -26,6 +28,11 @@ const SO_PEERCRED: i32 = 17;
 const SO_ACCEPTCONN: i32 = 30;
 const SO_PROTOCOL: i32 = 38;
 const SO_DOMAIN: i32 = 39;
+const SCM_RIGHTS: i32 = 1;
+const SCM_CREDENTIALS: i32 = 2;
+/** The most fds one message may pass (SCM_MAX_FD). */
+const SCM_MAX_FD: i32 = 253;
+const MSG_CTRUNC: i32 = 0x8;
 /** Flags send and recv accept; MSG_OOB and anything unknown is EOPNOTSUPP for a unix stream. */
 const MSG_TRUNC: i32 = 0x20;
 const MSG_EOR: i32 = 0x80;
@@ -36,6 +43,8 @@ const MSG_KNOWN: i32 = MSG_PEEK | MSG_DONTWAIT | MSG_WAITALL | MSG_NOSIGNAL | MS
 const IOV_MAX: u64 = 1024;
 
 const BUF: usize = memory.data(64, 8);
+/** A SCM_RIGHTS message being built: cmsghdr and up to SCM_MAX_FD fds. */
+const CMSG: usize = memory.data(16 + 253 * 4, 8);
 
 /** The socket open on fd: null with sockErr EBADF or ENOTSOCK. */
 let sockErr: i32 = 0;
@@ -68,16 +77,15 @@ export function sysSocketpair(t: Task): i64 {
   const limit = lim > 0x7fffffff ? 0x7fffffff : <i32>lim;
   const cloexec = (type & SOCK_CLOEXEC) != 0;
   const ends = unixSocketPair(O_RDWR | ((type & SOCK_NONBLOCK) != 0 ? O_NONBLOCK : 0), t.tg.tgid);
+  // install() drops the reference it was given when it fails.
   const a = t.fdTable.install(ends[0], 0, limit, cloexec);
   if (a < 0) {
-    ends[0].put();
     ends[1].put();
     return a;
   }
   const b = t.fdTable.install(ends[1], 0, limit, cloexec);
   if (b < 0) {
     t.fdTable.close(a);
-    ends[1].put();
     return b;
   }
   store<i32>(BUF, a);
@@ -134,15 +142,66 @@ function readMsghdr(t: Task, addr: u64, iov: IoVec): i32 {
   return 0;
 }
 
+/** Files the control messages at addr (len bytes) pass (SCM_RIGHTS); SCM_CREDENTIALS are
+ *  checked and otherwise ignored (nobody asks for them here). Null with sockErr (EINVAL for a
+ *  malformed or unknown message, EBADF for a bad fd, EPERM for credentials not the caller's). */
+function controlFiles(t: Task, addr: u64, len: u64): FileDescription[] | null {
+  const files: FileDescription[] = [];
+  let off: u64 = 0;
+  while (off + 16 <= len) {
+    if (t.mm.copyIn(addr + off, BUF, 16) < 0) return fail(EFAULT, files);
+    const clen = load<u64>(BUF);
+    const level = load<i32>(BUF + 8);
+    const type = load<i32>(BUF + 12);
+    if (clen < 16 || off + clen > len) return fail(EINVAL, files);
+    if (level != SOL_SOCKET) return fail(EINVAL, files);
+    if (type == SCM_RIGHTS) {
+      const n = <i32>((clen - 16) / 4);
+      if (files.length + n > SCM_MAX_FD) return fail(EINVAL, files);
+      for (let i = 0; i < n; i++) {
+        if (t.mm.copyIn(addr + off + 16 + <u64>(i * 4), BUF + 16, 4) < 0) return fail(EFAULT, files);
+        const f = t.fdTable.get(load<i32>(BUF + 16));
+        if (f === null) return fail(EBADF, files);
+        files.push(f.get());
+      }
+    } else if (type == SCM_CREDENTIALS) {
+      if (clen < 28 || t.mm.copyIn(addr + off + 16, BUF + 16, 12) < 0) return fail(EINVAL, files);
+      if (load<i32>(BUF + 16) != t.tg.tgid || load<u32>(BUF + 20) != t.tg.cred.uid || load<u32>(BUF + 24) != t.tg.cred.gid) {
+        return fail(EPERM, files);
+      }
+    } else {
+      return fail(EINVAL, files);
+    }
+    off += (clen + 7) & ~(<u64>7);
+  }
+  return files;
+}
+
+/** Drops the references taken so far and gives null with err in sockErr. */
+function fail(err: i32, taken: FileDescription[]): FileDescription[] | null {
+  for (let i = 0; i < taken.length; i++) taken[i].put();
+  sockErr = err;
+  return null;
+}
+
 export function sysSendmsg(t: Task): i64 {
   const s = socketOf(t, <i32>sysArg(0));
   if (s === null) return -sockErr;
   const iov = new IoVec();
   const r = readMsghdr(t, sysArg(1), iov);
   if (r < 0) return r;
-  // Ancillary data would pass fds or credentials, which these sockets cannot yet.
-  if (load<u64>(BUF + 40) != 0) return -EOPNOTSUPP;
-  return sendTo(t, <i32>sysArg(0), iov, <i32>sysArg(2), load<u64>(BUF) != 0 && load<u32>(BUF + 8) != 0);
+  const hasName = load<u64>(BUF) != 0 && load<u32>(BUF + 8) != 0;
+  const control = load<u64>(BUF + 32);
+  const controlLen = load<u64>(BUF + 40);
+  const flags = <i32>sysArg(2);
+  if ((flags & ~MSG_KNOWN) != 0) return -EOPNOTSUPP;
+  if (hasName) return -EISCONN;
+  const files = controlLen > 0 ? controlFiles(t, control, controlLen) : null;
+  if (controlLen > 0 && files === null) return -sockErr;
+  // The send took its own references to what it passed; the ones taken here go back.
+  const n = s.send(t, iov, flags, files !== null && files!.length > 0 ? files : null);
+  if (files !== null) for (let i = 0; i < files!.length; i++) files![i].put();
+  return n;
 }
 
 export function sysRecvmsg(t: Task): i64 {
@@ -154,11 +213,51 @@ export function sysRecvmsg(t: Task): i64 {
   const hdr = sysArg(1);
   const e = readMsghdr(t, hdr, iov);
   if (e < 0) return e;
-  const r = s.recv(t, iov, flags);
+  const control = load<u64>(BUF + 32);
+  const controlLen = load<u64>(BUF + 40);
+  const got = new Received();
+  const r = s.recv(t, iov, flags, got);
   if (r < 0) return r;
-  // No name, no control data, no flags (a stream is never truncated).
+  // Files received go into the caller's table and a SCM_RIGHTS message, as many as the
+  // control buffer holds; the rest are closed and MSG_CTRUNC says so (scm_detach_fds()).
+  let used: u64 = 0;
+  let msgFlags = 0;
+  if (got.files.length > 0) {
+    const room = controlLen >= 16 ? <i32>((controlLen - 16) / 4) : 0;
+    const n = got.files.length < room ? got.files.length : room;
+    if (n < got.files.length) msgFlags |= MSG_CTRUNC;
+    const lim = t.tg.rlimits.cur[RLIMIT_NOFILE];
+    const limit = lim > 0x7fffffff ? 0x7fffffff : <i32>lim;
+    let k = 0;
+    for (let i = 0; i < got.files.length; i++) {
+      if (i >= n) {
+        got.files[i].put();
+        continue;
+      }
+      const fd = t.fdTable.install(got.files[i], 0, limit, (flags & MSG_CMSG_CLOEXEC) != 0);
+      if (fd < 0) {
+        msgFlags |= MSG_CTRUNC;
+        continue;
+      }
+      store<i32>(CMSG + 16 + <usize>(k * 4), fd);
+      k++;
+    }
+    if (k > 0) {
+      store<u64>(CMSG, <u64>(16 + k * 4));
+      store<i32>(CMSG + 8, SOL_SOCKET);
+      store<i32>(CMSG + 12, SCM_RIGHTS);
+      if (t.mm.copyOut(control, CMSG, <u64>(16 + k * 4)) < 0) return -EFAULT;
+      const space = <u64>((16 + k * 4 + 7) & ~7);
+      used = space < controlLen ? space : controlLen;
+    }
+  }
+  // No name, and no flags but truncated control data (a stream is never truncated itself).
   memory.fill(BUF, 0, 8);
-  if (t.mm.copyOut(hdr + 8, BUF, 4) < 0 || t.mm.copyOut(hdr + 40, BUF, 8) < 0 || t.mm.copyOut(hdr + 48, BUF, 4) < 0) return -EFAULT;
+  if (t.mm.copyOut(hdr + 8, BUF, 4) < 0) return -EFAULT;
+  store<u64>(BUF, used);
+  if (t.mm.copyOut(hdr + 40, BUF, 8) < 0) return -EFAULT;
+  store<i32>(BUF, msgFlags);
+  if (t.mm.copyOut(hdr + 48, BUF, 4) < 0) return -EFAULT;
   return r;
 }
 

@@ -2,8 +2,10 @@
  * (MSG_PEEK, MSG_DONTWAIT, MSG_WAITALL, MSG_NOSIGNAL) and sendmsg/recvmsg over several
  * iovecs; a send bigger than the buffer completes while the other process reads; shutdown
  * of either direction; the peer's close (end of file, EPIPE and SIGPIPE); poll readiness;
- * fstat, socket options and names; and the errors (ENOTSOCK, EISCONN, EOPNOTSUPP for
- * internet pairs). Blocking calls are bounded by alarm(). */
+ * fstat, socket options and names; open files passed with SCM_RIGHTS (to this process and
+ * to a child, a receive stopping before the byte that carries files, MSG_CTRUNC, files
+ * dropped by a plain read); and the errors (ENOTSOCK, EISCONN, EOPNOTSUPP for internet
+ * pairs). Blocking calls are bounded by alarm(). */
 #include "check.h"
 #include "proc.h"
 #include <poll.h>
@@ -11,6 +13,114 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+
+/* Sends data with the fds (n of them) as SCM_RIGHTS. */
+static ssize_t send_fds(int sock, const char *data, const int *fds, int n)
+{
+	char ctl[CMSG_SPACE(4 * sizeof(int))];
+	memset(ctl, 0, sizeof ctl);
+	struct iovec io = { (void *)data, strlen(data) };
+	struct msghdr m = { .msg_iov = &io, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = CMSG_SPACE(n * sizeof(int)) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(n * sizeof(int));
+	memcpy(CMSG_DATA(c), fds, n * sizeof(int));
+	return sendmsg(sock, &m, 0);
+}
+
+/* Receives into buf (size len) and up to room fds into fds; returns the byte count, with the
+ * number of fds in *nfds and the message flags in *flags. */
+static ssize_t recv_fds(int sock, char *buf, size_t len, int *fds, int room, int *nfds, int *flags)
+{
+	char ctl[CMSG_SPACE(4 * sizeof(int))];
+	struct iovec io = { buf, len };
+	struct msghdr m = { .msg_iov = &io, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = CMSG_LEN(room * sizeof(int)) };
+	ssize_t r = recvmsg(sock, &m, 0);
+	*nfds = 0;
+	*flags = m.msg_flags;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); r >= 0 && c != NULL; c = CMSG_NXTHDR(&m, c)) {
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+			int n = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+			memcpy(fds + *nfds, CMSG_DATA(c), n * sizeof(int));
+			*nfds += n;
+		}
+	}
+	return r;
+}
+
+static void pass_fds(void)
+{
+	int sv[2], p[2], fds[4], n, flags;
+	char buf[16];
+	REQUIRE(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0 && pipe(p) == 0, "socketpair and pipe", "-");
+	CHECK(send_fds(sv[0], "x", &p[1], 1) == 1, "sendmsg with SCM_RIGHTS", "-");
+	ssize_t r = recv_fds(sv[1], buf, sizeof buf, fds, 1, &n, &flags);
+	CHECK(r == 1 && n == 1 && fds[0] != p[1] && flags == 0, "recvmsg gets the data and a new fd", "r %zd n %d flags %#x", r, n, flags);
+	if (n == 1) {
+		CHECK(write(fds[0], "via", 3) == 3 && read(p[0], buf, 3) == 3 && memcmp(buf, "via", 3) == 0, "the new fd is the same pipe", "-");
+		close(fds[0]);
+	}
+
+	/* to a child: the read end goes over, the parent writes */
+	pid_t pid = fork();
+	if (pid == 0) {
+		char b[8];
+		int got[1], k, fl;
+		if (recv_fds(sv[1], b, sizeof b, got, 1, &k, &fl) != 1 || k != 1)
+			_exit(2);
+		ssize_t m = read(got[0], b, sizeof b);
+		_exit(m == 5 && memcmp(b, "child", 5) == 0 ? 0 : 3);
+	}
+	send_fds(sv[0], "r", &p[0], 1);
+	write(p[1], "child", 5);
+	int ws;
+	CHECK(waitpid(pid, &ws, 0) == pid && WIFEXITED(ws) && WEXITSTATUS(ws) == 0, "a child reads through a read end it was passed", "%s", wstatus_str(ws));
+
+	/* a receive ends with the message that carries files */
+	send(sv[0], "12", 2, 0);
+	send_fds(sv[0], "34", &p[1], 1);
+	send(sv[0], "56", 2, 0);
+	r = recv_fds(sv[1], buf, sizeof buf, fds, 1, &n, &flags);
+	CHECK(r == 4 && n == 1 && memcmp(buf, "1234", 4) == 0, "a receive reads up to the end of the message with files", "r %zd n %d", r, n);
+	if (n == 1)
+		close(fds[0]);
+	r = recv_fds(sv[1], buf, sizeof buf, fds, 1, &n, &flags);
+	CHECK(r == 2 && n == 0 && memcmp(buf, "56", 2) == 0, "and the next one gets the rest", "r %zd n %d", r, n);
+	send_fds(sv[0], "78", &p[1], 1);
+	r = recv_fds(sv[1], buf, 1, fds, 1, &n, &flags);
+	CHECK(r == 1 && n == 1, "a short receive that reaches the files takes them", "r %zd n %d", r, n);
+	if (n == 1)
+		close(fds[0]);
+	r = recv_fds(sv[1], buf, sizeof buf, fds, 1, &n, &flags);
+	CHECK(r == 1 && n == 0 && buf[0] == '8', "and the rest of that message comes without them", "r %zd n %d", r, n);
+
+	/* MSG_CTRUNC */
+	int two[2] = { p[0], p[1] };
+	send_fds(sv[0], "t", two, 2);
+	r = recv_fds(sv[1], buf, sizeof buf, fds, 1, &n, &flags);
+	CHECK(r == 1 && n == 1 && (flags & MSG_CTRUNC) != 0, "room for one fd of two: MSG_CTRUNC", "n %d flags %#x", n, flags);
+	if (n == 1)
+		close(fds[0]);
+
+	/* a plain read drops the files: the pipe's last writer goes with them */
+	int q[2];
+	REQUIRE(pipe(q) == 0, "pipe", "-");
+	send_fds(sv[0], "d", &q[1], 1);
+	close(q[1]);
+	CHECK(read(sv[1], buf, sizeof buf) == 1, "read of a message with files", "-");
+	fcntl(q[0], F_SETFL, O_NONBLOCK);
+	CHECK(read(q[0], buf, 1) == 0, "the files it carried are closed (the pipe has no writer left)", "errno %d", errno);
+	close(q[0]);
+
+	/* errors */
+	int bad = 9999;
+	CHECK_ERR(send_fds(sv[0], "e", &bad, 1), EBADF, "SCM_RIGHTS with a bad fd");
+	close(p[0]);
+	close(p[1]);
+	close(sv[0]);
+	close(sv[1]);
+}
 
 static volatile int sigpipes;
 static void on_pipe(int sig)
@@ -126,6 +236,8 @@ int main(void)
 	CHECK_ERR(send(sv[1], "x", 1, MSG_NOSIGNAL), EPIPE, "send after the peer's close with MSG_NOSIGNAL");
 	CHECK(sigpipes == 0, "raises no SIGPIPE", "%d", sigpipes);
 	close(sv[1]);
+
+	pass_fds();
 
 	/* errors */
 	int p[2];
