@@ -111,3 +111,24 @@ print(os.path.exists('${probe}'), os.path.exists('${doc}'))
   t.notOk(fs.existsSync(probe), 'outside: no probe file');
   t.equal(fs.readdirSync(doc).length, before, 'outside: the tree is whole');
 });
+
+t.test('overlay: names stay removed after a rename or exchange put another file there', async (t) => {
+  // Which names need a whiteout is the lower layer's to say, not the moved file's: a file
+  // renamed or exchanged onto a host name and then removed must not uncover the host's.
+  const r = py(`
+import os, ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+RENAME_EXCHANGE = 2
+open('/etc/wv-new', 'w').write('new')
+assert libc.renameat2(-100, b'/etc/hostname', -100, b'/etc/wv-new', RENAME_EXCHANGE) == 0, ctypes.get_errno()
+print(open('/etc/hostname').read())
+os.remove('/etc/hostname')
+open('/etc/wv-y', 'w').write('y')
+os.rename('/etc/wv-y', '/etc/debian_version')
+os.remove('/etc/debian_version')
+print(os.path.exists('/etc/hostname'), os.path.exists('/etc/debian_version'), os.path.exists('/etc/wv-new'))
+`);
+  t.equal(r.code, 0, r.stderr);
+  t.equal(r.stdout, 'new\nFalse False True\n', 'inside: both host names stay removed, the exchanged file lives on');
+  t.ok(fs.existsSync('/etc/hostname') && fs.existsSync('/etc/debian_version'), 'outside: the host files are there');
+});

@@ -39,6 +39,7 @@ export const ENOTEMPTY: i32 = 39;
 export const ELOOP: i32 = 40;
 export const EOVERFLOW: i32 = 75;
 export const ENOTSOCK: i32 = 88;
+export const ENOBUFS: i32 = 105;
 export const EMSGSIZE: i32 = 90;
 export const ENOPROTOOPT: i32 = 92;
 export const EPROTONOSUPPORT: i32 = 93;
@@ -64,6 +65,7 @@ export function errnoName(e: i32): string {
   if (e > 0 && e < NAMES.length) return NAMES[e];
   if (e == EOPNOTSUPP) return "EOPNOTSUPP";
   if (e == ENOTSOCK) return "ENOTSOCK";
+  if (e == ENOBUFS) return "ENOBUFS";
   if (e == EMSGSIZE) return "EMSGSIZE";
   if (e == ENOPROTOOPT) return "ENOPROTOOPT";
   if (e == EPROTONOSUPPORT) return "EPROTONOSUPPORT";

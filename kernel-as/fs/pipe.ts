@@ -129,8 +129,9 @@ export class PipeEnd extends FileDescription {
   write(t: Task, addr: u64, len: u64): i64 {
     const p = this.pipe;
     if (p.readers == 0) {
+      // pipe_write(): SIGPIPE in any case, and the count of what went before, if any.
       sendSignalToTask(t, SIGPIPE, new SigInfo(SIGPIPE, SI_USER, t.tg.tgid, t.tg.cred.uid));
-      return -EPIPE;
+      return t.progress > 0 ? t.progress : -EPIPE;
     }
     let done = <u64>t.progress;
     while (done < len) {

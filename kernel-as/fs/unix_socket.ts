@@ -13,6 +13,7 @@ import { sendSignalToTask } from "../kernel/signal_send";
 import { Task } from "../kernel/task";
 import { FileDescription, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM } from "./file";
 import { Pipe, PIPE_BUF } from "./pipe";
+import { MAX_RW_COUNT } from "./host_file";
 import { SuperBlock } from "./vfs/inode";
 import { Attr, encodeStat, S_IFSOCK } from "./vfs/stat";
 
@@ -35,10 +36,13 @@ export class IoVec {
   lens: u64[] = [];
   total: u64 = 0;
 
+  /** Adds a buffer; the total is capped at MAX_RW_COUNT as Linux caps one transfer (the
+   *  buffers past it are cut). */
   add(addr: u64, len: u64): IoVec {
+    const n = len < MAX_RW_COUNT - this.total ? len : MAX_RW_COUNT - this.total;
     this.addrs.push(addr);
-    this.lens.push(len);
-    this.total += len;
+    this.lens.push(n);
+    this.total += n;
     return this;
   }
 }
@@ -64,8 +68,9 @@ export class UnixSocket extends FileDescription {
   private wrShut: bool = false;
   readonly ino: u64 = sockfs.allocIno();
 
-  /** rx: what the peer writes for this end to read; tx: the other way. */
-  constructor(flags: i32, public rx: Pipe, public tx: Pipe, /** The creator, for SO_PEERCRED. */ public peerPid: i32) {
+  /** rx: what the peer writes for this end to read; tx: the other way. The creator's pid
+   *  and ids are what SO_PEERCRED tells. */
+  constructor(flags: i32, public rx: Pipe, public tx: Pipe, public peerPid: i32, public peerUid: u32, public peerGid: u32) {
     super(flags);
     rx.readers++;
     tx.writers++;
@@ -133,6 +138,8 @@ export class UnixSocket extends FileDescription {
   send(t: Task, iov: IoVec, flags: i32, files: FileDescription[] | null = null): i64 {
     const p = this.tx;
     if (this.wrShut || p.readers == 0) {
+      // A send cut short keeps what went (unix_stream_sendmsg() signals only when nothing did).
+      if (t.progress > 0) return t.progress;
       if ((flags & MSG_NOSIGNAL) == 0) sendSignalToTask(t, SIGPIPE, new SigInfo(SIGPIPE, SI_USER, t.tg.tgid, t.tg.cred.uid));
       return -EPIPE;
     }
@@ -247,11 +254,11 @@ export class UnixSocket extends FileDescription {
 }
 
 /** The two connected ends socketpair(2) makes. */
-export function unixSocketPair(flags: i32, creator: i32): UnixSocket[] {
+export function unixSocketPair(flags: i32, pid: i32, uid: u32, gid: u32): UnixSocket[] {
   const a = new Pipe();
   const b = new Pipe();
-  const x = new UnixSocket(flags, a, b, creator);
-  const y = new UnixSocket(flags, b, a, creator);
+  const x = new UnixSocket(flags, a, b, pid, uid, gid);
+  const y = new UnixSocket(flags, b, a, pid, uid, gid);
   x.peer = y;
   y.peer = x;
   return [x, y];

@@ -105,5 +105,6 @@ function failChild(tg: ThreadGroup, err: i64): i64 {
   if (i >= 0) tg.parent!.children.splice(i, 1);
   tg.leaveMm();
   asDestroy(tg.stub);
+  tg.handlers.users--;
   return err;
 }

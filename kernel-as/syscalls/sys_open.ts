@@ -187,8 +187,9 @@ export function sysOpenat2(t: Task): i64 {
   if (t.mm.copyIn(howAddr, HOW, OPEN_HOW_SIZE_VER0) < 0) return -EFAULT;
   // A newer, bigger struct is fine as long as what this kernel does not know is zero
   // (copy_struct_from_user()).
-  for (let off = OPEN_HOW_SIZE_VER0; off < size; off += 64) {
-    const n = size - off < 64 ? size - off : 64;
+  for (let off = OPEN_HOW_SIZE_VER0; off < size; off += 40) {
+    // The tail is checked 40 bytes at a time in HOW after the known 24.
+    const n = size - off < 40 ? size - off : 40;
     if (t.mm.copyIn(howAddr + off, HOW + 24, n) < 0) return -EFAULT;
     for (let i: u64 = 0; i < n; i++) if (load<u8>(HOW + 24 + <usize>i) != 0) return -E2BIG;
   }

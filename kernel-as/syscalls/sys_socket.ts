@@ -3,7 +3,7 @@
 // options, names). Sockets of other
 // families, and AF_UNIX sockets that would need a name (socket, bind, connect, listen,
 // accept), are not supported yet: socket(2) stays ENOSYS.
-import { EAFNOSUPPORT, EBADF, EFAULT, EINVAL, EISCONN, EMSGSIZE, ENOPROTOOPT, ENOTSOCK, EOPNOTSUPP, EPERM, EPROTONOSUPPORT } from "../abi/errno";
+import { EAFNOSUPPORT, EBADF, EFAULT, EINVAL, EISCONN, EMSGSIZE, ENOBUFS, ENOPROTOOPT, ENOTSOCK, EOPNOTSUPP, EPERM, EPROTONOSUPPORT } from "../abi/errno";
 import { O_NONBLOCK, O_RDWR, RLIMIT_NOFILE } from "../abi/linux";
 import { sysArg } from "../abi/regs";
 import { Task } from "../kernel/task";
@@ -33,6 +33,7 @@ const SCM_CREDENTIALS: i32 = 2;
 /** The most fds one message may pass (SCM_MAX_FD). */
 const SCM_MAX_FD: i32 = 253;
 const MSG_CTRUNC: i32 = 0x8;
+const INT_MAX: u64 = 0x7fffffff;
 /** Flags send and recv accept; MSG_OOB and anything unknown is EOPNOTSUPP for a unix stream. */
 const MSG_TRUNC: i32 = 0x20;
 const MSG_EOR: i32 = 0x80;
@@ -42,7 +43,7 @@ const MSG_KNOWN: i32 = MSG_PEEK | MSG_DONTWAIT | MSG_WAITALL | MSG_NOSIGNAL | MS
 /** UIO_MAXIOV. */
 const IOV_MAX: u64 = 1024;
 
-const BUF: usize = memory.data(64, 8);
+const BUF: usize = memory.data(80, 8);
 /** A SCM_RIGHTS message being built: cmsghdr and up to SCM_MAX_FD fds. */
 const CMSG: usize = memory.data(16 + 253 * 4, 8);
 
@@ -76,7 +77,7 @@ export function sysSocketpair(t: Task): i64 {
   const lim = t.tg.rlimits.cur[RLIMIT_NOFILE];
   const limit = lim > 0x7fffffff ? 0x7fffffff : <i32>lim;
   const cloexec = (type & SOCK_CLOEXEC) != 0;
-  const ends = unixSocketPair(O_RDWR | ((type & SOCK_NONBLOCK) != 0 ? O_NONBLOCK : 0), t.tg.tgid);
+  const ends = unixSocketPair(O_RDWR | ((type & SOCK_NONBLOCK) != 0 ? O_NONBLOCK : 0), t.tg.tgid, t.tg.cred.euid, t.tg.cred.egid);
   // install() drops the reference it was given when it fails.
   const a = t.fdTable.install(ends[0], 0, limit, cloexec);
   if (a < 0) {
@@ -153,8 +154,12 @@ function controlFiles(t: Task, addr: u64, len: u64): FileDescription[] | null {
     const clen = load<u64>(BUF);
     const level = load<i32>(BUF + 8);
     const type = load<i32>(BUF + 12);
-    if (clen < 16 || off + clen > len) return fail(EINVAL, files);
-    if (level != SOL_SOCKET) return fail(EINVAL, files);
+    if (clen < 16 || clen > len - off) return fail(EINVAL, files);
+    // Other levels' messages are not the socket layer's (__scm_send() skips them).
+    if (level != SOL_SOCKET) {
+      off += (clen + 7) & ~(<u64>7);
+      continue;
+    }
     if (type == SCM_RIGHTS) {
       const n = <i32>((clen - 16) / 4);
       if (files.length + n > SCM_MAX_FD) return fail(EINVAL, files);
@@ -196,6 +201,7 @@ export function sysSendmsg(t: Task): i64 {
   const flags = <i32>sysArg(2);
   if ((flags & ~MSG_KNOWN) != 0) return -EOPNOTSUPP;
   if (hasName) return -EISCONN;
+  if (controlLen > INT_MAX) return -ENOBUFS;
   const files = controlLen > 0 ? controlFiles(t, control, controlLen) : null;
   if (controlLen > 0 && files === null) return -sockErr;
   // The send took its own references to what it passed; the ones taken here go back.
@@ -214,7 +220,7 @@ export function sysRecvmsg(t: Task): i64 {
   const e = readMsghdr(t, hdr, iov);
   if (e < 0) return e;
   const control = load<u64>(BUF + 32);
-  const controlLen = load<u64>(BUF + 40);
+  const controlLen = load<u64>(BUF + 40) < INT_MAX ? load<u64>(BUF + 40) : INT_MAX;
   const got = new Received();
   const r = s.recv(t, iov, flags, got);
   if (r < 0) return r;
@@ -290,8 +296,8 @@ export function sysGetsockopt(t: Task): i64 {
   else if (name == SO_PEERCRED) {
     // struct ucred of whoever made the pair (Linux records it at socketpair time).
     store<i32>(BUF + 8, s.peerPid);
-    store<u32>(BUF + 12, t.tg.cred.uid);
-    store<u32>(BUF + 16, t.tg.cred.gid);
+    store<u32>(BUF + 12, s.peerUid);
+    store<u32>(BUF + 16, s.peerGid);
     size = 12;
   } else return -ENOPROTOOPT;
   const n = len < size ? len : size;

@@ -78,11 +78,12 @@ function startsWith(name: string, prefix: string): bool {
 
 /** Whether t may read (or with write, change) attribute name of inode: 0 or -errno. "user."
  *  names exist only on regular files and directories and follow the file's permissions (a
- *  sticky directory only its owner's); "trusted." names are root's; "security." names are
- *  anyone's; "system." (POSIX ACLs) and other namespaces are not supported. */
+ *  sticky directory only its owner's); "trusted." names are root's; "security." names anyone
+ *  reads and root changes; "system." (POSIX ACLs) and other namespaces are not supported. */
 function xattrPermission(t: Task, inode: Inode, name: string, write: bool): i32 {
   const cred = t.tg.cred;
-  if (startsWith(name, "security.")) return 0;
+  // Changing a security name takes CAP_SYS_ADMIN (cap_inode_setxattr()); reading is free.
+  if (startsWith(name, "security.")) return write && cred.euid != 0 ? -EPERM : 0;
   if (startsWith(name, "trusted.")) return cred.euid == 0 ? 0 : write ? -EPERM : -ENODATA;
   if (startsWith(name, "user.")) {
     if (!inode.isReg && !inode.isDir) return write ? -EPERM : -ENODATA;

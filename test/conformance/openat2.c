@@ -44,6 +44,14 @@ static void struct_checks(int d)
 	big.extra = 1;
 	CHECK_ERR(syscall(SYS_openat2, d, "a/file", &big, sizeof big), E2BIG, "a bigger open_how with non-zero extra bytes");
 	CHECK_ERR(syscall(SYS_openat2, d, "a/file", &big, 16), EINVAL, "an open_how smaller than its first version");
+	static unsigned char huge[256];
+	memset(huge, 0, sizeof huge);
+	fd = syscall(SYS_openat2, d, "a/file", huge, sizeof huge);
+	CHECK(fd >= 0, "a 256-byte open_how of zeroes past the first 24", "errno %d", errno);
+	if (fd >= 0)
+		close((int)fd);
+	huge[200] = 1;
+	CHECK_ERR(syscall(SYS_openat2, d, "a/file", huge, sizeof huge), E2BIG, "a non-zero byte far past the known struct");
 	static char page[8192];
 	CHECK_ERR(syscall(SYS_openat2, d, "a/file", page, 8192), E2BIG, "an open_how bigger than a page");
 	CHECK_ERR(syscall(SYS_openat2, d, "a/file", NULL, sizeof(struct open_how)), EFAULT, "a bad open_how pointer");

@@ -116,6 +116,20 @@ static void pass_fds(void)
 	/* errors */
 	int bad = 9999;
 	CHECK_ERR(send_fds(sv[0], "e", &bad, 1), EBADF, "SCM_RIGHTS with a bad fd");
+	char ctl[64];
+	memset(ctl, 0, sizeof ctl);
+	struct iovec io = { "e", 1 };
+	struct msghdr m = { .msg_iov = &io, .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof ctl };
+	struct cmsghdr *c = (struct cmsghdr *)ctl;
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = (size_t)1 << 40;
+	CHECK_ERR(sendmsg(sv[0], &m, 0), EINVAL, "a control message longer than the control buffer");
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	c->cmsg_type = 77;
+	CHECK_ERR(sendmsg(sv[0], &m, 0), EINVAL, "an unknown SOL_SOCKET control message");
+	m.msg_controllen = (size_t)-1;
+	CHECK_ERR(sendmsg(sv[0], &m, 0), ENOBUFS, "a control length over INT_MAX");
 	close(p[0]);
 	close(p[1]);
 	close(sv[0]);

@@ -163,6 +163,8 @@ export class GoferInode extends Inode {
     const fid = <u32>dfid;
     let r = c.lopen(fid, 0);
     if (r >= 0 && c.lastFd >= 0) hostClose(c.lastFd);
+    // A new listing replaces what the last one said (names gone since are forgotten).
+    this.prefetched = null;
     let off: u64 = 0;
     while (r >= 0) {
       const f = c.readdir(fid, off, min<u32>(READDIR_COUNT, <u32>c.msize - P9_IOHDRSZ));

@@ -251,7 +251,15 @@ export class OverlayInode extends Inode {
     }
     // The VFS reads nlink to tell a file that lost its last name (linkat, /proc's "(deleted)").
     c.nlink = c.lower !== null || c.upper === null ? 0 : c.upper!.nlink;
-    return c.lower !== null ? this.whiteout(name) : 0;
+    return this.lowerHas(name) ? this.whiteout(name) : 0;
+  }
+
+  /** Whether the lower layer has name in this directory (so removing or moving the upper
+   *  entry must leave a whiteout). Asked of the lower directory itself: after a rename or an
+   *  exchange, the file under a name is not always the one the lower layer has there. */
+  private lowerHas(name: string): bool {
+    if (this.lower === null || (this.upper !== null && this.osb.opaque.has(this.upper!))) return false;
+    return this.lower!.lookup(name) !== null;
   }
 
   /** Empties an upper directory of the whiteouts it holds, so that it can be removed. */
@@ -289,7 +297,7 @@ export class OverlayInode extends Inode {
     if (r < 0) return r;
     c.parent = dst;
     c.name = newName;
-    return c.lower !== null ? this.whiteout(oldName) : 0;
+    return this.lowerHas(oldName) ? this.whiteout(oldName) : 0;
   }
 
   /** RENAME_EXCHANGE (ovl_rename() with the flag): both copied up and swapped in the upper
