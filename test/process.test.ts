@@ -164,6 +164,25 @@ const cases: Case[] = [
     timeoutMs: 60_000,
   },
   {
+    name: "python3 multiprocessing with the forkserver start method, and a Listener on a unix socket path",
+    argv: py(
+      [
+        'import multiprocessing as mp, threading',
+        'from multiprocessing.connection import Listener, Client',
+        "if __name__ == '__main__':",
+        "    with mp.get_context('forkserver').Pool(2) as p:",
+        '        print(p.map(abs, [-4, 5]))',
+        "    with Listener('/tmp/wv-listener.sock') as l:",
+        "        threading.Thread(target=lambda: Client('/tmp/wv-listener.sock').send('hi')).start()",
+        '        with l.accept() as conn:',
+        '            print(conn.recv())',
+      ].join('\n'),
+    ),
+    stdout: '[4, 5]\nhi\n',
+    code: 0,
+    timeoutMs: 60_000,
+  },
+  {
     name: 'python3 pty.spawn: a shell on a pseudo-terminal',
     argv: py("import pty, sys\nsys.stdout.flush()\nst = pty.spawn(['/bin/sh', '-c', 'tty; stty size; echo $((6*7))'])\nprint(st >> 8)"),
     code: 0,

@@ -45,7 +45,10 @@ export const ENOPROTOOPT: i32 = 92;
 export const EPROTONOSUPPORT: i32 = 93;
 export const EOPNOTSUPP: i32 = 95;
 export const EAFNOSUPPORT: i32 = 97;
+export const EADDRINUSE: i32 = 98;
 export const EISCONN: i32 = 106;
+export const ENOTCONN: i32 = 107;
+export const ECONNREFUSED: i32 = 111;
 export const ETIMEDOUT: i32 = 110;
 
 // Kernel-internal codes, never seen by an app (include/linux/errno.h).
@@ -71,6 +74,9 @@ export function errnoName(e: i32): string {
   if (e == EPROTONOSUPPORT) return "EPROTONOSUPPORT";
   if (e == EAFNOSUPPORT) return "EAFNOSUPPORT";
   if (e == EISCONN) return "EISCONN";
+  if (e == EADDRINUSE) return "EADDRINUSE";
+  if (e == ENOTCONN) return "ENOTCONN";
+  if (e == ECONNREFUSED) return "ECONNREFUSED";
   if (e == ETIMEDOUT) return "ETIMEDOUT";
   return "E" + e.toString();
 }

@@ -15,14 +15,14 @@ import { Attr, encodeStat, S_IFIFO } from "./vfs/stat";
 import { realtimeNow } from "./vfs/time";
 
 export const PIPE_BUF: u64 = 4096;
-const DEFAULT_SIZE: i32 = 65536;
+export const DEFAULT_PIPE_SIZE: i32 = 65536;
 /** /proc/sys/fs/pipe-max-size: the largest size an unprivileged F_SETPIPE_SZ may ask. */
 const PIPE_MAX_SIZE: i32 = 1048576;
 
 const pipefs = new SuperBlock("pipefs");
 
 export class Pipe {
-  buf: ArrayBuffer = new ArrayBuffer(DEFAULT_SIZE);
+  buf: ArrayBuffer = new ArrayBuffer(DEFAULT_PIPE_SIZE);
   head: i32 = 0;
   len: i32 = 0;
   readers: i32 = 0;

@@ -3,18 +3,20 @@
 // that is closed or shut down for writing reads as end of file on the other, whose writes then
 // fail with EPIPE (and SIGPIPE unless MSG_NOSIGNAL). Open files passed with SCM_RIGHTS ride
 // with the first byte of their message: a receive stops before such a byte, and the one that
-// starts at it takes the files. Named sockets (bind, connect, listen) and datagram and
-// seqpacket pairs are not here yet.
-import { EAGAIN, EPIPE } from "../abi/errno";
-import { O_NONBLOCK, SIGPIPE } from "../abi/linux";
-import { park } from "../kernel/sched";
+// starts at it takes the files. Sockets made by socket(2) (UnixStreamSocket) are bound to a
+// path (a socket inode that connect looks up) or an abstract name, listen, and connect: each
+// connection is such a pair, one end for the connector and one queued for accept. Datagram
+// and seqpacket sockets are not here yet.
+import { EADDRINUSE, EAGAIN, ECONNREFUSED, EINVAL, EISCONN, ENOTCONN, EPIPE } from "../abi/errno";
+import { O_NONBLOCK, O_RDWR, SIGPIPE } from "../abi/linux";
+import { park, wakeLater } from "../kernel/sched";
 import { SigInfo, SI_USER } from "../kernel/signal";
 import { sendSignalToTask } from "../kernel/signal_send";
 import { Task } from "../kernel/task";
 import { FileDescription, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM } from "./file";
 import { Pipe, PIPE_BUF } from "./pipe";
 import { MAX_RW_COUNT } from "./host_file";
-import { SuperBlock } from "./vfs/inode";
+import { Inode, SuperBlock } from "./vfs/inode";
 import { Attr, encodeStat, S_IFSOCK } from "./vfs/stat";
 
 export const MSG_PEEK: i32 = 0x2;
@@ -60,6 +62,9 @@ export class Received {
 }
 
 export class UnixSocket extends FileDescription {
+  /** The addresses getsockname and getpeername report (sun_path bytes; empty: unnamed). */
+  localName: Uint8Array = new Uint8Array(0);
+  peerName: Uint8Array = new Uint8Array(0);
   /** Files sent to this end and not yet received, in stream order. */
   inFlight: InFlight[] = [];
   /** The other end (whose inFlight this end's sends fill); null once it is released. */
@@ -262,4 +267,148 @@ export function unixSocketPair(flags: i32, pid: i32, uid: u32, gid: u32): UnixSo
   x.peer = y;
   y.peer = x;
   return [x, y];
+}
+
+/** Abstract names (a leading NUL byte) bound now, by their bytes in hex. */
+const abstractNames = new Map<string, UnixStreamSocket>();
+let autobindNext: u32 = 0;
+
+function hexKey(b: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < b.length; i++) s += (<u32>b[i] + 0x100).toString(16).substring(1);
+  return s;
+}
+
+/** An AF_UNIX stream socket made by socket(2) (Linux's unix_sock): unconnected; bound to a
+ *  name; listening, with the connections accept has not taken yet; or connected, when it
+ *  works through `conn`, its end of a pair. */
+export class UnixStreamSocket extends FileDescription {
+  conn: UnixSocket | null = null;
+  listening: bool = false;
+  queue: UnixSocket[] = [];
+  waiters: Task[] = [];
+  /** The bound name's sun_path bytes (empty: unbound), and the inode of a path name. */
+  name: Uint8Array = new Uint8Array(0);
+  boundInode: Inode | null = null;
+  readonly ino: u64 = sockfs.allocIno();
+
+  constructor(flags: i32, public pid: i32, public uid: u32, public gid: u32) {
+    super(flags);
+  }
+
+  /** The connected end with this description's O_NONBLOCK, or null. */
+  connected(): UnixSocket | null {
+    const c = this.conn;
+    if (c !== null) c.flags = (c.flags & ~O_NONBLOCK) | (this.flags & O_NONBLOCK);
+    return c;
+  }
+
+  /** Binds to an abstract name (name[0] == 0, or an empty name: autobind picks one). */
+  bindAbstract(name: Uint8Array): i32 {
+    let n = name;
+    if (n.length == 0) {
+      // Autobind: five hex digits, as Linux's unix_autobind() makes them.
+      n = new Uint8Array(6);
+      const digits = (autobindNext++ & 0xfffff).toString(16);
+      for (let i = 0; i < 5; i++) n[i + 1] = <u8>(i < 5 - digits.length ? 0x30 : digits.charCodeAt(i - (5 - digits.length)));
+    }
+    const key = hexKey(n);
+    if (abstractNames.has(key)) return -EADDRINUSE;
+    abstractNames.set(key, this);
+    this.name = n;
+    return 0;
+  }
+
+  /** Binds to the socket inode bind made for path name. */
+  bindInode(name: Uint8Array, inode: Inode): void {
+    this.name = name;
+    this.boundInode = inode;
+    inode.boundSocket = this;
+  }
+
+  /** connect(2) to listener: a new pair, one end ours, one queued for its accept. */
+  connectTo(listener: UnixStreamSocket, t: Task): i32 {
+    if (this.conn !== null) return -EISCONN;
+    if (this.listening) return -EINVAL;
+    if (!listener.listening) return -ECONNREFUSED;
+    const a = new Pipe();
+    const b = new Pipe();
+    // SO_PEERCRED: the connector sees the listener's owner, the accepted end the connector.
+    const mine = new UnixSocket(O_RDWR, a, b, listener.pid, listener.uid, listener.gid);
+    const theirs = new UnixSocket(O_RDWR, b, a, t.tg.tgid, t.tg.cred.euid, t.tg.cred.egid);
+    mine.peer = theirs;
+    theirs.peer = mine;
+    mine.localName = this.name;
+    mine.peerName = listener.name;
+    theirs.localName = listener.name;
+    theirs.peerName = this.name;
+    this.conn = mine;
+    listener.queue.push(theirs);
+    listener.wake();
+    return 0;
+  }
+
+  wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (let i = 0; i < w.length; i++) wakeLater(w[i]);
+  }
+
+  read(t: Task, addr: u64, len: u64): i64 {
+    const c = this.connected();
+    return c !== null ? c.read(t, addr, len) : -EINVAL;
+  }
+
+  write(t: Task, addr: u64, len: u64): i64 {
+    const c = this.connected();
+    return c !== null ? c.write(t, addr, len) : -ENOTCONN;
+  }
+
+  poll(events: i32): i32 {
+    const c = this.conn;
+    if (c !== null) return c.poll(events);
+    if (this.listening) return this.queue.length > 0 ? events & (POLLIN | POLLRDNORM) : 0;
+    // Neither connected nor listening: unix_poll() says hung up (and writable).
+    return (POLLOUT | POLLWRNORM | POLLHUP) & (events | POLLHUP);
+  }
+
+  pollWait(t: Task): i32 {
+    const c = this.conn;
+    if (c !== null) return c.pollWait(t);
+    this.waiters.push(t);
+    return -1;
+  }
+
+  ioctl(t: Task, req: i32, buf: usize, arg: u64): i64 {
+    const c = this.conn;
+    return c !== null ? c.ioctl(t, req, buf, arg) : -EINVAL;
+  }
+
+  stat(dst: usize): i32 {
+    const a = new Attr();
+    a.dev = sockfs.dev;
+    a.ino = this.ino;
+    a.mode = S_IFSOCK | 0o777;
+    a.blksize = 4096;
+    encodeStat(a, dst);
+    return 0;
+  }
+
+  anonName(): string { return "socket:[" + this.ino.toString() + "]"; }
+
+  release(): void {
+    if (this.conn !== null) this.conn!.put();
+    // Connections nobody accepted end: their connectors read end of file.
+    for (let i = 0; i < this.queue.length; i++) this.queue[i].put();
+    this.queue = [];
+    if (this.boundInode !== null) this.boundInode!.boundSocket = null;
+    else if (this.name.length > 0) abstractNames.delete(hexKey(this.name));
+    this.wake();
+  }
+}
+
+/** The listening socket bound to abstract name (null when none). */
+export function abstractListener(name: Uint8Array): UnixStreamSocket | null {
+  const key = hexKey(name);
+  return abstractNames.has(key) ? abstractNames.get(key) : null;
 }

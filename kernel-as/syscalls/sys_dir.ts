@@ -17,6 +17,11 @@ import { pathArg } from "./path_arg";
 export function createTarget(t: Task, dirfd: i32, pathAddr: u64, isDir: bool): ParentPath | null {
   const path = pathArg(t, pathAddr);
   if (path === null) return null;
+  return createTargetAt(t, dirfd, path, isDir);
+}
+
+/** createTarget for a path the kernel already holds (bind(2)'s socket path). */
+export function createTargetAt(t: Task, dirfd: i32, path: string, isDir: bool): ParentPath | null {
   const pp = resolveParentAt(t, dirfd, path);
   if (pp === null) return null;
   if (isDotName(pp.name)) return fail<ParentPath>(EEXIST);

@@ -1,13 +1,24 @@
-// Sockets (Linux net/socket.c): socketpair of AF_UNIX stream sockets and the calls that work
-// on them (send/recv in all their forms, open files passed with SCM_RIGHTS, shutdown, socket
-// options, names). Sockets of other
-// families, and AF_UNIX sockets that would need a name (socket, bind, connect, listen,
-// accept), are not supported yet: socket(2) stays ENOSYS.
-import { EAFNOSUPPORT, EBADF, EFAULT, EINVAL, EISCONN, EMSGSIZE, ENOBUFS, ENOPROTOOPT, ENOTSOCK, EOPNOTSUPP, EPERM, EPROTONOSUPPORT } from "../abi/errno";
+// Sockets (Linux net/socket.c, net/unix/af_unix.c): AF_UNIX stream sockets, as pairs
+// (socketpair) or named (socket, bind, listen, connect, accept), and the calls that work on
+// them (send/recv in all their forms, open files passed with SCM_RIGHTS, shutdown, socket
+// options, names). Other families are not supported (no network).
+import {
+  EACCES, EADDRINUSE, EAFNOSUPPORT, EAGAIN, EBADF, ECONNREFUSED, EEXIST, EFAULT, EINVAL, EISCONN, EMSGSIZE, ENOBUFS, ENOPROTOOPT, ENOTCONN,
+  ENOTSOCK, EOPNOTSUPP, EPERM, EPROTONOSUPPORT,
+} from "../abi/errno";
 import { O_NONBLOCK, O_RDWR, RLIMIT_NOFILE } from "../abi/linux";
 import { sysArg } from "../abi/regs";
 import { Task } from "../kernel/task";
-import { IoVec, MSG_DONTWAIT, MSG_NOSIGNAL, MSG_PEEK, MSG_WAITALL, Received, SHUT_RDWR, unixSocketPair, UnixSocket } from "../fs/unix_socket";
+import {
+  abstractListener, IoVec, MSG_DONTWAIT, MSG_NOSIGNAL, MSG_PEEK, MSG_WAITALL, Received, SHUT_RDWR, unixSocketPair, UnixSocket, UnixStreamSocket,
+} from "../fs/unix_socket";
+import { DEFAULT_PIPE_SIZE } from "../fs/pipe";
+import { park } from "../kernel/sched";
+import { vfsErr } from "../fs/vfs/error";
+import { AT_FDCWD, LOOKUP_FOLLOW, resolveAt } from "../fs/vfs/namei";
+import { MAY_WRITE, permitted } from "../fs/vfs/permission";
+import { S_IFMT, S_IFSOCK } from "../fs/vfs/stat";
+import { createTargetAt, created } from "./sys_dir";
 import { FileDescription } from "../fs/file";
 
 const AF_UNIX: i32 = 1;
@@ -47,20 +58,187 @@ const BUF: usize = memory.data(80, 8);
 /** A SCM_RIGHTS message being built: cmsghdr and up to SCM_MAX_FD fds. */
 const CMSG: usize = memory.data(16 + 253 * 4, 8);
 
-/** The socket open on fd: null with sockErr EBADF or ENOTSOCK. */
+/** The socket open on fd (a UnixSocket of a pair or accept, or a UnixStreamSocket of
+ *  socket(2)): null with sockErr EBADF or ENOTSOCK. */
 let sockErr: i32 = 0;
-function socketOf(t: Task, fd: i32): UnixSocket | null {
+function anySocketOf(t: Task, fd: i32): FileDescription | null {
   const f = t.fdTable.get(fd);
   if (f === null) {
     sockErr = EBADF;
     return null;
   }
-  if (!(f instanceof UnixSocket)) {
+  if (!(f instanceof UnixSocket) && !(f instanceof UnixStreamSocket)) {
     sockErr = ENOTSOCK;
     return null;
   }
-  return <UnixSocket>f;
+  return f;
 }
+
+/** The connected end of the socket on fd; a socket(2) socket that is not connected gives
+ *  null with sockErr `unconnected` (EINVAL to receive, ENOTCONN to send, as Linux says). */
+function socketOf(t: Task, fd: i32, unconnected: i32 = ENOTCONN): UnixSocket | null {
+  const f = anySocketOf(t, fd);
+  if (f === null) return null;
+  if (f instanceof UnixSocket) return <UnixSocket>f;
+  const c = (<UnixStreamSocket>f).connected();
+  if (c === null) sockErr = unconnected;
+  return c;
+}
+
+/** The socket(2) socket on fd: null with sockErr (EINVAL for a socketpair end). */
+function streamSocketOf(t: Task, fd: i32, other: i32): UnixStreamSocket | null {
+  const f = anySocketOf(t, fd);
+  if (f === null) return null;
+  if (!(f instanceof UnixStreamSocket)) {
+    sockErr = other;
+    return null;
+  }
+  return <UnixStreamSocket>f;
+}
+
+const SUN: usize = memory.data(112, 8);
+
+/** The sun_path bytes of the sockaddr_un of len bytes at addr (path names cut at their NUL,
+ *  which is kept; abstract names whole), or null with sockErr (unix_mkname()'s EINVAL). */
+function sockaddrArg(t: Task, addr: u64, len: u64): Uint8Array | null {
+  if (len < 2 || len > 110) {
+    sockErr = EINVAL;
+    return null;
+  }
+  if (t.mm.copyIn(addr, SUN, len) < 0) {
+    sockErr = EFAULT;
+    return null;
+  }
+  if (load<u16>(SUN) != <u16>AF_UNIX) {
+    sockErr = EINVAL;
+    return null;
+  }
+  let n = <i32>len - 2;
+  if (n > 0 && load<u8>(SUN + 2) != 0) {
+    let end = 0;
+    while (end < n && load<u8>(SUN + 2 + <usize>end) != 0) end++;
+    n = end < n ? end + 1 : n;
+  }
+  const b = new Uint8Array(n);
+  memory.copy(b.dataStart, SUN + 2, <usize>n);
+  return b;
+}
+
+/** A path name's string (its bytes without the NUL). */
+function pathOf(name: Uint8Array): string {
+  let n = name.length;
+  if (n > 0 && name[n - 1] == 0) n--;
+  return String.UTF8.decodeUnsafe(name.dataStart, <usize>n);
+}
+
+/** Writes sockaddr_un {AF_UNIX, name} to addr for at most *lenAddr bytes and stores the full
+ *  length in *lenAddr (getsockname, getpeername, accept). 0 or -errno. */
+function putSockaddr(t: Task, name: Uint8Array, addr: u64, lenAddr: u64): i32 {
+  if (t.mm.copyIn(lenAddr, BUF, 4) < 0) return -EFAULT;
+  const room = load<i32>(BUF);
+  if (room < 0) return -EINVAL;
+  store<u16>(SUN, <u16>AF_UNIX);
+  memory.copy(SUN + 2, name.dataStart, <usize>name.length);
+  const full = 2 + name.length;
+  if (room > 0 && t.mm.copyOut(addr, SUN, <u64>(room < full ? room : full)) < 0) return -EFAULT;
+  store<i32>(BUF, full);
+  return t.mm.copyOut(lenAddr, BUF, 4) < 0 ? -EFAULT : 0;
+}
+
+/** socket(2): AF_UNIX stream sockets. Datagram and seqpacket ones give EOPNOTSUPP, other
+ *  families EAFNOSUPPORT (the sandbox has no network). */
+export function sysSocket(t: Task): i64 {
+  const domain = <i32>sysArg(0);
+  const type = <i32>sysArg(1);
+  const protocol = <i32>sysArg(2);
+  const kind = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+  if (domain != AF_UNIX) return -EAFNOSUPPORT;
+  if (kind != SOCK_STREAM && kind != SOCK_DGRAM && kind != SOCK_SEQPACKET) return -EINVAL;
+  if (protocol != 0 && protocol != AF_UNIX) return -EPROTONOSUPPORT;
+  if (kind != SOCK_STREAM) return -EOPNOTSUPP;
+  const s = new UnixStreamSocket(O_RDWR | ((type & SOCK_NONBLOCK) != 0 ? O_NONBLOCK : 0), t.tg.tgid, t.tg.cred.euid, t.tg.cred.egid);
+  return t.fdTable.install(s, 0, fdLimit(t), (type & SOCK_CLOEXEC) != 0);
+}
+
+function fdLimit(t: Task): i32 {
+  const lim = t.tg.rlimits.cur[RLIMIT_NOFILE];
+  return lim > 0x7fffffff ? 0x7fffffff : <i32>lim;
+}
+
+/** bind(2): an abstract name, or a new socket inode at a path (EADDRINUSE if the path
+ *  exists); a socket is bound once (EINVAL). */
+export function sysBind(t: Task): i64 {
+  const s = streamSocketOf(t, <i32>sysArg(0), EINVAL);
+  if (s === null) return -sockErr;
+  const name = sockaddrArg(t, sysArg(1), sysArg(2));
+  if (name === null) return -sockErr;
+  if (s.name.length > 0 || s.conn !== null) return -EINVAL;
+  if (name.length == 0 || name[0] == 0) return s.bindAbstract(name);
+  const pp = createTargetAt(t, AT_FDCWD, pathOf(name), false);
+  if (pp === null) return vfsErr == EEXIST ? -EADDRINUSE : -vfsErr;
+  const inode = pp.dir.inode.mknod(pp.name, S_IFSOCK | (0o777 & ~t.fs.umask), 0, t.tg.cred);
+  const r = created(pp, inode);
+  if (r < 0) return r;
+  s.bindInode(name, inode!);
+  return 0;
+}
+
+export function sysListen(t: Task): i64 {
+  const s = streamSocketOf(t, <i32>sysArg(0), EINVAL);
+  if (s === null) return -sockErr;
+  // unix_listen(): only a bound, unconnected socket listens.
+  if (s.conn !== null || s.name.length == 0) return -EINVAL;
+  s.listening = true;
+  return 0;
+}
+
+/** connect(2) to a listening socket by path (a socket inode the caller may write) or by
+ *  abstract name. */
+export function sysConnect(t: Task): i64 {
+  const s = streamSocketOf(t, <i32>sysArg(0), EISCONN);
+  if (s === null) return -sockErr;
+  const name = sockaddrArg(t, sysArg(1), sysArg(2));
+  if (name === null) return -sockErr;
+  let listener: UnixStreamSocket | null = null;
+  if (name.length == 0 || name[0] == 0) {
+    listener = abstractListener(name);
+  } else {
+    const p = resolveAt(t, AT_FDCWD, pathOf(name), LOOKUP_FOLLOW);
+    if (p === null) return -vfsErr;
+    const inode = p.inode;
+    if ((inode.mode & S_IFMT) != S_IFSOCK) return -ECONNREFUSED;
+    if (!permitted(inode, MAY_WRITE, t.tg.cred)) return -EACCES;
+    const b = inode.boundSocket;
+    if (b !== null && b instanceof UnixStreamSocket) listener = <UnixStreamSocket>b;
+  }
+  if (listener === null) return -ECONNREFUSED;
+  return s.connectTo(listener!, t);
+}
+
+function accept(t: Task, flags: i32): i64 {
+  if ((flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) != 0) return -EINVAL;
+  const s = streamSocketOf(t, <i32>sysArg(0), EOPNOTSUPP);
+  if (s === null) return -sockErr;
+  if (!s.listening) return -EINVAL;
+  if (s.queue.length == 0) {
+    if ((s.flags & O_NONBLOCK) != 0) return -EAGAIN;
+    s.waiters.push(t);
+    return park(t, -1, -1, 0);
+  }
+  const c = s.queue.shift();
+  c.flags = O_RDWR | ((flags & SOCK_NONBLOCK) != 0 ? O_NONBLOCK : 0);
+  const peer = c.peerName;
+  const fd = t.fdTable.install(c, 0, fdLimit(t), (flags & SOCK_CLOEXEC) != 0);
+  if (fd < 0) return fd;
+  if (sysArg(1) != 0 && sysArg(2) != 0) {
+    const r = putSockaddr(t, peer, sysArg(1), sysArg(2));
+    if (r < 0) return r;
+  }
+  return fd;
+}
+
+export function sysAccept(t: Task): i64 { return accept(t, 0); }
+export function sysAccept4(t: Task): i64 { return accept(t, <i32>sysArg(3)); }
 
 export function sysSocketpair(t: Task): i64 {
   const domain = <i32>sysArg(0);
@@ -113,12 +291,12 @@ export function sysSendto(t: Task): i64 {
 }
 
 export function sysRecvfrom(t: Task): i64 {
-  const s = socketOf(t, <i32>sysArg(0));
+  const s = socketOf(t, <i32>sysArg(0), EINVAL);
   if (s === null) return -sockErr;
   const flags = <i32>sysArg(3);
   if ((flags & ~MSG_KNOWN) != 0) return -EOPNOTSUPP;
   const r = s.recv(t, new IoVec().add(sysArg(1), sysArg(2)), flags);
-  // The peer of a socketpair has no name: the address length comes back 0.
+  // A stream does not say who sent (unix_stream_recvmsg() gives no address): length 0.
   if (r >= 0 && sysArg(4) != 0 && sysArg(5) != 0) {
     store<u32>(BUF, 0);
     if (t.mm.copyOut(sysArg(5), BUF, 4) < 0) return -EFAULT;
@@ -211,7 +389,7 @@ export function sysSendmsg(t: Task): i64 {
 }
 
 export function sysRecvmsg(t: Task): i64 {
-  const s = socketOf(t, <i32>sysArg(0));
+  const s = socketOf(t, <i32>sysArg(0), EINVAL);
   if (s === null) return -sockErr;
   const flags = <i32>sysArg(2);
   if ((flags & ~MSG_KNOWN) != 0) return -EOPNOTSUPP;
@@ -268,19 +446,23 @@ export function sysRecvmsg(t: Task): i64 {
 }
 
 export function sysShutdown(t: Task): i64 {
-  const s = socketOf(t, <i32>sysArg(0));
-  if (s === null) return -sockErr;
+  const f = anySocketOf(t, <i32>sysArg(0));
+  if (f === null) return -sockErr;
   const how = <i32>sysArg(1);
   if (how < 0 || how > SHUT_RDWR) return -EINVAL;
-  s.shutdown(how);
+  // An unconnected socket has nothing to shut down, which unix_shutdown() accepts.
+  const s = f instanceof UnixSocket ? <UnixSocket>f : (<UnixStreamSocket>f).connected();
+  if (s !== null) s.shutdown(how);
   return 0;
 }
 
 /** getsockopt(2) at SOL_SOCKET for what a unix stream pair can say; anything else is
  *  ENOPROTOOPT. The value is an int (struct ucred for SO_PEERCRED), cut to *optlen. */
 export function sysGetsockopt(t: Task): i64 {
-  const s = socketOf(t, <i32>sysArg(0));
-  if (s === null) return -sockErr;
+  const f = anySocketOf(t, <i32>sysArg(0));
+  if (f === null) return -sockErr;
+  const s = f instanceof UnixSocket ? <UnixSocket>f : (<UnixStreamSocket>f).connected();
+  const listening = f instanceof UnixStreamSocket && (<UnixStreamSocket>f).listening;
   const level = <i32>sysArg(1);
   const name = <i32>sysArg(2);
   if (t.mm.copyIn(sysArg(4), BUF, 4) < 0) return -EFAULT;
@@ -290,14 +472,15 @@ export function sysGetsockopt(t: Task): i64 {
   let size = 4;
   if (name == SO_TYPE) store<i32>(BUF + 8, SOCK_STREAM);
   else if (name == SO_DOMAIN) store<i32>(BUF + 8, AF_UNIX);
-  else if (name == SO_PROTOCOL || name == SO_ERROR || name == SO_ACCEPTCONN || name == SO_PASSCRED) store<i32>(BUF + 8, 0);
-  else if (name == SO_SNDBUF) store<i32>(BUF + 8, s.tx.capacity);
-  else if (name == SO_RCVBUF) store<i32>(BUF + 8, s.rx.capacity);
+  else if (name == SO_PROTOCOL || name == SO_ERROR || name == SO_PASSCRED) store<i32>(BUF + 8, 0);
+  else if (name == SO_ACCEPTCONN) store<i32>(BUF + 8, listening ? 1 : 0);
+  else if (name == SO_SNDBUF || name == SO_RCVBUF) store<i32>(BUF + 8, DEFAULT_PIPE_SIZE);
   else if (name == SO_PEERCRED) {
-    // struct ucred of whoever made the pair (Linux records it at socketpair time).
-    store<i32>(BUF + 8, s.peerPid);
-    store<u32>(BUF + 12, s.peerUid);
-    store<u32>(BUF + 16, s.peerGid);
+    // struct ucred of the peer as connect or socketpair recorded it; nobody yet: pid 0 and
+    // the overflow ids, as Linux's sk_peer_cred-less answer.
+    store<i32>(BUF + 8, s !== null ? s.peerPid : 0);
+    store<u32>(BUF + 12, s !== null ? s.peerUid : 65534);
+    store<u32>(BUF + 16, s !== null ? s.peerGid : 65534);
     size = 12;
   } else return -ENOPROTOOPT;
   const n = len < size ? len : size;
@@ -306,31 +489,41 @@ export function sysGetsockopt(t: Task): i64 {
   return 0;
 }
 
-/** setsockopt(2): the SOL_SOCKET options a pair may be given are taken and have no effect
- *  here (buffer sizes, credentials passing, keepalive); others are ENOPROTOOPT. */
+/** SOL_SOCKET options every socket takes in Linux (sock_setsockopt()) that change nothing a
+ *  unix stream socket does here: SO_REUSEADDR, SO_DONTROUTE, SO_BROADCAST, SO_SNDBUF,
+ *  SO_RCVBUF, SO_KEEPALIVE, SO_OOBINLINE, SO_PRIORITY, SO_REUSEPORT, SO_PASSCRED. */
+const ACCEPTED_OPTIONS: i32[] = [2, 5, 6, 7, 8, 9, 10, 12, 15, 16];
+
+/** setsockopt(2): the options above are taken without effect (getsockopt does not read them
+ *  back); others, and options with effects not built yet (timeouts, SO_LINGER), are
+ *  ENOPROTOOPT. */
 export function sysSetsockopt(t: Task): i64 {
-  const s = socketOf(t, <i32>sysArg(0));
+  const s = anySocketOf(t, <i32>sysArg(0));
   if (s === null) return -sockErr;
   if (<i32>sysArg(1) != SOL_SOCKET) return -ENOPROTOOPT;
   const name = <i32>sysArg(2);
-  if (name != SO_SNDBUF && name != SO_RCVBUF && name != SO_PASSCRED && name != 9 /* SO_KEEPALIVE */) return -ENOPROTOOPT;
+  if (!ACCEPTED_OPTIONS.includes(name)) return -ENOPROTOOPT;
   if (<i32>sysArg(4) < 4) return -EINVAL;
   if (t.mm.copyIn(sysArg(3), BUF, 4) < 0) return -EFAULT;
   return 0;
 }
 
-/** getsockname/getpeername: both ends of a pair are unnamed (sun_family only, 2 bytes). */
-function unnamed(t: Task): i64 {
-  const s = socketOf(t, <i32>sysArg(0));
-  if (s === null) return -sockErr;
-  if (t.mm.copyIn(sysArg(2), BUF, 4) < 0) return -EFAULT;
-  const len = load<i32>(BUF);
-  if (len < 0) return -EINVAL;
-  store<u16>(BUF + 8, <u16>AF_UNIX);
-  if (len > 0 && t.mm.copyOut(sysArg(1), BUF + 8, len < 2 ? <u64>len : 2) < 0) return -EFAULT;
-  store<i32>(BUF, 2);
-  return t.mm.copyOut(sysArg(2), BUF, 4) < 0 ? -EFAULT : 0;
+/** getsockname/getpeername: the bound name of this end or of its peer (a socketpair's ends
+ *  and unbound sockets are unnamed: sun_family only, 2 bytes). */
+function sockName(t: Task, peer: bool): i64 {
+  const f = anySocketOf(t, <i32>sysArg(0));
+  if (f === null) return -sockErr;
+  let name: Uint8Array;
+  if (f instanceof UnixSocket) {
+    name = peer ? (<UnixSocket>f).peerName : (<UnixSocket>f).localName;
+  } else {
+    const s = <UnixStreamSocket>f;
+    if (!peer) name = s.name;
+    else if (s.conn !== null) name = s.conn!.peerName;
+    else return -ENOTCONN;
+  }
+  return putSockaddr(t, name, sysArg(1), sysArg(2));
 }
 
-export function sysGetsockname(t: Task): i64 { return unnamed(t); }
-export function sysGetpeername(t: Task): i64 { return unnamed(t); }
+export function sysGetsockname(t: Task): i64 { return sockName(t, false); }
+export function sysGetpeername(t: Task): i64 { return sockName(t, true); }

@@ -65,7 +65,8 @@ import {
   sysLremovexattr, sysLsetxattr, sysRemovexattr, sysSetxattr,
 } from "./sys_xattr";
 import {
-  sysGetpeername, sysGetsockname, sysGetsockopt, sysRecvfrom, sysRecvmsg, sysSendmsg, sysSendto, sysSetsockopt, sysShutdown, sysSocketpair,
+  sysAccept, sysAccept4, sysBind, sysConnect, sysGetpeername, sysGetsockname, sysGetsockopt, sysListen, sysRecvfrom, sysRecvmsg, sysSendmsg,
+  sysSendto, sysSetsockopt, sysShutdown, sysSocket, sysSocketpair,
 } from "./sys_socket";
 
 export const FULL: i32 = 0;
@@ -146,20 +147,20 @@ def(37, "alarm", sysAlarm, FULL, "u", "d", "");
 def(38, "setitimer", sysSetitimer, PARTIAL, "ipp", "d", "ITIMER_VIRTUAL and ITIMER_PROF are accepted and never fire");
 def(39, "getpid", sysGetpid, FULL, "", "d", "");
 def(40, "sendfile", sysSendfile, FULL, "iipu", "d", "");
-none(41, "socket", "only socketpair(AF_UNIX, SOCK_STREAM) sockets exist yet; no network, no named unix sockets");
-none(42, "connect", "no named sockets yet");
-none(43, "accept", "no named sockets yet");
-def(44, "sendto", sysSendto, PARTIAL, "ipuxpi", "d", "socketpair sockets only; MSG_OOB gives EOPNOTSUPP (as before Linux 5.15)");
-def(45, "recvfrom", sysRecvfrom, PARTIAL, "ipuxpp", "d", "socketpair sockets only");
-def(46, "sendmsg", sysSendmsg, PARTIAL, "ipx", "d", "socketpair sockets only; SCM_RIGHTS passes files, SCM_CREDENTIALS is checked but not delivered");
-def(47, "recvmsg", sysRecvmsg, PARTIAL, "ipx", "d", "socketpair sockets only; SCM_RIGHTS only (no credentials)");
+def(41, "socket", sysSocket, PARTIAL, "iii", "d", "AF_UNIX SOCK_STREAM only: datagram and seqpacket give EOPNOTSUPP, other families EAFNOSUPPORT (no network)");
+def(42, "connect", sysConnect, PARTIAL, "ipi", "d", "AF_UNIX stream sockets (paths and abstract names); the backlog is never full");
+def(43, "accept", sysAccept, FULL, "ipp", "d", "");
+def(44, "sendto", sysSendto, PARTIAL, "ipuxpi", "d", "AF_UNIX stream sockets; MSG_OOB gives EOPNOTSUPP (as before Linux 5.15)");
+def(45, "recvfrom", sysRecvfrom, PARTIAL, "ipuxpp", "d", "AF_UNIX stream sockets");
+def(46, "sendmsg", sysSendmsg, PARTIAL, "ipx", "d", "AF_UNIX stream sockets; SCM_RIGHTS passes files, SCM_CREDENTIALS is checked but not delivered");
+def(47, "recvmsg", sysRecvmsg, PARTIAL, "ipx", "d", "AF_UNIX stream sockets; SCM_RIGHTS only (no credentials)");
 def(48, "shutdown", sysShutdown, FULL, "ii", "d", "");
-none(49, "bind", "no named sockets yet");
-none(50, "listen", "no named sockets yet");
+def(49, "bind", sysBind, PARTIAL, "ipi", "d", "AF_UNIX only: paths, abstract names, autobind");
+def(50, "listen", sysListen, PARTIAL, "ii", "d", "AF_UNIX stream sockets; the backlog is not limited");
 def(51, "getsockname", sysGetsockname, FULL, "ipp", "d", "");
 def(52, "getpeername", sysGetpeername, FULL, "ipp", "d", "");
 def(53, "socketpair", sysSocketpair, PARTIAL, "iiip", "d", "AF_UNIX SOCK_STREAM; SOCK_DGRAM and SOCK_SEQPACKET give EOPNOTSUPP");
-def(54, "setsockopt", sysSetsockopt, PARTIAL, "iiipi", "d", "SOL_SOCKET buffer sizes, SO_PASSCRED, SO_KEEPALIVE (accepted, no effect); others ENOPROTOOPT");
+def(54, "setsockopt", sysSetsockopt, PARTIAL, "iiipi", "d", "SOL_SOCKET REUSEADDR, REUSEPORT, KEEPALIVE, buffer sizes, PASSCRED and a few more are accepted without effect; timeouts, SO_LINGER and others ENOPROTOOPT");
 def(55, "getsockopt", sysGetsockopt, PARTIAL, "iiipp", "d", "SOL_SOCKET: TYPE, DOMAIN, PROTOCOL, ERROR, ACCEPTCONN, PASSCRED, SNDBUF, RCVBUF, PEERCRED; others ENOPROTOOPT");
 def(56, "clone", sysClone, PARTIAL, "xpppp", "d", "threads (CLONE_THREAD) and processes, which may share memory, dispositions, files and cwd (CLONE_VM, CLONE_SIGHAND, CLONE_FILES, CLONE_FS); new namespaces (CLONE_NEW*) give EPERM");
 def(57, "fork", sysFork, FULL, "", "d", "private memory is shared copy-on-write, a whole VMA copied at its first write");
@@ -393,7 +394,7 @@ def(284, "eventfd", sysEventfd, FULL, "u", "d", "");
 def(285, "fallocate", sysFallocate, PARTIAL, "ixll", "d", "mode 0, KEEP_SIZE and PUNCH_HOLE on tmpfs and the overlay; other modes EOPNOTSUPP");
 def(286, "timerfd_settime", sysTimerfdSettime, FULL, "ixpp", "d", "");
 def(287, "timerfd_gettime", sysTimerfdGettime, FULL, "ip", "d", "");
-none(288, "accept4", "");
+def(288, "accept4", sysAccept4, FULL, "ippx", "d", "");
 def(289, "signalfd4", sysSignalfd4, FULL, "ipux", "d", "");
 def(290, "eventfd2", sysEventfd2, FULL, "ux", "d", "");
 def(291, "epoll_create1", sysEpollCreate1, FULL, "x", "d", "");

@@ -1,6 +1,6 @@
 /*
  * Helpers shared by the VFS conformance programs (paths.c, atflags.c, dirs.c, rename.c,
- * fileio.c, devfs.c, openat2.c, tmpfile.c, xattr.c): a private scratch directory under /tmp, small file helpers and a
+ * fileio.c, devfs.c, openat2.c, tmpfile.c, xattr.c, unix_named.c): a private scratch directory under /tmp, small file helpers and a
  * recursive remove for the cleanup.
  *
  * Inside wvisor the root file system is a tmpfs with /tmp (1777) and the host tree is

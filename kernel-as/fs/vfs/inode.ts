@@ -59,6 +59,8 @@ export class Inode {
   /** An O_TMPFILE file opened without O_EXCL: linkat may give it a name although it has no
    *  links (Linux's I_LINKABLE), once. */
   linkable: bool = false;
+  /** A socket inode made by bind(2): the listening socket it names (null once it closed). */
+  boundSocket: FileDescription | null = null;
 
   constructor(public sb: SuperBlock, public mode: u32) {
     this.ino = sb.allocIno();

@@ -1,0 +1,145 @@
+/* Named AF_UNIX stream sockets as Linux makes them: bind to a path (a socket file appears;
+ * EADDRINUSE when the path exists), listen, connect by path from another process, accept
+ * (blocking, and EAGAIN when non-blocking), data both ways, names from getsockname,
+ * getpeername and accept, SO_ACCEPTCONN and SO_PEERCRED; abstract names and autobind; the
+ * errors (connect to nothing: ENOENT or ECONNREFUSED; listen unbound; accept on a socket
+ * that does not listen; a second bind). Works in /tmp/vfs-unix_named-<pid> (see vfs.h);
+ * blocking calls are bounded by alarm(). */
+#include "vfs.h"
+#include "proc.h"
+#include <poll.h>
+#include <stddef.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+static socklen_t addr_of(struct sockaddr_un *a, const char *path)
+{
+	memset(a, 0, sizeof *a);
+	a->sun_family = AF_UNIX;
+	strcpy(a->sun_path, path);
+	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path) + 1);
+}
+
+int main(void)
+{
+	alarm(30);
+	make_tdir("unix_named");
+	char path[PATH_MAX];
+	snprintf(path, sizeof path, "%s/sock", tdir);
+	struct sockaddr_un a;
+	socklen_t alen = addr_of(&a, path);
+
+	int l = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	REQUIRE(l >= 0, "socket(AF_UNIX, SOCK_STREAM)", "failed");
+	CHECK_ERR(listen(l, 4), EINVAL, "listen on an unbound socket");
+	CHECK(bind(l, (struct sockaddr *)&a, alen) == 0, "bind to a path", "-");
+	struct stat st;
+	CHECK(lstat("sock", &st) == 0 && S_ISSOCK(st.st_mode), "the path is a socket file", "mode %o", st.st_mode);
+	struct sockaddr_un a2;
+	char path2[PATH_MAX];
+	snprintf(path2, sizeof path2, "%s/sock2", tdir);
+	socklen_t a2len = addr_of(&a2, path2);
+	CHECK_ERR(bind(l, (struct sockaddr *)&a2, a2len), EINVAL, "a second bind of a bound socket");
+	CHECK(access("sock2", F_OK) != 0, "leaves no file", "-");
+	int l2 = socket(AF_UNIX, SOCK_STREAM, 0);
+	CHECK_ERR(bind(l2, (struct sockaddr *)&a, alen), EADDRINUSE, "bind to an existing path");
+	CHECK_ERR(accept(l, NULL, NULL), EINVAL, "accept before listen");
+	CHECK(listen(l, 4) == 0, "listen", "-");
+	int v = 0;
+	socklen_t vl = sizeof v;
+	CHECK(getsockopt(l, SOL_SOCKET, SO_ACCEPTCONN, &v, &vl) == 0 && v == 1, "SO_ACCEPTCONN", "%d", v);
+
+	/* a client in another process */
+	pid_t pid = fork();
+	if (pid == 0) {
+		int c = socket(AF_UNIX, SOCK_STREAM, 0);
+		if (connect(c, (struct sockaddr *)&a, alen) != 0)
+			_exit(2);
+		struct sockaddr_un p;
+		socklen_t pl = sizeof p;
+		if (getpeername(c, (struct sockaddr *)&p, &pl) != 0 || strcmp(p.sun_path, a.sun_path) != 0)
+			_exit(3);
+		if (write(c, "hello", 5) != 5)
+			_exit(4);
+		char b[8];
+		if (read(c, b, sizeof b) != 3 || memcmp(b, "bye", 3) != 0)
+			_exit(5);
+		_exit(0);
+	}
+	struct sockaddr_un peer;
+	socklen_t pl = sizeof peer;
+	int s = accept4(l, (struct sockaddr *)&peer, &pl, SOCK_CLOEXEC);
+	CHECK(s >= 0 && pl == offsetof(struct sockaddr_un, sun_path) && peer.sun_family == AF_UNIX, "accept: an unnamed peer",
+	      "fd %d len %u", s, pl);
+	char buf[16];
+	CHECK(read(s, buf, sizeof buf) == 5 && memcmp(buf, "hello", 5) == 0, "the client's data arrives", "-");
+	CHECK(write(s, "bye", 3) == 3, "and the answer goes back", "-");
+	int ws;
+	CHECK(waitpid(pid, &ws, 0) == pid && WIFEXITED(ws) && WEXITSTATUS(ws) == 0, "the client saw the server's name and answer", "%s", wstatus_str(ws));
+	struct sockaddr_un me;
+	socklen_t ml = sizeof me;
+	CHECK(getsockname(s, (struct sockaddr *)&me, &ml) == 0 && ml == alen && strcmp(me.sun_path, path) == 0,
+	      "the accepted socket's name is the listener's", "len %u", ml);
+	struct ucred cr;
+	socklen_t cl = sizeof cr;
+	CHECK(getsockopt(s, SOL_SOCKET, SO_PEERCRED, &cr, &cl) == 0 && cr.pid == pid, "SO_PEERCRED names the client", "pid %d", cr.pid);
+	CHECK(read(s, buf, sizeof buf) == 0, "end of file once the client is gone", "-");
+	close(s);
+
+	/* non-blocking accept, and poll on the listener */
+	fcntl(l, F_SETFL, O_NONBLOCK);
+	CHECK_ERR(accept(l, NULL, NULL), EAGAIN, "a non-blocking accept with nobody waiting");
+	int c = socket(AF_UNIX, SOCK_STREAM, 0);
+	CHECK(connect(c, (struct sockaddr *)&a, alen) == 0, "connect from this process", "-");
+	struct pollfd pf = { l, POLLIN, 0 };
+	CHECK(poll(&pf, 1, 1000) == 1 && (pf.revents & POLLIN), "the listener polls readable", "revents %#x", pf.revents);
+	s = accept(l, NULL, NULL);
+	CHECK(s >= 0 && write(c, "x", 1) == 1 && read(s, buf, 1) == 1, "accepted and connected", "fd %d", s);
+	CHECK_ERR(connect(c, (struct sockaddr *)&a, alen), EISCONN, "a second connect");
+	close(s);
+	close(c);
+
+	/* errors */
+	int d = socket(AF_UNIX, SOCK_STREAM, 0);
+	struct sockaddr_un none;
+	socklen_t nl = addr_of(&none, "/nonexistent/sock");
+	CHECK_ERR(connect(d, (struct sockaddr *)&none, nl), ENOENT, "connect to a missing path");
+	nl = addr_of(&none, tdir);
+	CHECK_ERR(connect(d, (struct sockaddr *)&none, nl), ECONNREFUSED, "connect to a directory");
+	CHECK_ERR(read(d, buf, 1), EINVAL, "read from an unconnected socket");
+	CHECK_ERR(write(d, "x", 1), ENOTCONN, "write to an unconnected socket");
+	CHECK_ERR(getpeername(d, (struct sockaddr *)&none, &nl), ENOTCONN, "getpeername of an unconnected socket");
+	close(l);
+	CHECK_ERR(connect(d, (struct sockaddr *)&a, alen), ECONNREFUSED, "connect once the listener is closed");
+	CHECK_ERR(socket(AF_INET6 + 100, SOCK_STREAM, 0), EAFNOSUPPORT, "an unknown family");
+
+	/* abstract names and autobind */
+	int al = socket(AF_UNIX, SOCK_STREAM, 0);
+	struct sockaddr_un ab = { .sun_family = AF_UNIX };
+	snprintf(ab.sun_path + 1, sizeof ab.sun_path - 1, "wvisor-test-%d", (int)getpid());
+	socklen_t ablen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + strlen(ab.sun_path + 1));
+	CHECK(bind(al, (struct sockaddr *)&ab, ablen) == 0 && listen(al, 1) == 0, "bind and listen on an abstract name", "-");
+	int ac = socket(AF_UNIX, SOCK_STREAM, 0);
+	CHECK(connect(ac, (struct sockaddr *)&ab, ablen) == 0, "connect to it", "-");
+	int as = accept(al, NULL, NULL);
+	CHECK(as >= 0 && write(ac, "a", 1) == 1 && read(as, buf, 1) == 1, "data over it", "-");
+	int ab2 = socket(AF_UNIX, SOCK_STREAM, 0);
+	CHECK_ERR(bind(ab2, (struct sockaddr *)&ab, ablen), EADDRINUSE, "the same abstract name twice");
+	struct sockaddr_un got;
+	socklen_t gl = sizeof got;
+	int an = socket(AF_UNIX, SOCK_STREAM, 0);
+	CHECK(bind(an, (struct sockaddr *)&(struct sockaddr_un){ .sun_family = AF_UNIX }, offsetof(struct sockaddr_un, sun_path)) == 0 &&
+		      getsockname(an, (struct sockaddr *)&got, &gl) == 0 && gl == offsetof(struct sockaddr_un, sun_path) + 6 && got.sun_path[0] == 0,
+	      "autobind picks an abstract name of five characters", "len %u", gl);
+
+	close(as);
+	close(ac);
+	close(al);
+	close(an);
+	close(ab2);
+	close(d);
+	close(l2);
+	drop_tdir();
+	return check_done();
+}
