@@ -230,15 +230,7 @@ export class UnixSocket extends FileDescription {
     return 0;
   }
 
-  stat(dst: usize): i32 {
-    const a = new Attr();
-    a.dev = sockfs.dev;
-    a.ino = this.ino;
-    a.mode = S_IFSOCK | 0o777;
-    a.blksize = 4096;
-    encodeStat(a, dst);
-    return 0;
-  }
+  stat(dst: usize): i32 { return statSocket(this.ino, dst); }
 
   anonName(): string { return "socket:[" + this.ino.toString() + "]"; }
 
@@ -256,6 +248,17 @@ export class UnixSocket extends FileDescription {
     this.rx.wakeAll();
     this.tx.wakeAll();
   }
+}
+
+/** fstat of a socket: sockfs's inode ino, S_IFSOCK with mode 0777, as Linux shows them. */
+function statSocket(ino: u64, dst: usize): i32 {
+  const a = new Attr();
+  a.dev = sockfs.dev;
+  a.ino = ino;
+  a.mode = S_IFSOCK | 0o777;
+  a.blksize = 4096;
+  encodeStat(a, dst);
+  return 0;
 }
 
 /** The two connected ends socketpair(2) makes. */
@@ -384,15 +387,7 @@ export class UnixStreamSocket extends FileDescription {
     return c !== null ? c.ioctl(t, req, buf, arg) : -EINVAL;
   }
 
-  stat(dst: usize): i32 {
-    const a = new Attr();
-    a.dev = sockfs.dev;
-    a.ino = this.ino;
-    a.mode = S_IFSOCK | 0o777;
-    a.blksize = 4096;
-    encodeStat(a, dst);
-    return 0;
-  }
+  stat(dst: usize): i32 { return statSocket(this.ino, dst); }
 
   anonName(): string { return "socket:[" + this.ino.toString() + "]"; }
 
