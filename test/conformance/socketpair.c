@@ -130,6 +130,28 @@ static void pass_fds(void)
 	CHECK_ERR(sendmsg(sv[0], &m, 0), EINVAL, "an unknown SOL_SOCKET control message");
 	m.msg_controllen = (size_t)-1;
 	CHECK_ERR(sendmsg(sv[0], &m, 0), ENOBUFS, "a control length over INT_MAX");
+
+	/* bad pointers are EFAULT, never worse */
+	static volatile uintptr_t bad_addr = 16; /* not a constant: the compiler would warn */
+	void *bad_ptr = (void *)bad_addr;
+	CHECK_ERR(sendmsg(sv[0], bad_ptr, 0), EFAULT, "sendmsg with a bad msghdr");
+	CHECK_ERR(recvmsg(sv[1], bad_ptr, MSG_DONTWAIT), EFAULT, "recvmsg with a bad msghdr");
+	struct msghdr bm = { .msg_iov = bad_ptr, .msg_iovlen = 1 };
+	CHECK_ERR(sendmsg(sv[0], &bm, 0), EFAULT, "sendmsg with a bad iovec array");
+	struct iovec biov = { bad_ptr, 10 };
+	struct msghdr bm2 = { .msg_iov = &biov, .msg_iovlen = 1 };
+	CHECK_ERR(sendmsg(sv[0], &bm2, 0), EFAULT, "sendmsg from a bad buffer");
+	send(sv[0], "z", 1, 0);
+	CHECK_ERR(recvmsg(sv[1], &bm2, 0), EFAULT, "recvmsg into a bad buffer");
+	recv(sv[1], buf, sizeof buf, MSG_DONTWAIT);
+	bm.msg_iovlen = 5000;
+	bm.msg_iov = &biov;
+	CHECK_ERR(sendmsg(sv[0], &bm, 0), EMSGSIZE, "sendmsg with more than IOV_MAX iovecs");
+	socklen_t blen = 4;
+	CHECK_ERR(getsockopt(sv[0], SOL_SOCKET, SO_TYPE, bad_ptr, &blen), EFAULT, "getsockopt into a bad buffer");
+	blen = sizeof(struct sockaddr_un);
+	CHECK_ERR(getsockname(sv[0], bad_ptr, &blen), EFAULT, "getsockname into a bad buffer");
+	CHECK_ERR(socketpair(AF_UNIX, SOCK_STREAM, 0, bad_ptr), EFAULT, "socketpair into a bad array");
 	close(p[0]);
 	close(p[1]);
 	close(sv[0]);
