@@ -21,6 +21,13 @@ export class FdTable {
 
   setCloexec(fd: i32, on: bool): void { unchecked(this.cloexec[fd] = on); }
 
+  /** Whether an fd below limit is free (what install would find). */
+  hasFree(limit: i32): bool {
+    let fd = 0;
+    while (fd < this.files.length && unchecked(this.files[fd]) !== null) fd++;
+    return fd < limit;
+  }
+
   /** Installs f at the lowest free fd >= minFd below limit (RLIMIT_NOFILE). Takes over the
    *  caller's reference. Returns the fd or -EMFILE. */
   install(f: FileDescription, minFd: i32, limit: i32, cloexec: bool): i32 {

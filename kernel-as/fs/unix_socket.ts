@@ -7,7 +7,7 @@
 // path (a socket inode that connect looks up) or an abstract name, listen, and connect: each
 // connection is such a pair, one end for the connector and one queued for accept. Datagram
 // and seqpacket sockets are not here yet.
-import { EADDRINUSE, EAGAIN, ECONNREFUSED, EINVAL, EISCONN, ENOTCONN, EPIPE } from "../abi/errno";
+import { EADDRINUSE, EAGAIN, ECONNREFUSED, EINVAL, EISCONN, ENOSPC, ENOTCONN, EPIPE } from "../abi/errno";
 import { O_NONBLOCK, O_RDWR, SIGPIPE } from "../abi/linux";
 import { park, wakeLater } from "../kernel/sched";
 import { SigInfo, SI_USER } from "../kernel/signal";
@@ -288,6 +288,8 @@ function hexKey(b: Uint8Array): string {
 export class UnixStreamSocket extends FileDescription {
   conn: UnixSocket | null = null;
   listening: bool = false;
+  /** shutdown(2) before a connection: a listener stops accepting (EINVAL) and polls hung up. */
+  shut: bool = false;
   queue: UnixSocket[] = [];
   waiters: Task[] = [];
   /** The bound name's sun_path bytes (empty: unbound), and the inode of a path name. */
@@ -309,8 +311,9 @@ export class UnixStreamSocket extends FileDescription {
   /** Binds to an abstract name (name[0] == 0, or an empty name: autobind picks one). */
   bindAbstract(name: Uint8Array): i32 {
     let n = name;
-    if (n.length == 0) {
-      // Autobind: five hex digits, as Linux's unix_autobind() makes them.
+    // Autobind: the next free name of five hex digits, as Linux's unix_autobind() picks.
+    for (let tries = 0; n.length == 0 || (name.length == 0 && abstractNames.has(hexKey(n))); tries++) {
+      if (tries > 0xfffff) return -ENOSPC;
       n = new Uint8Array(6);
       const digits = (autobindNext++ & 0xfffff).toString(16);
       for (let i = 0; i < 5; i++) n[i + 1] = <u8>(i < 5 - digits.length ? 0x30 : digits.charCodeAt(i - (5 - digits.length)));
@@ -351,6 +354,18 @@ export class UnixStreamSocket extends FileDescription {
     return 0;
   }
 
+  /** shutdown(2): a connected socket's end shuts down; an unconnected or listening one is
+   *  marked, which wakes a blocked accept to fail (unix_shutdown()). */
+  shutdown(how: i32): void {
+    const c = this.conn;
+    if (c !== null) {
+      c.shutdown(how);
+      return;
+    }
+    this.shut = true;
+    this.wake();
+  }
+
   wake(): void {
     const w = this.waiters;
     this.waiters = [];
@@ -370,6 +385,7 @@ export class UnixStreamSocket extends FileDescription {
   poll(events: i32): i32 {
     const c = this.conn;
     if (c !== null) return c.poll(events);
+    if (this.listening && this.shut) return (POLLIN | POLLRDNORM | POLLRDHUP | POLLHUP) & (events | POLLHUP);
     if (this.listening) return this.queue.length > 0 ? events & (POLLIN | POLLRDNORM) : 0;
     // Neither connected nor listening: unix_poll() says hung up (and writable).
     return (POLLOUT | POLLWRNORM | POLLHUP) & (events | POLLHUP);
@@ -384,7 +400,12 @@ export class UnixStreamSocket extends FileDescription {
 
   ioctl(t: Task, req: i32, buf: usize, arg: u64): i64 {
     const c = this.conn;
-    return c !== null ? c.ioctl(t, req, buf, arg) : -EINVAL;
+    if (c !== null) return c.ioctl(t, req, buf, arg);
+    // Nothing queued either way yet; a listener has no input queue to ask about.
+    if (req == SIOCINQ && this.listening) return -EINVAL;
+    if (req != SIOCINQ && req != SIOCOUTQ) return -25; // ENOTTY
+    store<i32>(buf, 0);
+    return 0;
   }
 
   stat(dst: usize): i32 { return statSocket(this.ino, dst); }

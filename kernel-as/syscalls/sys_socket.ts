@@ -3,7 +3,7 @@
 // them (send/recv in all their forms, open files passed with SCM_RIGHTS, shutdown, socket
 // options, names). Other families are not supported (no network).
 import {
-  EACCES, EADDRINUSE, EAFNOSUPPORT, EAGAIN, EBADF, ECONNREFUSED, EEXIST, EFAULT, EINVAL, EISCONN, EMSGSIZE, ENOBUFS, ENOPROTOOPT, ENOTCONN,
+  EACCES, EADDRINUSE, EAFNOSUPPORT, EAGAIN, EBADF, ECONNREFUSED, EEXIST, EFAULT, EINVAL, EISCONN, EMFILE, EMSGSIZE, ENOBUFS, ENOPROTOOPT, ENOTCONN,
   ENOTSOCK, EOPNOTSUPP, EPERM, EPROTONOSUPPORT,
 } from "../abi/errno";
 import { O_NONBLOCK, O_RDWR, RLIMIT_NOFILE } from "../abi/linux";
@@ -113,14 +113,18 @@ function sockaddrArg(t: Task, addr: u64, len: u64): Uint8Array | null {
     sockErr = EINVAL;
     return null;
   }
-  let n = <i32>len - 2;
-  if (n > 0 && load<u8>(SUN + 2) != 0) {
-    let end = 0;
-    while (end < n && load<u8>(SUN + 2 + <usize>end) != 0) end++;
-    n = end < n ? end + 1 : n;
+  const n = <i32>len - 2;
+  if (n == 0 || load<u8>(SUN + 2) == 0) {
+    const b = new Uint8Array(n);
+    memory.copy(b.dataStart, SUN + 2, <usize>n);
+    return b;
   }
-  const b = new Uint8Array(n);
-  memory.copy(b.dataStart, SUN + 2, <usize>n);
+  // A path: up to its NUL, which is kept (added when the caller left it out, as
+  // unix_mkname_bsd() terminates the name).
+  let end = 0;
+  while (end < n && load<u8>(SUN + 2 + <usize>end) != 0) end++;
+  const b = new Uint8Array(end + 1);
+  memory.copy(b.dataStart, SUN + 2, <usize>end);
   return b;
 }
 
@@ -199,15 +203,17 @@ export function sysConnect(t: Task): i64 {
   if (s === null) return -sockErr;
   const name = sockaddrArg(t, sysArg(1), sysArg(2));
   if (name === null) return -sockErr;
+  // A family alone names nothing to connect to (unix_validate_addr()).
+  if (name.length == 0) return -EINVAL;
   let listener: UnixStreamSocket | null = null;
-  if (name.length == 0 || name[0] == 0) {
+  if (name[0] == 0) {
     listener = abstractListener(name);
   } else {
     const p = resolveAt(t, AT_FDCWD, pathOf(name), LOOKUP_FOLLOW);
     if (p === null) return -vfsErr;
     const inode = p.inode;
-    if ((inode.mode & S_IFMT) != S_IFSOCK) return -ECONNREFUSED;
     if (!permitted(inode, MAY_WRITE, t.tg.cred)) return -EACCES;
+    if ((inode.mode & S_IFMT) != S_IFSOCK) return -ECONNREFUSED;
     const b = inode.boundSocket;
     if (b !== null && b instanceof UnixStreamSocket) listener = <UnixStreamSocket>b;
   }
@@ -215,11 +221,15 @@ export function sysConnect(t: Task): i64 {
   return s.connectTo(listener!, t);
 }
 
+/** accept(2)/accept4(2) (Linux __sys_accept4_file()): the fd is found first (EMFILE leaves
+ *  the connection queued), then a connection is taken (waiting for one), then the peer's
+ *  address is written; if that fails the connection is dropped, as Linux drops it. */
 function accept(t: Task, flags: i32): i64 {
   if ((flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC)) != 0) return -EINVAL;
-  const s = streamSocketOf(t, <i32>sysArg(0), EOPNOTSUPP);
+  const s = streamSocketOf(t, <i32>sysArg(0), EINVAL);
   if (s === null) return -sockErr;
-  if (!s.listening) return -EINVAL;
+  if (!s.listening || s.shut) return -EINVAL;
+  if (!t.fdTable.hasFree(fdLimit(t))) return -EMFILE;
   if (s.queue.length == 0) {
     if ((s.flags & O_NONBLOCK) != 0) return -EAGAIN;
     s.waiters.push(t);
@@ -227,14 +237,14 @@ function accept(t: Task, flags: i32): i64 {
   }
   const c = s.queue.shift();
   c.flags = O_RDWR | ((flags & SOCK_NONBLOCK) != 0 ? O_NONBLOCK : 0);
-  const peer = c.peerName;
-  const fd = t.fdTable.install(c, 0, fdLimit(t), (flags & SOCK_CLOEXEC) != 0);
-  if (fd < 0) return fd;
-  if (sysArg(1) != 0 && sysArg(2) != 0) {
-    const r = putSockaddr(t, peer, sysArg(1), sysArg(2));
-    if (r < 0) return r;
+  if (sysArg(1) != 0) {
+    const r = putSockaddr(t, c.peerName, sysArg(1), sysArg(2));
+    if (r < 0) {
+      c.put();
+      return r;
+    }
   }
-  return fd;
+  return t.fdTable.install(c, 0, fdLimit(t), (flags & SOCK_CLOEXEC) != 0);
 }
 
 export function sysAccept(t: Task): i64 { return accept(t, 0); }
@@ -450,9 +460,8 @@ export function sysShutdown(t: Task): i64 {
   if (f === null) return -sockErr;
   const how = <i32>sysArg(1);
   if (how < 0 || how > SHUT_RDWR) return -EINVAL;
-  // An unconnected socket has nothing to shut down, which unix_shutdown() accepts.
-  const s = f instanceof UnixSocket ? <UnixSocket>f : (<UnixStreamSocket>f).connected();
-  if (s !== null) s.shutdown(how);
+  if (f instanceof UnixSocket) (<UnixSocket>f).shutdown(how);
+  else (<UnixStreamSocket>f).shutdown(how);
   return 0;
 }
 

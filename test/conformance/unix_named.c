@@ -1,9 +1,11 @@
 /* Named AF_UNIX stream sockets as Linux makes them: bind to a path (a socket file appears;
  * EADDRINUSE when the path exists), listen, connect by path from another process, accept
  * (blocking, and EAGAIN when non-blocking), data both ways, names from getsockname,
- * getpeername and accept, SO_ACCEPTCONN and SO_PEERCRED; abstract names and autobind; the
- * errors (connect to nothing: ENOENT or ECONNREFUSED; listen unbound; accept on a socket
- * that does not listen; a second bind). Works in /tmp/vfs-unix_named-<pid> (see vfs.h);
+ * getpeername and accept, SO_ACCEPTCONN and SO_PEERCRED; abstract names and autobind;
+ * shutdown of a listener waking a blocked accept; a path bound without its NUL; an accept
+ * whose address cannot be written dropping its connection; the errors (connect to nothing:
+ * ENOENT or ECONNREFUSED; listen unbound; accept on a socket that does not listen; a second
+ * bind). Works in /tmp/vfs-unix_named-<pid> (see vfs.h);
  * blocking calls are bounded by alarm(). */
 #include "vfs.h"
 #include "proc.h"
@@ -12,6 +14,16 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <pthread.h>
+
+static int accept_result, accept_errno;
+static void *blocked_accept(void *arg)
+{
+	errno = 0;
+	accept_result = accept(*(int *)arg, NULL, NULL);
+	accept_errno = errno;
+	return NULL;
+}
 
 static socklen_t addr_of(struct sockaddr_un *a, const char *path)
 {
@@ -100,8 +112,50 @@ int main(void)
 	close(s);
 	close(c);
 
+	/* shutdown wakes a blocked accept, which fails */
+	int sl = socket(AF_UNIX, SOCK_STREAM, 0);
+	struct sockaddr_un sa2;
+	char spath[PATH_MAX];
+	snprintf(spath, sizeof spath, "%s/shut", tdir);
+	socklen_t sa2len = addr_of(&sa2, spath);
+	REQUIRE(bind(sl, (struct sockaddr *)&sa2, sa2len) == 0 && listen(sl, 1) == 0, "a second listener", "-");
+	pthread_t th;
+	pthread_create(&th, NULL, blocked_accept, &sl);
+	usleep(100000);
+	CHECK(shutdown(sl, SHUT_RDWR) == 0, "shutdown of a listener", "-");
+	pthread_join(th, NULL);
+	CHECK(accept_result == -1 && accept_errno == EINVAL, "wakes the blocked accept with EINVAL", "%d errno %d", accept_result, accept_errno);
+
+	/* a bad address for accept drops the connection; a path given without its NUL */
+	int ql = socket(AF_UNIX, SOCK_STREAM, 0);
+	struct sockaddr_un qa = { .sun_family = AF_UNIX };
+	char qpath[100];
+	snprintf(qpath, sizeof qpath, "%.90s/q", tdir);
+	memcpy(qa.sun_path, qpath, strlen(qpath));
+	socklen_t qlen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(qpath));
+	REQUIRE(bind(ql, (struct sockaddr *)&qa, qlen) == 0 && listen(ql, 1) == 0, "bind a path without its NUL", "-");
+	struct sockaddr_un qn;
+	socklen_t qnl = sizeof qn;
+	CHECK(getsockname(ql, (struct sockaddr *)&qn, &qnl) == 0 && qnl == qlen + 1 && strcmp(qn.sun_path, qpath) == 0,
+	      "its name comes back with the NUL", "len %u (bound %u)", qnl, qlen);
+	int qc = socket(AF_UNIX, SOCK_STREAM, 0);
+	CHECK(connect(qc, (struct sockaddr *)&qa, qlen) == 0, "connect to it", "-");
+	static volatile uintptr_t bad_addr = 16;
+	CHECK_ERR(accept(ql, (struct sockaddr *)&qn, (socklen_t *)bad_addr), EFAULT, "accept with a bad address length pointer");
+	CHECK(read(qc, buf, 1) == 0, "drops that connection", "-");
+	close(qc);
+	close(ql);
+	close(sl);
+
 	/* errors */
 	int d = socket(AF_UNIX, SOCK_STREAM, 0);
+	struct sockaddr_un fam = { .sun_family = AF_UNIX };
+	CHECK_ERR(connect(d, (struct sockaddr *)&fam, offsetof(struct sockaddr_un, sun_path)), EINVAL, "connect to a family alone");
+	int pair[2];
+	socketpair(AF_UNIX, SOCK_STREAM, 0, pair);
+	CHECK_ERR(accept(pair[0], NULL, NULL), EINVAL, "accept on a socketpair end");
+	close(pair[0]);
+	close(pair[1]);
 	struct sockaddr_un none;
 	socklen_t nl = addr_of(&none, "/nonexistent/sock");
 	CHECK_ERR(connect(d, (struct sockaddr *)&none, nl), ENOENT, "connect to a missing path");
