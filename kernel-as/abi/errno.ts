@@ -46,6 +46,7 @@ export const EPROTONOSUPPORT: i32 = 93;
 export const EOPNOTSUPP: i32 = 95;
 export const EAFNOSUPPORT: i32 = 97;
 export const EADDRINUSE: i32 = 98;
+export const ECONNRESET: i32 = 104;
 export const EISCONN: i32 = 106;
 export const ENOTCONN: i32 = 107;
 export const ECONNREFUSED: i32 = 111;
@@ -74,6 +75,7 @@ export function errnoName(e: i32): string {
   if (e == EPROTONOSUPPORT) return "EPROTONOSUPPORT";
   if (e == EAFNOSUPPORT) return "EAFNOSUPPORT";
   if (e == EISCONN) return "EISCONN";
+  if (e == ECONNRESET) return "ECONNRESET";
   if (e == EADDRINUSE) return "EADDRINUSE";
   if (e == ENOTCONN) return "ENOTCONN";
   if (e == ECONNREFUSED) return "ECONNREFUSED";

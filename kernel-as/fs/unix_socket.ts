@@ -7,13 +7,13 @@
 // path (a socket inode that connect looks up) or an abstract name, listen, and connect: each
 // connection is such a pair, one end for the connector and one queued for accept. Datagram
 // and seqpacket sockets are not here yet.
-import { EADDRINUSE, EAGAIN, ECONNREFUSED, EINVAL, EISCONN, ENOSPC, ENOTCONN, EPIPE } from "../abi/errno";
+import { EADDRINUSE, EAGAIN, ECONNREFUSED, ECONNRESET, EINVAL, EISCONN, ENOSPC, ENOTCONN, EPIPE } from "../abi/errno";
 import { O_NONBLOCK, O_RDWR, SIGPIPE } from "../abi/linux";
 import { park, wakeLater } from "../kernel/sched";
 import { SigInfo, SI_USER } from "../kernel/signal";
 import { sendSignalToTask } from "../kernel/signal_send";
 import { Task } from "../kernel/task";
-import { FileDescription, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM } from "./file";
+import { FileDescription, POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM } from "./file";
 import { Pipe, PIPE_BUF } from "./pipe";
 import { MAX_RW_COUNT } from "./host_file";
 import { Inode, SuperBlock } from "./vfs/inode";
@@ -62,6 +62,11 @@ export class Received {
 }
 
 export class UnixSocket extends FileDescription {
+  /** A connection queued for accept and not taken yet (Linux's embryo). */
+  embryo: bool = false;
+  /** The peer went away while data was unread or before it was accepted: the next receive
+   *  with nothing left to read is ECONNRESET, once (Linux's sk_err). */
+  resetErr: bool = false;
   /** The addresses getsockname and getpeername report (sun_path bytes; empty: unnamed). */
   localName: Uint8Array = new Uint8Array(0);
   peerName: Uint8Array = new Uint8Array(0);
@@ -88,6 +93,10 @@ export class UnixSocket extends FileDescription {
   recv(t: Task, iov: IoVec, flags: i32, got: Received | null = null): i64 {
     const p = this.rx;
     if (iov.total == 0) return 0;
+    if (p.len == 0 && this.resetErr) {
+      this.resetErr = false;
+      return -ECONNRESET;
+    }
     const ended = p.writers == 0 || this.rdShut;
     const short = p.len == 0 || ((flags & MSG_WAITALL) != 0 && <u64>p.len < iov.total && iov.total <= <u64>p.capacity);
     if (short && !ended) {
@@ -213,8 +222,9 @@ export class UnixSocket extends FileDescription {
     if (this.rx.len > 0 || ended) r |= POLLIN | POLLRDNORM;
     if (ended) r |= POLLRDHUP;
     if (ended && (this.wrShut || this.tx.readers == 0)) r |= POLLHUP;
+    if (this.resetErr) r |= POLLERR;
     if (<u64>(this.tx.capacity - this.tx.len) >= PIPE_BUF) r |= POLLOUT | POLLWRNORM;
-    return r & (events | POLLHUP);
+    return r & (events | POLLHUP | POLLERR);
   }
 
   pollWait(t: Task): i32 {
@@ -242,7 +252,12 @@ export class UnixSocket extends FileDescription {
       for (let k = 0; k < fs.length; k++) fs[k].put();
     }
     this.inFlight = [];
-    if (this.peer !== null) this.peer!.peer = null;
+    if (this.peer !== null) {
+      // unix_release_sock(): a peer whose data we never read, or that we never accepted,
+      // learns of the reset.
+      if (this.rx.len > 0 || this.embryo) this.peer!.resetErr = true;
+      this.peer!.peer = null;
+    }
     if (!this.rdShut) this.rx.readers--;
     if (!this.wrShut) this.tx.writers--;
     this.rx.wakeAll();
@@ -349,6 +364,7 @@ export class UnixStreamSocket extends FileDescription {
     theirs.localName = listener.name;
     theirs.peerName = this.name;
     this.conn = mine;
+    theirs.embryo = true;
     listener.queue.push(theirs);
     listener.wake();
     return 0;

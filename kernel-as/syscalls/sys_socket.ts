@@ -236,6 +236,7 @@ function accept(t: Task, flags: i32): i64 {
     return park(t, -1, -1, 0);
   }
   const c = s.queue.shift();
+  c.embryo = false;
   c.flags = O_RDWR | ((flags & SOCK_NONBLOCK) != 0 ? O_NONBLOCK : 0);
   if (sysArg(1) != 0) {
     const r = putSockaddr(t, c.peerName, sysArg(1), sysArg(2));
@@ -289,11 +290,22 @@ export function sysSocketpair(t: Task): i64 {
 
 /** A connected stream takes no destination (EISCONN), as unix_stream_sendmsg() says. */
 function sendTo(t: Task, fd: i32, iov: IoVec, flags: i32, hasName: bool): i64 {
-  const s = socketOf(t, fd);
-  if (s === null) return -sockErr;
-  if ((flags & ~MSG_KNOWN) != 0) return -EOPNOTSUPP;
-  if (hasName) return -EISCONN;
-  return s.send(t, iov, flags);
+  const s = sendingEnd(t, fd, flags, hasName);
+  return s !== null ? s.send(t, iov, flags) : -sockErr;
+}
+
+/** The connected end a send on fd goes through, or null with sockErr: unknown flags are
+ *  EOPNOTSUPP; a destination is EISCONN on a connected stream and EOPNOTSUPP on another
+ *  (unix_stream_sendmsg()); an unconnected socket is ENOTCONN. */
+function sendingEnd(t: Task, fd: i32, flags: i32, hasName: bool): UnixSocket | null {
+  const f = anySocketOf(t, fd);
+  if (f === null) return null;
+  const s = f instanceof UnixSocket ? <UnixSocket>f : (<UnixStreamSocket>f).connected();
+  if ((flags & ~MSG_KNOWN) != 0 || (hasName && s === null)) sockErr = EOPNOTSUPP;
+  else if (hasName) sockErr = EISCONN;
+  else if (s === null) sockErr = ENOTCONN;
+  else return s;
+  return null;
 }
 
 export function sysSendto(t: Task): i64 {
@@ -378,8 +390,7 @@ function fail(err: i32, taken: FileDescription[]): FileDescription[] | null {
 }
 
 export function sysSendmsg(t: Task): i64 {
-  const s = socketOf(t, <i32>sysArg(0));
-  if (s === null) return -sockErr;
+  if (anySocketOf(t, <i32>sysArg(0)) === null) return -sockErr;
   const iov = new IoVec();
   const r = readMsghdr(t, sysArg(1), iov);
   if (r < 0) return r;
@@ -387,8 +398,8 @@ export function sysSendmsg(t: Task): i64 {
   const control = load<u64>(BUF + 32);
   const controlLen = load<u64>(BUF + 40);
   const flags = <i32>sysArg(2);
-  if ((flags & ~MSG_KNOWN) != 0) return -EOPNOTSUPP;
-  if (hasName) return -EISCONN;
+  const s = sendingEnd(t, <i32>sysArg(0), flags, hasName);
+  if (s === null) return -sockErr;
   if (controlLen > INT_MAX) return -ENOBUFS;
   const files = controlLen > 0 ? controlFiles(t, control, controlLen) : null;
   if (controlLen > 0 && files === null) return -sockErr;

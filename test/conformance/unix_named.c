@@ -147,8 +147,31 @@ int main(void)
 	close(ql);
 	close(sl);
 
+	/* resets: a listener closed with a queued connection, a peer closed with unread data */
+	int rl = socket(AF_UNIX, SOCK_STREAM, 0);
+	struct sockaddr_un ra;
+	char rpath[100];
+	snprintf(rpath, sizeof rpath, "%.90s/r", tdir);
+	socklen_t ralen = addr_of(&ra, rpath);
+	REQUIRE(bind(rl, (struct sockaddr *)&ra, ralen) == 0 && listen(rl, 2) == 0, "a third listener", "-");
+	int rc = socket(AF_UNIX, SOCK_STREAM, 0);
+	CHECK(connect(rc, (struct sockaddr *)&ra, ralen) == 0, "connect, never accepted", "-");
+	close(rl);
+	struct pollfd rp = { rc, POLLIN, 0 };
+	CHECK(poll(&rp, 1, 0) == 1 && (rp.revents & POLLERR), "the connector polls an error once the listener closed", "revents %#x", rp.revents);
+	CHECK_ERR(read(rc, buf, 1), ECONNRESET, "and reads ECONNRESET");
+	CHECK(read(rc, buf, 1) == 0, "once, then end of file", "-");
+	close(rc);
+	int rpair[2];
+	socketpair(AF_UNIX, SOCK_STREAM, 0, rpair);
+	write(rpair[0], "unread", 6);
+	close(rpair[1]);
+	CHECK_ERR(read(rpair[0], buf, 1), ECONNRESET, "a peer closed with unread data: ECONNRESET");
+	close(rpair[0]);
+
 	/* errors */
 	int d = socket(AF_UNIX, SOCK_STREAM, 0);
+	CHECK_ERR(sendto(d, "x", 1, 0, (struct sockaddr *)&a, alen), EOPNOTSUPP, "sendto with an address on an unconnected stream");
 	struct sockaddr_un fam = { .sun_family = AF_UNIX };
 	CHECK_ERR(connect(d, (struct sockaddr *)&fam, offsetof(struct sockaddr_un, sun_path)), EINVAL, "connect to a family alone");
 	int pair[2];
