@@ -54,6 +54,7 @@ export function forkProcess(parent: Task, flags: u64, stack: u64, ptid: u64, cti
   // CLONE_PARENT makes the child a sibling (its parent is the caller's parent).
   const owner = (flags & CLONE_PARENT) != 0 && ptg.parent !== null ? ptg.parent! : ptg;
   tg.parent = owner;
+  if (owner === ptg) tg.forker = parent;
   owner.children.push(tg);
   tg.exitSignal = <i32>(flags & CSIGNAL);
   tg.cred = ptg.cred.copy();

@@ -112,9 +112,10 @@ export function exitThreadGroup(tg: ThreadGroup, status: i32): void {
 }
 
 /** The threads of c that asked for a signal when their parent dies (PR_SET_PDEATHSIG) get it,
- *  as a signal to c sent by the dead parent. Linux sends it when the forking thread exits;
- *  here the parent is tracked per process, so it comes when the whole parent process does. */
-function sendParentDeathSignals(c: ThreadGroup, parent: ThreadGroup): void {
+ *  as a signal to c sent by the dead parent: when the parent process exits, or when the
+ *  thread that forked c does (thread.ts). */
+export function sendParentDeathSignals(c: ThreadGroup, parent: ThreadGroup): void {
+  c.forker = null;
   for (let i = 0; i < c.tasks.length; i++) {
     const sig = c.tasks[i].pdeathSig;
     if (sig != 0) sendSignal(c, sig, new SigInfo(sig, SI_USER, parent.tgid, parent.cred.uid));

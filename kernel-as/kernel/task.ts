@@ -58,6 +58,10 @@ export class ThreadGroup {
   /** Tasks polling a file about this group: a pidfd (for its exit) or a signalfd (for its
    *  signals). Woken on both; a poll that finds nothing ready waits again. */
   pollers: Task[] = [];
+  /** The thread that forked this group (Linux's real_parent is a thread): when it exits, the
+   *  parent-death signal fires even if its process lives on. Null once that happened, or for
+   *  CLONE_PARENT children. */
+  forker: Task | null = null;
   /** The task that vforked this group and waits for its exec or exit. */
   vforkParent: Task | null = null;
   /** Nice value (setpriority), the dumpable flag, no_new_privs, child-subreaper (prctl). */

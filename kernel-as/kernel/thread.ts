@@ -10,7 +10,7 @@ import { FsContext } from "../fs/vfs/mount";
 import { CLONE_CHILD_CLEARTID, CLONE_CHILD_SETTID, CLONE_FILES, CLONE_FS, CLONE_PARENT_SETTID, CLONE_SETTLS } from "./fork";
 import { exitRobustList, futexKey, removeWaiter, wakeFutex } from "./futex";
 import { dropPendingOpen } from "../fs/fifo";
-import { allocPid, exitThreadGroup, registerTask, tasksByStub, tasksByTid } from "./kernel";
+import { allocPid, exitThreadGroup, registerTask, sendParentDeathSignals, tasksByStub, tasksByTid } from "./kernel";
 import { makeRunnable, RET_GONE, unpark } from "./sched";
 import { Task, TASK_DEAD } from "./task";
 
@@ -56,6 +56,12 @@ function detach(t: Task): void {
   tasksByStub.delete(t.stub);
   tasksByTid.delete(t.tid);
   t.fdTable.release();
+  // The children this thread forked now belong to the rest of its group: in Linux their
+  // parent changes, and a parent-death signal fires (the well-known PR_SET_PDEATHSIG trap).
+  for (let k = 0; k < tg.children.length; k++) {
+    const c = tg.children[k];
+    if (c.forker === t && c.exitStatus < 0) sendParentDeathSignals(c, tg);
+  }
   if (tg.stub == t.stub) {
     // The host thread that named the stub is going: another of its threads names it now.
     tg.mm.renameStub(t.stub, tg.tasks[0].stub);

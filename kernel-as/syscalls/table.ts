@@ -263,7 +263,7 @@ none(153, "vhangup", "");
 none(154, "modify_ldt", "");
 none(155, "pivot_root", "");
 none(156, "_sysctl", "");
-def(157, "prctl", sysPrctl, PARTIAL, "ixxxx", "d", "NAME, PDEATHSIG (sent when the parent process exits, not when only the forking thread does), DUMPABLE, KEEPCAPS, SECCOMP, CAPBSET_READ, CHILD_SUBREAPER, NO_NEW_PRIVS, TIMERSLACK; others EINVAL");
+def(157, "prctl", sysPrctl, PARTIAL, "ixxxx", "d", "NAME, PDEATHSIG, DUMPABLE, KEEPCAPS, SECCOMP, CAPBSET_READ, CHILD_SUBREAPER, NO_NEW_PRIVS, TIMERSLACK; others EINVAL");
 def(158, "arch_prctl", sysArchPrctl, PARTIAL, "xp", "d", "ARCH_SET_CPUID gives ENODEV");
 none(159, "adjtimex", "");
 def(160, "setrlimit", sysSetrlimit, PARTIAL, "ip", "d", "limits are recorded; only RLIMIT_NOFILE and RLIMIT_STACK are enforced");

@@ -4,12 +4,13 @@
  * it set SA_NOCLDSTOP. Children that make syscalls and one that spins without any are
  * stopped alike. A group orphaned by an exit while a member is stopped gets SIGHUP and
  * SIGCONT; orphans go to a child subreaper; PR_SET_PDEATHSIG signals a child whose parent
- * died. */
+ * died, or whose forking thread did. */
 #include "check.h"
 #include "proc.h"
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <pthread.h>
 #include <sys/wait.h>
 
 static volatile long *counter;
@@ -287,6 +288,39 @@ static void parent_death_signal(void)
 	prctl(PR_SET_CHILD_SUBREAPER, 0);
 }
 
+/* The thread that forks is the parent PR_SET_PDEATHSIG watches: when it exits, the child
+ * gets its signal although the process lives on (Linux's real_parent is a thread). */
+static void *forking_thread(void *arg)
+{
+	(void)arg;
+	pid_t child = fork();
+	if (child == 0) {
+		signal(SIGUSR2, on_pdeath);
+		prctl(PR_SET_PDEATHSIG, SIGUSR2);
+		counter[1] = getpid();
+		for (int i = 0; i < 3000 && !counter[2]; i++)
+			usleep(1000);
+		_exit(counter[2] ? 42 : 43);
+	}
+	while (counter[1] == 0)
+		usleep(1000);
+	return (void *)(long)child;
+}
+
+static void parent_thread_death_signal(void)
+{
+	counter[1] = counter[2] = counter[3] = 0;
+	pthread_t th;
+	void *ret;
+	pthread_create(&th, NULL, forking_thread, NULL);
+	pthread_join(th, &ret);
+	pid_t child = (pid_t)(long)ret;
+	int st;
+	pid_t w = wait_timeout(child, &st, 5000);
+	CHECK(w == child && WIFEXITED(st) && WEXITSTATUS(st) == 42, "the parent-death signal fires when the forking thread exits",
+	      "%s", wstatus_str(st));
+}
+
 static volatile int usr1_seen;
 static void on_usr1(int sig)
 {
@@ -339,5 +373,6 @@ int main(void)
 	orphaned_by_exit(1);
 	orphaned_by_exit(0);
 	parent_death_signal();
+	parent_thread_death_signal();
 	return check_done();
 }
