@@ -312,6 +312,7 @@ export class UnixStreamSocket extends FileDescription {
   boundInode: Inode | null = null;
   readonly ino: u64 = sockfs.allocIno();
 
+  /** pid, uid, gid: who created it, then who called listen (SO_PEERCRED of connectors). */
   constructor(flags: i32, public pid: i32, public uid: u32, public gid: u32) {
     super(flags);
   }

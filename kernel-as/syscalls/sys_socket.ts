@@ -190,9 +190,13 @@ export function sysBind(t: Task): i64 {
 export function sysListen(t: Task): i64 {
   const s = streamSocketOf(t, <i32>sysArg(0), EINVAL);
   if (s === null) return -sockErr;
-  // unix_listen(): only a bound, unconnected socket listens.
+  // unix_listen(): only a bound, unconnected socket listens, and its connectors' SO_PEERCRED
+  // names whoever called listen (init_peercred()).
   if (s.conn !== null || s.name.length == 0) return -EINVAL;
   s.listening = true;
+  s.pid = t.tg.tgid;
+  s.uid = t.tg.cred.euid;
+  s.gid = t.tg.cred.egid;
   return 0;
 }
 

@@ -147,6 +147,37 @@ int main(void)
 	close(ql);
 	close(sl);
 
+	/* SO_PEERCRED names whoever called listen, not who created the socket */
+	int ol = socket(AF_UNIX, SOCK_STREAM, 0);
+	struct sockaddr_un oa;
+	char opath[100];
+	snprintf(opath, sizeof opath, "%.90s/o", tdir);
+	socklen_t oalen = addr_of(&oa, opath);
+	int go[2];
+	REQUIRE(pipe(go) == 0, "pipe", "-");
+	pid_t lp = fork();
+	if (lp == 0) {
+		if (bind(ol, (struct sockaddr *)&oa, oalen) != 0 || listen(ol, 1) != 0)
+			_exit(2);
+		write(go[1], "g", 1);
+		int as = accept(ol, NULL, NULL);
+		char b;
+		read(as, &b, 1);
+		_exit(0);
+	}
+	read(go[0], buf, 1);
+	int oc = socket(AF_UNIX, SOCK_STREAM, 0);
+	CHECK(connect(oc, (struct sockaddr *)&oa, oalen) == 0, "connect to a listener another process made listen", "-");
+	cl = sizeof cr;
+	CHECK(getsockopt(oc, SOL_SOCKET, SO_PEERCRED, &cr, &cl) == 0 && cr.pid == lp, "SO_PEERCRED names the process that listened",
+	      "pid %d, listener %d, creator %d", cr.pid, lp, getpid());
+	write(oc, "x", 1);
+	waitpid(lp, &ws, 0);
+	close(oc);
+	close(ol);
+	close(go[0]);
+	close(go[1]);
+
 	/* resets: a listener closed with a queued connection, a peer closed with unread data */
 	int rl = socket(AF_UNIX, SOCK_STREAM, 0);
 	struct sockaddr_un ra;
