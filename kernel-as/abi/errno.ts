@@ -56,29 +56,27 @@ export const ETIMEDOUT: i32 = 110;
 export const ERESTARTSYS: i32 = 512;
 export const ERESTART_RESTARTBLOCK: i32 = 516;
 
+/** Linux's errno names by number (asm-generic/errno-base.h and errno.h); "" where a number
+ *  has no name of its own. */
 const NAMES: string[] = [
-  "0", "EPERM", "ENOENT", "ESRCH", "EINTR", "EIO", "ENXIO", "E2BIG", "ENOEXEC", "EBADF",
-  "ECHILD", "EAGAIN", "ENOMEM", "EACCES", "EFAULT", "ENOTBLK", "EBUSY", "EEXIST", "EXDEV",
-  "ENODEV", "ENOTDIR", "EISDIR", "EINVAL", "ENFILE", "EMFILE", "ENOTTY", "ETXTBSY", "EFBIG",
-  "ENOSPC", "ESPIPE", "EROFS", "EMLINK", "EPIPE", "EDOM", "ERANGE", "EDEADLK", "ENAMETOOLONG",
-  "ENOLCK", "ENOSYS", "ENOTEMPTY", "ELOOP",
+  "0", "EPERM", "ENOENT", "ESRCH", "EINTR", "EIO", "ENXIO", "E2BIG", "ENOEXEC", "EBADF", "ECHILD",
+  "EAGAIN", "ENOMEM", "EACCES", "EFAULT", "ENOTBLK", "EBUSY", "EEXIST", "EXDEV", "ENODEV",
+  "ENOTDIR", "EISDIR", "EINVAL", "ENFILE", "EMFILE", "ENOTTY", "ETXTBSY", "EFBIG", "ENOSPC",
+  "ESPIPE", "EROFS", "EMLINK", "EPIPE", "EDOM", "ERANGE", "EDEADLK", "ENAMETOOLONG", "ENOLCK",
+  "ENOSYS", "ENOTEMPTY", "ELOOP", "", "ENOMSG", "EIDRM", "ECHRNG", "EL2NSYNC", "EL3HLT", "EL3RST",
+  "ELNRNG", "EUNATCH", "ENOCSI", "EL2HLT", "EBADE", "EBADR", "EXFULL", "ENOANO", "EBADRQC",
+  "EBADSLT", "", "EBFONT", "ENOSTR", "ENODATA", "ETIME", "ENOSR", "ENONET", "ENOPKG", "EREMOTE",
+  "ENOLINK", "EADV", "ESRMNT", "ECOMM", "EPROTO", "EMULTIHOP", "EDOTDOT", "EBADMSG", "EOVERFLOW",
+  "ENOTUNIQ", "EBADFD", "EREMCHG", "ELIBACC", "ELIBBAD", "ELIBSCN", "ELIBMAX", "ELIBEXEC",
+  "EILSEQ", "ERESTART", "ESTRPIPE", "EUSERS", "ENOTSOCK", "EDESTADDRREQ", "EMSGSIZE", "EPROTOTYPE",
+  "ENOPROTOOPT", "EPROTONOSUPPORT", "ESOCKTNOSUPPORT", "EOPNOTSUPP", "EPFNOSUPPORT",
+  "EAFNOSUPPORT", "EADDRINUSE", "EADDRNOTAVAIL", "ENETDOWN", "ENETUNREACH", "ENETRESET",
+  "ECONNABORTED", "ECONNRESET", "ENOBUFS", "EISCONN", "ENOTCONN", "ESHUTDOWN", "ETOOMANYREFS",
+  "ETIMEDOUT", "ECONNREFUSED",
 ];
 
 /** The symbolic name of an errno, for strace output. */
 export function errnoName(e: i32): string {
-  if (e > 0 && e < NAMES.length) return NAMES[e];
-  if (e == EOPNOTSUPP) return "EOPNOTSUPP";
-  if (e == ENOTSOCK) return "ENOTSOCK";
-  if (e == ENOBUFS) return "ENOBUFS";
-  if (e == EMSGSIZE) return "EMSGSIZE";
-  if (e == ENOPROTOOPT) return "ENOPROTOOPT";
-  if (e == EPROTONOSUPPORT) return "EPROTONOSUPPORT";
-  if (e == EAFNOSUPPORT) return "EAFNOSUPPORT";
-  if (e == EISCONN) return "EISCONN";
-  if (e == ECONNRESET) return "ECONNRESET";
-  if (e == EADDRINUSE) return "EADDRINUSE";
-  if (e == ENOTCONN) return "ENOTCONN";
-  if (e == ECONNREFUSED) return "ECONNREFUSED";
-  if (e == ETIMEDOUT) return "ETIMEDOUT";
+  if (e > 0 && e < NAMES.length && NAMES[e].length > 0) return NAMES[e];
   return "E" + e.toString();
 }

@@ -124,7 +124,7 @@ export class P9Client {
   getattr(fid: u32, a: P9Attr): i32 {
     const r = this.rpc(Tgetattr, new Fields().num(fid).num(GETATTR_BASIC));
     if (r === null) return -this.err;
-    readAttr(r, a);
+    readAttrAt(changetype<usize>(this.reply) + <usize>HEADER_SIZE, a);
     return 0;
   }
 
@@ -134,7 +134,7 @@ export class P9Client {
   getattrAt(dfid: u32, name: string, a: P9Attr): i32 {
     const r = this.rpc(Tgetattrat, new Fields().num(dfid).num(GETATTR_BASIC).str(name));
     if (r === null) return -this.err;
-    readAttr(r, a);
+    readAttrAt(changetype<usize>(this.reply) + <usize>HEADER_SIZE, a);
     this.lastTarget = r.strs[0];
     return 0;
   }
@@ -172,28 +172,13 @@ export class P9Client {
   }
 }
 
-/** Reads the fields Rgetattr (and Rgetattrat) start with into a: valid[8] qid mode[4] uid[4]
- *  gid[4] nlink[8] rdev[8] size[8] blksize[8] blocks[8] atime[16] mtime[16] ctime[16] ... */
-function readAttr(r: Fields, a: P9Attr): void {
-  const n = r.nums;
-  a.qid = r.qids[0];
-  a.mode = <u32>n[1];
-  a.uid = <u32>n[2];
-  a.gid = <u32>n[3];
-  a.nlink = n[4];
-  a.rdev = n[5];
-  a.size = n[6];
-  a.blksize = n[7];
-  a.blocks = n[8];
-  a.atimeNs = <i64>n[9] * 1000000000 + <i64>n[10];
-  a.mtimeNs = <i64>n[11] * 1000000000 + <i64>n[12];
-  a.ctimeNs = <i64>n[13] * 1000000000 + <i64>n[14];
-}
 
 /** Size of Rgetattr's fields in a Rreaddirplus entry. */
 const ATTR_SIZE: usize = 153;
 
-/** Reads Rgetattr's fields at p (within a Rreaddirplus entry) into a. */
+/** Reads Rgetattr's fields at p (a reply's body, or within a Rreaddirplus entry) into a:
+ *  valid[8] qid[13] mode[4] uid[4] gid[4] nlink[8] rdev[8] size[8] blksize[8] blocks[8]
+ *  atime[16] mtime[16] ctime[16] ... */
 export function readAttrAt(p: usize, a: P9Attr): void {
   a.qid.type = load<u8>(p + 8);
   a.qid.version = load<u32>(p + 9);
