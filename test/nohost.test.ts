@@ -6,37 +6,12 @@
 // would be SIGKILLed and tap would report this file as killed; that is why this test
 // lives in a file of its own.
 import t from 'tap';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { buildC, type Variant } from './helpers/cbuild.js';
 import { describe, runNative, runWvisor } from './helpers/wvisor.js';
+import { alive, field, spawnVictim, waitExit } from './helpers/victim.js';
 
 const variants: Variant[] = ['static', 'static-pie'];
 
-function spawnVictim(): ChildProcess {
-  return spawn('/bin/sleep', ['30'], { stdio: 'ignore' });
-}
-
-function alive(p: ChildProcess): boolean {
-  if (p.exitCode !== null || p.signalCode !== null) return false;
-  try {
-    process.kill(p.pid!, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const waitExit = (p: ChildProcess, ms: number) =>
-  new Promise<void>((resolve) => {
-    if (p.exitCode !== null || p.signalCode !== null) return resolve();
-    const timer = setTimeout(resolve, ms);
-    p.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-
-const field = (out: string, key: string) => new RegExp(`^${key.replace(/[()]/g, '\\$&')}=(.*)$`, 'm').exec(out)?.[1];
 
 for (const variant of variants) {
   t.test(`nohost (${variant})`, async (t) => {

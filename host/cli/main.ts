@@ -8,6 +8,7 @@ import { runSentry } from '../sentry/sentry.js';
 import { ResolveError, resolveProgram } from './resolve.js';
 import { parseSize } from './size.js';
 import { describeSyscalls } from './help_syscalls.js';
+import { DEFAULT_PLATFORM, PLATFORMS, PlatformName } from '../platform/names.js';
 
 /** runsc's global flags that take a value; those not listed here are booleans. */
 const GLOBAL_VALUE_FLAGS = ['root', 'platform', 'network', 'debug-log', 'log', 'log-format', 'total-memory', 'debug-log-format', 'panic-log'];
@@ -47,7 +48,7 @@ function buildProgram(setExit: (code: number) => void): Command {
     .description('Run untrusted Linux programs inside a user-space kernel (runsc-compatible CLI)')
     .enablePositionalOptions()
     .option('--root <dir>', 'root directory for container state', '/var/run/wvisor')
-    .addOption(new Option('--platform <name>', 'platform that runs app code').choices(['ptrace']).default('ptrace'))
+    .addOption(new Option('--platform <name>', 'platform that runs app code').choices([...PLATFORMS]).default(DEFAULT_PLATFORM))
     .addOption(new Option('--network <mode>', 'network mode').choices(['none', 'sandbox', 'host']).default('none'))
     .option('--debug', 'write debug messages to the debug log')
     .option('--debug-log <file>', 'file for debug and strace output (default: stderr)')
@@ -128,6 +129,7 @@ async function runDo(g: GlobalOptions, prog: string, args: string[], cwd: string
     strace: !!g.strace,
     debug: !!g.debug,
     debugLog: g.debugLog,
+    platform: g.platform as PlatformName,
   });
 }
 

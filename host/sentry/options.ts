@@ -1,4 +1,5 @@
 // What the CLI hands to the Sentry for one sandbox.
+import { PlatformName } from '../platform/names.js';
 
 export interface SentryOptions {
   /** The program's argv; argv[0] as the user wrote it. */
@@ -16,4 +17,6 @@ export interface SentryOptions {
   goferFd: number;
   /** File for debug and strace output instead of stderr. */
   debugLog?: string;
+  /** What runs app code (runsc's --platform). */
+  platform: PlatformName;
 }

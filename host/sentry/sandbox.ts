@@ -7,8 +7,8 @@
 // the platform ignores pids that are not stubs.
 import { fileURLToPath } from 'node:url';
 import * as libc from '../platform/ptrace/libc.js';
-import { PtracePlatform } from '../platform/ptrace/platform.js';
-import { STUB_BASE } from '../platform/ptrace/stub_image.js';
+import { makePlatform } from '../platform/platform.js';
+import { STUB_BASE } from '../platform/stub/stub_layout.js';
 import { KernelExports, loadKernel } from '../kernel/kernel_module.js';
 import { hostPrimitives } from '../kernel/primitives.js';
 import { MemoryFile } from '../memfile.js';
@@ -28,7 +28,7 @@ function runWithLog(opts: SentryOptions, log: SentryLog): SentryResult {
   // Room for the memory limit plus the page-granular slack of many small mappings.
   const memFileSize = Math.ceil((opts.memLimit + (1 << 30)) / (1 << 30)) * (1 << 30);
   const memfile = new MemoryFile(memFileSize);
-  const platform = new PtracePlatform(STUB_PATH, memfile.fd, WAKER_PATH);
+  const platform = makePlatform(opts.platform, STUB_PATH, memfile.fd, WAKER_PATH);
   let kernel: KernelExports | undefined;
   const primitives = hostPrimitives({
     memfile,

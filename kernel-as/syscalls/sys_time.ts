@@ -19,9 +19,10 @@ const NSEC_PER_SEC: i64 = 1000000000;
 const OUT_BUF: usize = memory.data(16, 8);
 const INVALID_CLOCK: i32 = 0x7fffffff;
 
-/** Linux's MAKE_PROCESS_CPUCLOCK(pid, CPUCLOCK_SCHED) for a stub's host pid. */
-@inline function cpuClock(hostPid: i32): i32 {
-  return ((~hostPid) << 3) | 2;
+/** Linux's MAKE_PROCESS_CPUCLOCK(id, CPUCLOCK_SCHED), or MAKE_THREAD_CPUCLOCK, for a stub
+ *  id: the host's clock_get primitive finds the host process or thread it names. */
+@inline function cpuClock(stub: i32, perThread: bool = false): i32 {
+  return ((~stub) << 3) | (perThread ? 6 : 2);
 }
 
 /** The host clock that answers app clock id c for task t, or INVALID_CLOCK. */
@@ -31,9 +32,7 @@ function hostClockFor(t: Task, c: i32): i32 {
   if (c == CLOCK_REALTIME_ALARM) return CLOCK_REALTIME;
   if (c == CLOCK_BOOTTIME_ALARM) return CLOCK_BOOTTIME;
   if (c == CLOCK_PROCESS_CPUTIME_ID) return cpuClock(t.tg.leader.stub);
-  // A stub runs one app thread, so its process clock is that thread's CPU time. (Linux refuses
-  // per-thread clocks of another thread group, which a stub is from the Sentry's view.)
-  if (c == CLOCK_THREAD_CPUTIME_ID) return cpuClock(t.stub);
+  if (c == CLOCK_THREAD_CPUTIME_ID) return cpuClock(t.stub, true);
   if (c < 0) {
     // A dynamic CPU clock naming a pid of the sandbox (clock_getcpuclockid(3)).
     if ((c & 3) == 3) return INVALID_CLOCK; // fd clocks (CLOCKFD) are not supported
@@ -42,7 +41,7 @@ function hostClockFor(t: Task, c: i32): i32 {
     if (pid != 0 && !tasksByTid.has(pid)) return INVALID_CLOCK;
     const target = pid == 0 ? t : tasksByTid.get(pid);
     if (!perThread && target.tg.tgid != target.tid) return INVALID_CLOCK;
-    return cpuClock(perThread ? target.stub : target.tg.leader.stub);
+    return cpuClock(perThread ? target.stub : target.tg.leader.stub, perThread);
   }
   return INVALID_CLOCK;
 }

@@ -42,7 +42,7 @@ export interface MissingRunner {
 
 /** The order of runners in tables: baseline, the two floors, then the sandboxes. */
 export const RUNNER_ORDER = ['native', 'bwrap', 'ptrace-floor', 'wvisor', 'runsc'];
-export const WVISOR_PLATFORMS = ['ptrace', 'kvm'];
+export const WVISOR_PLATFORMS = ['systrap', 'ptrace', 'kvm'];
 export const RUNSC_PLATFORMS = ['ptrace', 'systrap'];
 
 const always = (): boolean => true;

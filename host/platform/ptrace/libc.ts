@@ -46,6 +46,11 @@ export const sendBuf = libc.func('send', 'long', ['int', 'void *', 'size_t', 'in
 export const recvBuf = libc.func('recv', 'long', ['int', 'void *', 'size_t', 'int']);
 export const recvmsg = libc.func('long recvmsg(int fd, uintptr_t msg, int flags)');
 export const socketpair = libc.func('socketpair', 'int', ['int', 'int', 'int', 'void *']);
+/** syscall(2) with six integer arguments (glibc's variadic wrapper reads them as longs). */
+export const syscall = libc.func('long syscall(long nr, long a, long b, long c, long d, long e, long f)');
+/** syscall(2) whose fourth argument is a buffer (futex's timeout). */
+export const syscallBuf4 = libc.func('syscall', 'long', ['long', 'long', 'long', 'long', 'void *', 'long', 'long']);
+export const tgkill = libc.func('int tgkill(int tgid, int tid, int sig)');
 export const errno = (): number => koffi.errno();
 export { koffi };
 
@@ -80,3 +85,6 @@ export const POSIX_SPAWN_SETSID = 0x80;
 export const EINTR = 4;
 export const EAGAIN = 11;
 export const ESRCH = 3;
+export const EPERM = 1;
+export const EFAULT = 14;
+export const EINVAL = 22;

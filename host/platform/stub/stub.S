@@ -1,0 +1,317 @@
+# The stub: the code of every host process that holds an app's address space, and of the
+# waker. scripts/stub_code.js assembles this file (GNU as) into stub_code.ts, which is
+# committed, so building wvisor needs no assembler; test/stub_code.test.ts checks that the
+# two agree. stub_image.ts wraps the stub's bytes in an ELF executable loaded at STUB_BASE.
+#
+# Layout of the stub's part of the address space (everything the app may use is below):
+#   STUB_BASE            this code (one page, read and execute)
+#   STUB_BASE + 0x1000   the bell page, shared by every stub and the Sentry
+#   STUB_BASE + 0x10000  regions of 64 KiB, one per stub thread, each mapped only in its own
+#                        stub: a context page (the thread's mailbox with the Sentry) and the
+#                        thread's signal stack. A region's offset in the stub memfd equals its
+#                        address minus STUB_BASE.
+# A stub process has one control thread, traced and never running app code, through which
+# the Sentry injects syscalls (inject, batch, thread_clone); under the systrap platform the
+# app runs in untraced threads made by thread_clone, whose every syscall the seccomp filter
+# turns into SIGSYS, and whose faults arrive as signals too: the handler posts them to the
+# context page and waits for the Sentry's answer.
+        .intel_syntax noprefix
+        .set STUB_BASE, 0x7ff000000000
+        .set BELL, STUB_BASE + 0x1000
+        .set STUB_CODE, STUB_BASE + 120  # after the ELF header and program header
+        .set REGION_MASK, ~0xffff
+        # Context page fields (host/platform/stub/stub_layout.ts names them for the Sentry).
+        .set CTX_STATE, 0
+        .set CTX_SIGNO, 8
+        .set CTX_CODE, 12
+        .set CTX_ADDR, 16
+        .set CTX_UCONTEXT, 24
+        .set CTX_COMMAND, 32
+        .set CTX_NR, 40
+        .set CTX_RESULT, 96
+        .set CTX_START_ALTSTACK, 104
+        .set CTX_START_SECCOMP, 112
+        .set CTX_SPIN, 128
+        # CTX_STATE values: the app runs; an event waits for the Sentry; the Sentry answered;
+        # an event waits and its thread sleeps on the futex.
+        .set ST_APP, 0
+        .set ST_EVENT, 1
+        .set ST_ANSWER, 2
+        .set ST_SLEEP, 3
+        # CTX_COMMAND bits: run the syscall in CTX_NR.. first; then return to the app.
+        .set CMD_RUN, 1
+        .set CMD_RESUME, 2
+        # Bell page fields: a counter every event raises; set while the Sentry sleeps on it;
+        # set by the waker until the Sentry has seen it; how long a thread spins for an answer.
+        .set BELL_COUNT, 0
+        .set BELL_SLEEPING, 4
+        .set BELL_WAKER, 8
+
+        .set SYS_rt_sigaction, 13
+        .set SYS_rt_sigreturn, 15
+        .set SYS_getpid, 39
+        .set SYS_kill, 62
+        .set SYS_sigaltstack, 131
+        .set SYS_prctl, 157
+        .set SYS_futex, 202
+        .set SYS_epoll_wait, 232
+        .set SYS_seccomp, 317
+        .set SYS_mmap, 9
+        .set FUTEX_WAIT, 0
+        .set FUTEX_WAKE, 1
+
+        .text
+        .globl stub_entry
+stub_entry:
+        # The handler takes every signal an app thread can raise: SIGSYS from the filter,
+        # faults, and SIGUSR2, which the Sentry sends to interrupt a thread.
+        lea r12, [rip + handled_signals]
+        mov r13d, handled_signals_end - handled_signals
+1:      movzx edi, byte ptr [r12]
+        lea rsi, [rip + handler_action]
+        xor edx, edx
+        mov r10d, 8
+        mov eax, SYS_rt_sigaction
+        syscall
+        inc r12
+        dec r13d
+        jnz 1b
+        # no_new_privs lets an unprivileged thread install its seccomp filter.
+        mov eax, SYS_prctl
+        mov edi, 38                     # PR_SET_NO_NEW_PRIVS
+        mov esi, 1
+        xor edx, edx
+        xor r10d, r10d
+        xor r8d, r8d
+        syscall
+        call self_stop
+        int3                            # never reached: the tracer moves rip first
+
+# Asks for SIGKILL when the parent (the Sentry) dies, then stops itself so that the Sentry
+# can seize it.
+self_stop:
+        mov eax, SYS_prctl
+        mov edi, 1                      # PR_SET_PDEATHSIG
+        mov esi, 9                      # SIGKILL
+        syscall
+        mov eax, SYS_getpid
+        syscall
+        mov edi, eax
+        mov esi, 19                     # SIGSTOP
+        mov eax, SYS_kill
+        syscall
+        ret
+
+# An injected syscall: the tracer sets the registers and rip here, and gets control back at
+# the int3.
+        .globl stub_inject
+stub_inject:
+        syscall
+        int3
+        jmp stub_inject
+
+# The batch loop: rbx points to a page holding a count, then entries of eight 64-bit words
+# (syscall number, six arguments, unused). The syscalls are made in order; the first that
+# fails stops the loop with r12 = the entries left, that one included. The loop writes no
+# memory, so the page is mapped read-only in the stub: the app's threads cannot change a
+# batch while it runs.
+        .globl stub_batch
+stub_batch:
+        mov r12, [rbx]
+        lea r13, [rbx + 8]
+2:      test r12, r12
+        jz 3f
+        mov rax, [r13]
+        mov rdi, [r13 + 8]
+        mov rsi, [r13 + 16]
+        mov rdx, [r13 + 24]
+        mov r10, [r13 + 32]
+        mov r8, [r13 + 40]
+        mov r9, [r13 + 48]
+        syscall
+        cmp rax, -4095
+        jae 3f
+        add r13, 64
+        dec r12
+        jmp 2b
+3:      int3
+        jmp stub_batch
+
+# A new app thread: the tracer injects clone here with the new stack at the top of the
+# thread's region. The parent stops at the int3; the child sets its signal stack, installs
+# the app filter (whose address stub_image.ts writes into app_filter) and traps into the
+# handler, where it waits for the Sentry to give it the app's registers.
+        .globl stub_thread_clone
+stub_thread_clone:
+        syscall
+        test rax, rax
+        jz 4f
+        int3
+4:      mov rbx, rsp
+        and rbx, REGION_MASK
+        lea rax, [rbx + 0x1000]
+        mov [rsp], rax                  # ss_sp
+        mov qword ptr [rsp + 8], 0      # ss_flags
+        mov qword ptr [rsp + 16], 0xf000 # ss_size
+        mov rdi, rsp
+        xor esi, esi
+        mov eax, SYS_sigaltstack
+        syscall
+        mov [rbx + CTX_START_ALTSTACK], rax
+        mov eax, SYS_seccomp
+        mov edi, 1                      # SECCOMP_SET_MODE_FILTER
+        xor esi, esi
+        lea rdx, [rip + app_filter]
+        syscall
+        mov [rbx + CTX_START_SECCOMP], rax
+        # getpid is not allowed from here, so the filter turns it into SIGSYS; if the filter
+        # is missing, getpid runs and ud2 raises SIGILL instead: either way the Sentry gets
+        # the start event and reads the two results above.
+        .globl stub_start_trap
+stub_start_trap:
+        mov eax, SYS_getpid
+        syscall
+        ud2
+
+# The signal handler (rdi = signo, rsi = siginfo, rdx = ucontext), on the thread's signal
+# stack, every signal blocked. It posts the event, rings the bell, and waits for the answer:
+# spinning a while (the Sentry usually answers in microseconds), then on the futex.
+        .globl stub_handler
+stub_handler:
+        mov rbx, rsp
+        and rbx, REGION_MASK
+        mov [rbx + CTX_SIGNO], edi
+        mov eax, [rsi + 8]
+        mov [rbx + CTX_CODE], eax
+        mov rax, [rsi + 16]
+        mov [rbx + CTX_ADDR], rax
+        mov [rbx + CTX_UCONTEXT], rdx
+5:      mov dword ptr [rbx + CTX_STATE], ST_EVENT
+        movabs r12, BELL
+        lock inc dword ptr [r12 + BELL_COUNT]
+        cmp dword ptr [r12 + BELL_SLEEPING], 0
+        je 6f
+        mov rdi, r12
+        mov esi, FUTEX_WAKE
+        mov edx, 1
+        mov eax, SYS_futex
+        syscall
+6:      mov ecx, [rbx + CTX_SPIN]
+7:      cmp dword ptr [rbx + CTX_STATE], ST_ANSWER
+        je 9f
+        pause
+        dec ecx
+        jnz 7b
+        # Tell the Sentry to wake us, unless it answered meanwhile.
+        mov eax, ST_EVENT
+        mov edx, ST_SLEEP
+        lock cmpxchg dword ptr [rbx + CTX_STATE], edx
+        jne 6b
+8:      mov rdi, rbx
+        mov esi, FUTEX_WAIT
+        mov edx, ST_SLEEP
+        xor r10d, r10d
+        mov eax, SYS_futex
+        syscall
+        cmp dword ptr [rbx + CTX_STATE], ST_SLEEP
+        je 8b
+        jmp 6b
+9:      mov eax, [rbx + CTX_COMMAND]
+        test eax, CMD_RUN
+        jz 10f
+        mov rax, [rbx + CTX_NR]
+        mov rdi, [rbx + CTX_NR + 8]
+        mov rsi, [rbx + CTX_NR + 16]
+        mov rdx, [rbx + CTX_NR + 24]
+        mov r10, [rbx + CTX_NR + 32]
+        mov r8, [rbx + CTX_NR + 40]
+        mov r9, [rbx + CTX_NR + 48]
+        syscall
+        mov [rbx + CTX_RESULT], rax
+        mov eax, [rbx + CTX_COMMAND]
+10:     test eax, CMD_RESUME
+        jz 5b                           # no resume: report the result, wait again
+        mov dword ptr [rbx + CTX_STATE], ST_APP
+        ret                             # to stub_restorer, with rsp as the kernel left it
+
+        .globl stub_restorer
+stub_restorer:
+        mov eax, SYS_rt_sigreturn
+        syscall
+
+        .balign 8
+handler_action:                         # struct kernel_sigaction
+        .quad stub_handler - stub_entry + STUB_CODE
+        .quad 0x0c000004                # SA_SIGINFO | SA_ONSTACK | SA_RESTORER
+        .quad stub_restorer - stub_entry + STUB_CODE
+        .quad -1                        # every signal blocked while it runs
+handled_signals:
+        .byte 31, 11, 7, 8, 4, 5, 12    # SIGSYS SIGSEGV SIGBUS SIGFPE SIGILL SIGTRAP SIGUSR2
+handled_signals_end:
+        .balign 8
+app_filter:                             # struct sock_fprog, filled by stub_image.ts
+        .quad 0
+        .quad 0
+        .globl stub_end
+stub_end:
+
+# The waker (DESIGN.md §3): a separate tiny program that holds, as fd 0, an epoll set the
+# Sentry fills (its timerfd and the host fds it watches) and, as fd 1, the stub memfd. It
+# loops on epoll_wait; when something is ready it sets BELL_WAKER, rings the bell (which wakes
+# the systrap platform), raises SIGUSR1 on itself (which the ptrace platform, tracing it, sees
+# as a stop; untraced, the ignored signal is dropped) and sleeps until the Sentry has cleared
+# BELL_WAKER again.
+        .globl waker_entry
+waker_entry:
+        mov eax, SYS_prctl
+        mov edi, 1                      # PR_SET_PDEATHSIG
+        mov esi, 9                      # SIGKILL
+        syscall
+        mov edi, 10                     # SIGUSR1
+        lea rsi, [rip + ignore_action]
+        xor edx, edx
+        mov r10d, 8
+        mov eax, SYS_rt_sigaction
+        syscall
+        xor edi, edi
+        mov esi, 0x1000
+        mov edx, 3                      # PROT_READ | PROT_WRITE
+        mov r10d, 1                     # MAP_SHARED
+        mov r8d, 1
+        mov r9d, 0x1000                 # the bell page's offset
+        mov eax, SYS_mmap
+        syscall
+        mov r12, rax
+11:     xor edi, edi
+        lea rsi, [rsp - 64]             # room for one event
+        mov edx, 1
+        mov r10d, -1
+        mov eax, SYS_epoll_wait
+        syscall
+        mov dword ptr [r12 + BELL_WAKER], 1
+        lock inc dword ptr [r12 + BELL_COUNT]
+        mov rdi, r12
+        mov esi, FUTEX_WAKE
+        mov edx, 1
+        mov eax, SYS_futex
+        syscall
+        mov eax, SYS_getpid
+        syscall
+        mov edi, eax
+        mov esi, 10                     # SIGUSR1
+        mov eax, SYS_kill
+        syscall
+12:     cmp dword ptr [r12 + BELL_WAKER], 0
+        je 11b
+        lea rdi, [r12 + BELL_WAKER]
+        mov esi, FUTEX_WAIT
+        mov edx, 1
+        xor r10d, r10d
+        mov eax, SYS_futex
+        syscall
+        jmp 12b
+        .balign 8
+ignore_action:                          # struct kernel_sigaction: SIG_IGN
+        .quad 1, 0, 0, 0
+        .globl waker_end
+waker_end:

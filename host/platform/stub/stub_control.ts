@@ -1,0 +1,487 @@
+// Stub processes and how the Sentry controls them, shared by both platforms: the stub
+// memfd (bell page and per-thread regions, stub_layout.ts), the factory stub that every
+// address space is forked from, syscalls injected into a stub's traced control thread (one
+// at a time, or address-space changes queued and made in one batch), and the waker. How app
+// code runs and comes back (ptrace stops or the stub's signal handler) is each platform's.
+//
+// ptrace requests must come from the thread that seized the tracee: everything here runs on
+// the Sentry's one thread.
+import fs from 'node:fs';
+import * as libc from '../ptrace/libc.js';
+import { stubAddr } from './stub_image.js';
+import {
+  BATCH_MAX, BELL_WAKER, PAGE, REGION_MAX, REGION_SIZE, STUB_BASE, STUB_BELL_ADDR, STUB_MEMFD_FD, STUB_MEMFD_SIZE,
+  STUB_MEMFILE_FD, regionAddr,
+} from './stub_layout.js';
+import { KernelExports } from '../../kernel/kernel_module.js';
+
+export const REGS_SIZE = 27 * 8;
+// struct user_regs_struct slots (arch/x86/include/asm/user_64.h).
+export const R_R12 = 3;
+export const R_RBX = 5;
+export const R_R10 = 7;
+export const R_R9 = 8;
+export const R_R8 = 9;
+export const R_RAX = 10;
+export const R_RDX = 12;
+export const R_RSI = 13;
+export const R_RDI = 14;
+export const R_ORIG_RAX = 15;
+export const R_RIP = 16;
+export const R_FS_BASE = 21;
+export const R_GS_BASE = 22;
+const ARG_SLOTS = [R_RDI, R_RSI, R_RDX, R_R10, R_R8, R_R9];
+/** Top of the host's user address space (47-bit). */
+const HOST_TASK_SIZE = 0x7ffffffff000;
+const POLLIN = 1;
+const EPOLL_CTL_ADD = 1;
+const EPOLL_CTL_DEL = 2;
+const EPOLL_CTL_MOD = 3;
+const EPOLLONESHOT = 1 << 30;
+const TFD_TIMER_ABSTIME = 1;
+const FUTEX_WAKE = 1;
+/** The largest XSAVE area handled (AVX-512 needs 2.7 KiB, AMX tiles about 11 KiB). */
+export const FP_MAX = 16384;
+
+// Host syscall numbers injected into stubs to build address spaces and threads.
+export const HOST_SYS_MMAP = 9;
+export const HOST_SYS_MPROTECT = 10;
+export const HOST_SYS_MUNMAP = 11;
+export const HOST_SYS_CLONE = 56;
+export const HOST_SYS_EXIT = 60;
+const HOST_SYS_FUTEX = 202;
+/** A new stub from the factory: a copy of its (empty) address space whose parent is ours
+ *  (CLONE_PARENT), with no exit signal, so that it is traced through PTRACE_O_TRACECLONE and
+ *  we reap it. */
+const STUB_FORK_FLAGS = 0x8000;
+const PROT_READ = 1;
+const PROT_READ_WRITE = 3;
+const MAP_SHARED = 0x01;
+const MAP_SHARED_FIXED = 0x01 | 0x10;
+
+const wifStopped = (s: number) => (s & 0xff) === 0x7f;
+export const wifExitedOrSignaled = (s: number) => !wifStopped(s) && (s & 0xffff) !== 0xffff;
+
+/** One stub process: its control thread's pid names it. */
+export interface StubProcess {
+  pid: number;
+  /** The region whose context page is its batch page. */
+  controlRegion: number;
+  /** Regions of its threads, mapped in it only; reused for its own new threads. */
+  regions: number[];
+  /** Address-space changes not yet made: flat entries of a syscall number and six arguments. */
+  pending: number[];
+}
+
+export abstract class StubControl {
+  /** Stub processes by control pid. */
+  protected readonly stubs = new Map<number, StubProcess>();
+  /** The stub every address space is forked from (undefined: not made yet). */
+  private factory: StubProcess | undefined;
+  protected readonly status = [0];
+  /** Registers of a stopped stub: valid segment selectors to start injections from. */
+  private template: Buffer | undefined;
+  private readonly injRegs = Buffer.alloc(REGS_SIZE);
+  private readonly eventMsg = new BigUint64Array(1);
+  private readonly timespec = Buffer.alloc(16);
+  protected kernel!: KernelExports;
+
+  /** The stub memfd and the Sentry's mapping of it. */
+  private memfd = -1;
+  protected memfdBase = 0;
+  /** Regions not owned by any stub. */
+  private readonly freeRegions: number[] = [];
+  private regionCount = 0;
+  protected bell = new Int32Array(0);
+
+  // The waker (stub.S): its pid, the epoll set it waits on, the timerfd in that set, and
+  // which host fds are in the set for which events.
+  protected wakerPid = -1;
+  private epfd = -1;
+  private timerfd = -1;
+  private armedDeadline = -1;
+  private readonly watched = new Map<number, number>();
+  private readonly epollEvent = Buffer.alloc(12);
+  private readonly itimerspec = Buffer.alloc(32);
+
+  constructor(private readonly stubPath: string, private readonly memfileFd: number, private readonly wakerPath: string) {}
+
+  attach(kernel: KernelExports): void {
+    this.kernel = kernel;
+    this.makeStubMemfd();
+  }
+
+  protected wait(pid: number): number {
+    for (;;) {
+      const r = libc.waitpid(pid, this.status, libc.__WALL | libc.__WNOTHREAD);
+      if (r >= 0 || libc.errno() !== libc.EINTR) return r;
+    }
+  }
+
+  private makeStubMemfd(): void {
+    const MFD_CLOEXEC = 1;
+    this.memfd = libc.memfdCreate('wvisor-stubs', MFD_CLOEXEC) as number;
+    if (this.memfd < 0 || libc.ftruncate(this.memfd, STUB_MEMFD_SIZE) < 0) throw new Error(`stub memfd: errno ${libc.errno()}`);
+    const addr = libc.mmap(0, STUB_MEMFD_SIZE, PROT_READ_WRITE, MAP_SHARED, this.memfd, 0) as number;
+    if (addr === -1 || addr === 0xffffffffffffffff) throw new Error(`stub memfd: mmap errno ${libc.errno()}`);
+    this.memfdBase = addr;
+    this.bell = new Int32Array(libc.koffi.view(addr + (STUB_BELL_ADDR - STUB_BASE), PAGE));
+  }
+
+  /** The Sentry's view of region i (its context page and signal stack). */
+  protected regionView(i: number): ArrayBuffer {
+    return libc.koffi.view(this.memfdBase + (regionAddr(i) - STUB_BASE), REGION_SIZE);
+  }
+
+  /** A region for stub s, made fresh or taken from the global pool; -1 if none is left. */
+  protected takeRegion(s: StubProcess): number {
+    const i = this.freeRegions.pop() ?? (this.regionCount < REGION_MAX ? this.regionCount++ : -1);
+    if (i >= 0) s.regions.push(i);
+    return i;
+  }
+
+  /** A new stub process with an empty address space but for the stub page, the bell page and
+   *  its control region, its control thread left stopped: forked from the factory stub by an
+   *  injected clone (one host round trip instead of a process spawn and exec). Returns it,
+   *  or -errno. */
+  protected createStubProcess(): StubProcess | number {
+    if (!this.factory) {
+      const f = this.spawnStub();
+      if (typeof f === 'number') return f;
+      this.factory = f;
+    }
+    const pid = this.injectClone(this.factory.pid, STUB_FORK_FLAGS);
+    if (pid < 0) return pid;
+    // The child's copy of the factory's control region is its own: it gets a fresh one.
+    const s: StubProcess = { pid, controlRegion: -1, regions: [], pending: [] };
+    this.stubs.set(pid, s);
+    const err = this.mapControlRegion(s);
+    if (err < 0) {
+      this.destroyStubProcess(s);
+      return err;
+    }
+    return s;
+  }
+
+  /** Gives s a control region, its batch page mapped in it by a single injected mmap,
+   *  read-only: app threads running beside a batch cannot change it. */
+  private mapControlRegion(s: StubProcess): number {
+    const i = this.takeRegion(s);
+    if (i < 0) return -libc.EAGAIN;
+    s.controlRegion = i;
+    const r = this.inject(s.pid, HOST_SYS_MMAP, regionAddr(i), PAGE, PROT_READ, MAP_SHARED_FIXED, STUB_MEMFD_FD, regionAddr(i) - STUB_BASE);
+    return r < 0 ? r : 0;
+  }
+
+  /** Queues the mapping of region i (all of it) in s. */
+  protected mapRegion(s: StubProcess, i: number): void {
+    s.pending.push(HOST_SYS_MMAP, regionAddr(i), REGION_SIZE, PROT_READ_WRITE, MAP_SHARED_FIXED, STUB_MEMFD_FD, regionAddr(i) - STUB_BASE);
+  }
+
+  /** Starts the factory stub from its file and empties its address space but for the stub
+   *  page and the bell page. Returns it, or -errno. It is left stopped. It has no control
+   *  region (it never runs a batch), so its children inherit none. */
+  private spawnStub(): StubProcess | number {
+    const pid = this.spawn(this.stubPath, 'wvisor-stub', [this.memfileFd, this.memfd]);
+    if (pid < 0) return pid;
+    // The stub stops itself with SIGSTOP; seizing it then turns that into a ptrace stop.
+    if (libc.waitpid(pid, this.status, libc.WUNTRACED | libc.__WALL) !== pid || !wifStopped(this.status[0])) {
+      libc.kill(pid, libc.SIGKILL);
+      this.wait(pid);
+      return -libc.ESRCH;
+    }
+    if (libc.ptrace(libc.PTRACE_SEIZE, pid, 0, libc.PTRACE_O_EXITKILL | libc.PTRACE_O_TRACESYSGOOD | libc.PTRACE_O_TRACECLONE) < 0) {
+      const e = libc.errno();
+      libc.kill(pid, libc.SIGKILL);
+      this.wait(pid);
+      return -e;
+    }
+    this.wait(pid);
+    const s: StubProcess = { pid, controlRegion: -1, regions: [], pending: [] };
+    this.stubs.set(pid, s);
+    if (!this.template) {
+      this.template = Buffer.alloc(REGS_SIZE);
+      libc.ptraceBuf(libc.PTRACE_GETREGS, pid, 0, this.template);
+    }
+    const stubEnd = STUB_BASE + PAGE;
+    let r = this.inject(pid, HOST_SYS_MUNMAP, 0, STUB_BASE);
+    if (r >= 0) r = this.inject(pid, HOST_SYS_MUNMAP, stubEnd, HOST_TASK_SIZE - stubEnd);
+    if (r >= 0) r = this.inject(pid, HOST_SYS_MMAP, STUB_BELL_ADDR, PAGE, PROT_READ_WRITE, MAP_SHARED_FIXED, STUB_MEMFD_FD, STUB_BELL_ADDR - STUB_BASE);
+    if (r < 0) {
+      this.destroyStubProcess(s);
+      return r;
+    }
+    return s;
+  }
+
+  /** posix_spawn of one of our static helpers in its own session (terminal signals meant for
+   *  wvisor's process group do not reach it), with fds as its 0, 1, ... and nothing else.
+   *  Returns its pid, or -errno. */
+  private spawn(path: string, name: string, fds: number[]): number {
+    const fa = Buffer.alloc(128);
+    const attr = Buffer.alloc(512);
+    libc.spawnFileActionsInit(fa);
+    libc.spawnAttrInit(attr);
+    try {
+      fds.forEach((fd, i) => libc.spawnFileActionsAddDup2(fa, fd, i));
+      libc.spawnFileActionsAddClosefrom(fa, fds.length);
+      libc.spawnAttrSetflags(attr, libc.POSIX_SPAWN_SETSID);
+      const pid = [0];
+      const err = libc.posixSpawn(pid, path, fa, attr, [name, null], [null]);
+      return err !== 0 ? -err : pid[0];
+    } finally {
+      libc.spawnFileActionsDestroy(fa);
+      libc.spawnAttrDestroy(attr);
+    }
+  }
+
+  /** Makes s's pending changes through its stopped control thread, a batch of at most
+   *  BATCH_MAX syscalls per round trip. A change the host refuses (it is out of memory or
+   *  mappings) leaves the app's memory wrong: the stub is killed. Returns whether it lives. */
+  protected flush(s: StubProcess, tid = s.pid): boolean {
+    const q = s.pending;
+    if (q.length === 0) return true;
+    s.pending = [];
+    const c = new BigInt64Array(this.regionView(s.controlRegion), 0, 1 + 8 * BATCH_MAX);
+    for (let start = 0; start < q.length; start += 7 * BATCH_MAX) {
+      const n = Math.min(BATCH_MAX, (q.length - start) / 7);
+      c[0] = BigInt(n);
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < 7; j++) c[1 + 8 * i + j] = BigInt(q[start + 7 * i + j]);
+      }
+      const r = this.injRegs;
+      this.template!.copy(r);
+      r.writeBigUInt64LE(BigInt(regionAddr(s.controlRegion)), R_RBX * 8);
+      if (!this.runAt(tid, stubAddr('stub_batch'))) return false;
+      // r12: the entries left when the loop stopped, the one that failed included.
+      if (r.readBigUInt64LE(R_R12 * 8) !== 0n) {
+        libc.kill(s.pid, libc.SIGKILL);
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The stub process that traced thread tid belongs to. */
+  protected stubOf(tid: number): StubProcess | undefined {
+    return this.stubs.get(tid);
+  }
+
+  /** Runs one host syscall in the stopped traced thread pid (after the changes already
+   *  asked for) and returns its result (-errno on failure, -ESRCH if the stub died). */
+  protected inject(pid: number, nr: number, ...args: number[]): number {
+    const s = this.stubOf(pid);
+    if (s && !this.flush(s, pid)) return -libc.ESRCH;
+    const r = this.injRegs;
+    this.template!.copy(r);
+    r.writeBigUInt64LE(BigInt(nr), R_RAX * 8);
+    for (let i = 0; i < args.length; i++) r.writeBigUInt64LE(BigInt(args[i]), ARG_SLOTS[i] * 8);
+    return this.runAt(pid, stubAddr('stub_inject')) ? Number(r.readBigInt64LE(R_RAX * 8)) : -libc.ESRCH;
+  }
+
+  /** Runs the stopped thread pid from the stub code at rip, with the registers in injRegs,
+   *  until its int3, and reads its registers back into injRegs. False if the stub died. */
+  private runAt(pid: number, rip: number): boolean {
+    const r = this.injRegs;
+    r.writeBigInt64LE(-1n, R_ORIG_RAX * 8);
+    r.writeBigUInt64LE(BigInt(rip), R_RIP * 8);
+    libc.ptraceBuf(libc.PTRACE_SETREGS, pid, 0, r);
+    libc.ptrace(libc.PTRACE_CONT, pid, 0, 0);
+    for (;;) {
+      if (this.wait(pid) !== pid) return false;
+      const s = this.status[0];
+      if (wifExitedOrSignaled(s)) {
+        this.stubDied(pid);
+        return false;
+      }
+      if (((s >> 8) & 0xff) === libc.SIGTRAP && (s >> 16) === 0) break;
+      // Anything else (a signal sent to the stub from outside) is swallowed.
+      libc.ptrace(libc.PTRACE_CONT, pid, 0, 0);
+    }
+    libc.ptraceBuf(libc.PTRACE_GETREGS, pid, 0, r);
+    return true;
+  }
+
+  /** Runs clone(flags, stack, 0, ctid) in the stopped thread caller at rip (stub_inject, or
+   *  stub_thread_clone for an untraced app thread). A traced child (PTRACE_O_TRACECLONE) is
+   *  waited for in its first stop. Returns the child's tid, or -errno. */
+  protected injectClone(caller: number, flags: number, stack = 0, ctid = 0, rip = stubAddr('stub_inject')): number {
+    const s = this.stubOf(caller);
+    if (s && !this.flush(s, caller)) return -libc.ESRCH;
+    const r = this.injRegs;
+    this.template!.copy(r);
+    r.writeBigUInt64LE(BigInt(HOST_SYS_CLONE), R_RAX * 8);
+    r.writeBigInt64LE(-1n, R_ORIG_RAX * 8);
+    r.writeBigUInt64LE(BigInt(rip), R_RIP * 8);
+    const args = [flags, stack, 0, ctid, 0, 0];
+    for (let i = 0; i < 6; i++) r.writeBigUInt64LE(BigInt(args[i]), ARG_SLOTS[i] * 8);
+    libc.ptraceBuf(libc.PTRACE_SETREGS, caller, 0, r);
+    libc.ptrace(libc.PTRACE_CONT, caller, 0, 0);
+    let child = -1;
+    for (;;) {
+      if (this.wait(caller) !== caller || wifExitedOrSignaled(this.status[0])) {
+        this.stubDied(caller);
+        return -libc.ESRCH;
+      }
+      const st = this.status[0];
+      if ((st >> 16) === libc.PTRACE_EVENT_CLONE) {
+        libc.ptraceBuf(libc.PTRACE_GETEVENTMSG, caller, 0, this.eventMsg);
+        child = Number(this.eventMsg[0]);
+        libc.ptrace(libc.PTRACE_CONT, caller, 0, 0);
+        continue;
+      }
+      if (((st >> 8) & 0xff) === libc.SIGTRAP && (st >> 16) === 0) break;
+      libc.ptrace(libc.PTRACE_CONT, caller, 0, 0);
+    }
+    libc.ptraceBuf(libc.PTRACE_GETREGS, caller, 0, r);
+    const res = Number(r.readBigInt64LE(R_RAX * 8));
+    if (res < 0) return res;
+    // A traced child starts in a ptrace stop (PTRACE_EVENT_STOP, as it is seized).
+    if (child > 0 && this.wait(child) !== child) return -libc.ESRCH;
+    return res;
+  }
+
+  /** A stub process died or was killed (it has been reaped): forget it and free its regions. */
+  protected stubDied(pid: number): void {
+    const s = this.stubs.get(pid);
+    if (!s) return;
+    this.stubs.delete(pid);
+    this.freeRegions.push(...s.regions);
+  }
+
+  /** Kills a stub process and reaps its control thread (the process's leader). */
+  protected destroyStubProcess(s: StubProcess): void {
+    if (!this.stubs.has(s.pid)) return;
+    libc.kill(s.pid, libc.SIGKILL);
+    for (;;) {
+      if (this.wait(s.pid) !== s.pid || wifExitedOrSignaled(this.status[0])) break;
+    }
+    this.stubDied(s.pid);
+  }
+
+  /** Kills every stub and the waker (the sandbox is ending or the Sentry failed). */
+  destroyAll(): void {
+    for (const s of [...this.stubs.values()]) this.destroyStubProcess(s);
+    if (this.wakerPid > 0) {
+      libc.kill(this.wakerPid, libc.SIGKILL);
+      this.wait(this.wakerPid);
+      this.wakerPid = -1;
+    }
+  }
+
+  /** Starts the waker: an epoll set with a timerfd, and the process that waits on it. */
+  protected startWaker(): number {
+    const EPOLL_CLOEXEC = 0x80000;
+    const TFD_CLOEXEC = 0x80000;
+    const TFD_NONBLOCK = 0x800;
+    this.epfd = libc.epollCreate1(EPOLL_CLOEXEC) as number;
+    this.timerfd = libc.timerfdCreate(1, TFD_CLOEXEC | TFD_NONBLOCK) as number;
+    if (this.epfd < 0 || this.timerfd < 0) throw new Error(`waker: epoll/timerfd: errno ${libc.errno()}`);
+    this.epollSet(EPOLL_CTL_ADD, this.timerfd, POLLIN);
+    const pid = this.spawn(this.wakerPath, 'wvisor-waker', [this.epfd, this.memfd]);
+    if (pid < 0) throw new Error(`waker: posix_spawn: errno ${-pid}`);
+    this.wakerPid = pid;
+    return pid;
+  }
+
+  private epollSet(op: number, fd: number, events: number): void {
+    this.epollEvent.writeUInt32LE(events >>> 0, 0);
+    this.epollEvent.writeInt32LE(fd, 4);
+    libc.epollCtl(this.epfd, op, fd, this.epollEvent);
+  }
+
+  /** Brings the waker's epoll set and timer in line with what the kernel waits for. */
+  protected armWaker(): void {
+    const k = this.kernel;
+    const deadline = k.next_deadline();
+    if (deadline !== this.armedDeadline) {
+      this.armedDeadline = deadline;
+      const ts = this.itimerspec;
+      ts.fill(0);
+      if (deadline >= 0) {
+        // An absolute CLOCK_MONOTONIC time; 0 would disarm, so a due deadline is 1 ns.
+        const d = Math.max(deadline, 1);
+        ts.writeBigInt64LE(BigInt(Math.floor(d / 1e9)), 16);
+        ts.writeBigInt64LE(BigInt(Math.floor(d % 1e9)), 24);
+      }
+      libc.timerfdSettime(this.timerfd, TFD_TIMER_ABSTIME, ts, null);
+    }
+    const n = k.poll_count();
+    // The common case on the syscall path: nothing watched before or now.
+    if (n === 0 && this.watched.size === 0) return;
+    const wanted = new Map<number, number>();
+    for (let i = 0; i < n; i++) {
+      const fd = k.poll_fd(i);
+      wanted.set(fd, (wanted.get(fd) ?? 0) | k.poll_events(i));
+    }
+    for (const [fd, events] of wanted) {
+      const have = this.watched.get(fd);
+      if (have === undefined) this.epollSet(EPOLL_CTL_ADD, fd, events | EPOLLONESHOT);
+      else if (have !== events || have < 0) this.epollSet(EPOLL_CTL_MOD, fd, events | EPOLLONESHOT);
+      else continue;
+      this.watched.set(fd, events);
+    }
+    for (const fd of [...this.watched.keys()]) {
+      if (!wanted.has(fd)) {
+        this.epollSet(EPOLL_CTL_DEL, fd, 0);
+        this.watched.delete(fd);
+      }
+    }
+  }
+
+  /** The waker rang: timers are due or watched host fds are ready. Tells the kernel, then
+   *  lets the waker wait again. */
+  protected wake(): void {
+    const k = this.kernel;
+    const scratch = new Uint8Array(8);
+    libc.readBuf(this.timerfd, scratch, 8);
+    this.armedDeadline = -1;
+    k.expire(this.monotonicNow());
+    const fds = [...this.watched.keys()];
+    const pfds = Buffer.alloc(Math.max(8 * fds.length, 8));
+    fds.forEach((fd, i) => {
+      pfds.writeInt32LE(fd, 8 * i);
+      pfds.writeInt16LE(this.watched.get(fd)!, 8 * i + 4);
+    });
+    if (fds.length > 0) libc.poll(pfds, fds.length, 0);
+    fds.forEach((fd, i) => {
+      // A one-shot registration that fired must be armed again if still wanted.
+      this.watched.set(fd, -1);
+      const revents = pfds.readInt16LE(8 * i + 6);
+      if (revents !== 0) k.fd_ready(fd, revents);
+    });
+    Atomics.store(this.bell, BELL_WAKER, 0);
+    this.futexWake(this.memfdBase + (STUB_BELL_ADDR - STUB_BASE) + 4 * BELL_WAKER);
+  }
+
+  /** The host pid of the stub process that holds address space or thread id. */
+  protected abstract processOf(id: number): number | undefined;
+
+  /** CPU time (ns) of app thread tid, or of the whole stub process that holds id; or -errno.
+   *  A process's clock is the host's (every app thread of the process is a thread of its
+   *  stub); Linux lets no other process read a thread's clock, so that one comes from
+   *  /proc/TID/schedstat, whose first field is the thread's time on a CPU in ns. */
+  cpuTime(id: number, perThread: boolean): number {
+    if (perThread) {
+      try {
+        return Number(fs.readFileSync(`/proc/${id}/schedstat`, 'latin1').split(' ')[0]);
+      } catch {
+        return -libc.EINVAL;
+      }
+    }
+    const pid = this.processOf(id);
+    if (pid === undefined) return -libc.EINVAL;
+    // MAKE_PROCESS_CPUCLOCK(pid, CPUCLOCK_SCHED)
+    if (libc.clockGettime((~pid << 3) | 2, this.timespec) < 0) return -libc.errno();
+    return Number(this.timespec.readBigInt64LE(0)) * 1e9 + Number(this.timespec.readBigInt64LE(8));
+  }
+
+  protected futexWake(addr: number): void {
+    libc.syscall(HOST_SYS_FUTEX, addr, FUTEX_WAKE, 1, 0, 0, 0);
+  }
+
+  protected monotonicNow(): number {
+    libc.clockGettime(1, this.timespec);
+    return Number(this.timespec.readBigInt64LE(0)) * 1e9 + Number(this.timespec.readBigInt64LE(8));
+  }
+}

@@ -1,0 +1,450 @@
+// The systrap platform (after gVisor's): app code runs in stub threads that are not traced.
+// Their seccomp filter (seccomp/app_filter.ts) turns every syscall into SIGSYS; the stub's
+// signal handler (stub.S) posts it, like a fault or a kick, to the thread's context page,
+// rings the bell and waits; the Sentry answers with the app's registers written into the
+// handler's ucontext, which rt_sigreturn loads. A round trip is two writes to shared memory
+// and, when neither side has to sleep, no host syscall at all, where ptrace needs four
+// (a stop, GETREGS, SETREGS, a resume). Address-space changes and new threads still go
+// through each stub's traced control thread (stub_control.ts), which never runs app code.
+import * as libc from '../ptrace/libc.js';
+import { FP_MAX, HOST_SYS_EXIT, R_FS_BASE, R_GS_BASE, R_ORIG_RAX, R_RAX, REGS_SIZE, StubControl, StubProcess, wifExitedOrSignaled } from '../stub/stub_control.js';
+import { stubAddr } from '../stub/stub_image.js';
+import {
+  BELL_COUNT, BELL_SLEEPING, BELL_WAKER, CMD_RESUME, CMD_RUN, CTX_ADDR, CTX_CODE, CTX_COMMAND, CTX_NR, CTX_RESULT,
+  CTX_SIGNO, CTX_SPIN, CTX_START_ALTSTACK, CTX_START_SECCOMP, CTX_STATE, CTX_TID, CTX_UCONTEXT, PAGE, REGION_SIZE, ST_ANSWER, ST_EVENT,
+  ST_SLEEP, STUB_BASE, STUB_BELL_ADDR, regionAddr,
+} from '../stub/stub_layout.js';
+import { THREAD_FLAGS } from '../ptrace/platform.js';
+import { ACT_RESUME } from '../../kernel/kernel_module.js';
+
+const CLONE_CHILD_CLEARTID = 0x00200000;
+const CLONE_UNTRACED = 0x00800000;
+const CLONE_CHILD_SETTID = 0x01000000;
+/** An app thread: a stub thread the control thread's tracing does not reach. */
+const APP_THREAD_FLAGS = THREAD_FLAGS | CLONE_UNTRACED | CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID;
+const SIGSYS = 31;
+const SIGUSR2 = 12;
+/** The signal that interrupts an app thread (stub.S installs the handler for it). */
+const SIGKICK = SIGUSR2;
+const SYS_SECCOMP = 1;
+const SI_TKILL = -6;
+const ENOSYS = 38;
+const HOST_SYS_ARCH_PRCTL = 158;
+const HOST_SYS_FUTEX = 202;
+const ARCH_SET_GS = 0x1001;
+const ARCH_SET_FS = 0x1002;
+const FUTEX_WAIT = 0;
+const ETIMEDOUT = 110;
+
+// struct ucontext (arch/x86/include/uapi/asm/ucontext.h) and struct sigcontext_64.
+const UC_MCONTEXT = 40;
+const UC_SIZE = 936;
+const MC_CSGSFS = 18;
+const MC_FPSTATE = 23;
+/** For each struct user_regs_struct slot, the sigcontext slot holding it (-1: none). */
+const MC_OF_REG = [7, 6, 5, 4, 10, 11, 3, 2, 1, 0, 13, 14, 12, 9, 8, -1, 16, -1, 17, 15, -1, -1, -1, -1, -1, -1, -1];
+const R_CS = 17;
+const R_SS = 20;
+const FXSAVE_SIZE = 512;
+const FP_XSTATE_MAGIC1 = 0x46505853;
+
+/** How long the Sentry spins for an event before it sleeps (ms), and how many `pause`
+ *  rounds a stub thread spins for its answer. On two cores a round trip that neither side
+ *  sleeps through costs a few microseconds; a sleep and a futex wake, about ten. */
+const SENTRY_SPIN_MS = 0.05;
+const STUB_SPIN = 1000;
+/** How often (ms) a Sentry with nothing to do checks whether a stub died. */
+const REAP_EVERY_MS = 50;
+/** How long a new thread may take to report for work (ms). */
+const START_TIMEOUT_MS = 5000;
+
+/** An app thread: its stub, its region, and the Sentry's views of its context page. */
+interface AppThread {
+  tid: number;
+  stub: StubProcess;
+  region: number;
+  /** The context page's words, and the whole region's. */
+  ctx: Int32Array;
+  ctx64: BigInt64Array;
+  u32: Uint32Array;
+  u8: Uint8Array;
+  /** The thread pointers last set in the host thread. */
+  fsBase: number;
+  gsBase: number;
+}
+
+export class SystrapPlatform extends StubControl {
+  private readonly threads = new Map<number, AppThread>();
+  /** Address spaces by the id as_create returned (its first thread's tid). */
+  private readonly spaces = new Map<number, StubProcess>();
+  /** Threads running app code (their state is ST_APP as far as the Sentry knows). */
+  private readonly running = new Set<AppThread>();
+  /** Regions of exited threads, by stub, until their tid word is cleared. */
+  private readonly spare = new Map<StubProcess, number[]>();
+  private regsView = new Uint32Array(0);
+  private readonly timeout = Buffer.alloc(16);
+  private lastReap = 0;
+
+  private regs(): Uint32Array {
+    if (this.regsView.byteLength === 0) {
+      this.regsView = new Uint32Array(this.kernel.memory.buffer, this.kernel.regs_block(), REGS_SIZE / 4);
+    }
+    return this.regsView;
+  }
+
+  private stubOfId(id: number): StubProcess | undefined {
+    return this.threads.get(id)?.stub ?? this.spaces.get(id);
+  }
+
+  protected override processOf(id: number): number | undefined {
+    return this.stubOfId(id)?.pid;
+  }
+
+  /** A new address space with one app thread, left waiting for its registers. Returns the
+   *  thread's tid (the address space's id from now on), or -errno. */
+  createStub(): number {
+    const s = this.createStubProcess();
+    if (typeof s === 'number') return s;
+    const tid = this.spawnThread(s);
+    if (tid < 0) {
+      this.destroyStubProcess(s);
+      return tid;
+    }
+    this.spaces.set(tid, s);
+    return tid;
+  }
+
+  /** Adds an app thread to the stub of the stopped thread caller. Returns its tid, or -errno. */
+  createThread(caller: number): number {
+    const s = this.stubOfId(caller);
+    return s ? this.spawnThread(s) : -libc.ESRCH;
+  }
+
+  /** Makes an app thread in s through its control thread and waits until it reports from
+   *  its signal handler. Returns its tid, or -errno. */
+  private spawnThread(s: StubProcess): number {
+    const spare = this.spare.get(s) ?? [];
+    const reuse = spare.findIndex((i) => new Int32Array(this.regionView(i), CTX_TID, 1)[0] === 0);
+    let region: number;
+    if (reuse >= 0) {
+      region = spare.splice(reuse, 1)[0];
+    } else {
+      region = this.takeRegion(s);
+      if (region < 0) return -libc.EAGAIN;
+      this.mapRegion(s, region);
+    }
+    const view = this.regionView(region);
+    const t: AppThread = {
+      tid: 0, stub: s, region, ctx: new Int32Array(view, 0, PAGE / 4), ctx64: new BigInt64Array(view),
+      u32: new Uint32Array(view), u8: new Uint8Array(view), fsBase: 0, gsBase: 0,
+    };
+    t.ctx.fill(0);
+    t.ctx[CTX_SPIN / 4] = STUB_SPIN;
+    const top = regionAddr(region) + REGION_SIZE - 64;
+    const tid = this.injectClone(s.pid, APP_THREAD_FLAGS, top, regionAddr(region) + CTX_TID, stubAddr('stub_thread_clone'));
+    if (tid < 0) return tid;
+    t.tid = tid;
+    if (!this.waitPosted(t, START_TIMEOUT_MS)) {
+      libc.kill(s.pid, libc.SIGKILL);
+      return -libc.EAGAIN;
+    }
+    if (t.ctx64[CTX_START_ALTSTACK / 8] !== 0n || t.ctx64[CTX_START_SECCOMP / 8] !== 0n || t.ctx[CTX_SIGNO / 4] !== SIGSYS) {
+      // Without its filter the thread would run the app's syscalls on the host.
+      libc.kill(s.pid, libc.SIGKILL);
+      return -libc.EPERM;
+    }
+    this.threads.set(tid, t);
+    return tid;
+  }
+
+  /** Waits until t posts an event (up to ms). */
+  private waitPosted(t: AppThread, ms: number): boolean {
+    const end = performance.now() + ms;
+    for (;;) {
+      const st = Atomics.load(t.ctx, CTX_STATE / 4);
+      if (st === ST_EVENT || st === ST_SLEEP) return true;
+      if (performance.now() > end) return false;
+    }
+  }
+
+  /** Sets t's command and wakes it. */
+  private answer(t: AppThread, command: number): void {
+    t.ctx[CTX_COMMAND / 4] = command;
+    if (Atomics.exchange(t.ctx, CTX_STATE / 4, ST_ANSWER) === ST_SLEEP) {
+      this.futexWake(this.memfdBase + (regionAddr(t.region) - STUB_BASE) + CTX_STATE);
+    }
+  }
+
+  /** Makes t run one host syscall from its handler (one the app filter allows) and waits for
+   *  the result. */
+  private runInThread(t: AppThread, nr: number, ...args: number[]): number {
+    this.setSyscall(t, nr, args);
+    this.answer(t, CMD_RUN);
+    if (!this.waitPosted(t, START_TIMEOUT_MS)) return -libc.ESRCH;
+    return Number(t.ctx64[CTX_RESULT / 8]);
+  }
+
+  private setSyscall(t: AppThread, nr: number, args: number[]): void {
+    t.ctx64[CTX_NR / 8] = BigInt(nr);
+    for (let i = 0; i < 6; i++) t.ctx64[CTX_NR / 8 + 1 + i] = BigInt(args[i] ?? 0);
+  }
+
+  /** The unsigned 64-bit word at byte offset off (8-aligned) of t's region, as a number. */
+  private u64(t: AppThread, off: number): number {
+    return t.u32[off / 4] + t.u32[off / 4 + 1] * 0x100000000;
+  }
+
+  /** The offset in t's region of the ucontext its handler got, or -1 if the app has moved it
+   *  out of the signal stack (only it can have: it broke its own stub). */
+  private ucontext(t: AppThread): number {
+    const off = this.u64(t, CTX_UCONTEXT) - regionAddr(t.region);
+    return off >= PAGE && off <= REGION_SIZE - UC_SIZE ? off : -1;
+  }
+
+  changeAddressSpace(id: number, nr: number, ...args: number[]): number {
+    const s = this.stubOfId(id);
+    if (!s) return 0;
+    s.pending.push(nr, args[0] ?? 0, args[1] ?? 0, args[2] ?? 0, args[3] ?? 0, args[4] ?? 0, args[5] ?? 0);
+    // A change for a process whose thread runs now (a shared page another process
+    // truncated) is made at once; the control thread is always free to make it.
+    const t = this.threads.get(id);
+    if (t && this.running.has(t)) return this.flush(s) ? 0 : -libc.ESRCH;
+    return 0;
+  }
+
+  /** The XSAVE area of the signal frame t's handler got, from or into buf, as ptrace's
+   *  NT_X86_XSTATE regset would give it. Returns its size, or -errno. */
+  fpRegs(tid: number, buf: Uint8Array, set: boolean): number {
+    const t = this.threads.get(tid);
+    const uc = t ? this.ucontext(t) : -1;
+    if (!t || uc < 0) return -libc.ESRCH;
+    const fp = this.u64(t, uc + UC_MCONTEXT + 8 * MC_FPSTATE) - regionAddr(t.region);
+    if (fp < PAGE || fp > REGION_SIZE - FXSAVE_SIZE) return -libc.EFAULT;
+    const dv = new DataView(t.u8.buffer, fp);
+    let size = FXSAVE_SIZE;
+    if (dv.getUint32(464, true) === FP_XSTATE_MAGIC1) size = Math.min(dv.getUint32(480, true), FP_MAX, REGION_SIZE - fp);
+    if (!set) {
+      buf.set(t.u8.subarray(fp, fp + size), 0);
+      return size;
+    }
+    const len = Math.min(buf.length, size);
+    const in32 = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    // What PTRACE_SETREGSET refuses (and rt_sigreturn would fault on): MXCSR bits the CPU
+    // lacks, XSAVE features the frame does not hold, a compacted or dirty header.
+    const mxcsrMask = dv.getUint32(28, true) || 0xffbf;
+    if ((in32.getUint32(24, true) & ~mxcsrMask) !== 0) return -libc.EINVAL;
+    if (len > FXSAVE_SIZE) {
+      const features = dv.getBigUint64(472, true);
+      if ((in32.getBigUint64(512, true) & ~features) !== 0n || in32.getBigUint64(520, true) !== 0n) return -libc.EINVAL;
+      for (let i = 528; i < 576; i++) if (buf[i] !== 0) return -libc.EINVAL;
+    }
+    // The software-reserved bytes stay the frame's: they describe it to rt_sigreturn.
+    t.u8.set(buf.subarray(0, 464), fp);
+    if (len > FXSAVE_SIZE) t.u8.set(buf.subarray(FXSAVE_SIZE, len), fp + FXSAVE_SIZE);
+    return size;
+  }
+
+  /** Ends a stopped app thread: its handler runs exit. */
+  exitThread(tid: number): void {
+    const t = this.threads.get(tid);
+    if (!t) return;
+    this.threads.delete(tid);
+    this.running.delete(t);
+    this.setSyscall(t, HOST_SYS_EXIT, [0]);
+    this.answer(t, CMD_RUN);
+    // Its region is reused once the host kernel has cleared its tid word.
+    if (!this.spare.has(t.stub)) this.spare.set(t.stub, []);
+    this.spare.get(t.stub)!.push(t.region);
+  }
+
+  /** Interrupts an app thread that runs app code: its handler reports the signal. */
+  kick(tid: number): void {
+    const t = this.threads.get(tid);
+    if (t && this.running.has(t)) libc.tgkill(t.stub.pid, tid, SIGKICK);
+  }
+
+  destroyStub(id: number): void {
+    const s = this.stubOfId(id);
+    if (!s) return;
+    this.forget(s);
+    this.destroyStubProcess(s);
+  }
+
+  /** Drops what the Sentry knows of s's threads. */
+  private forget(s: StubProcess): void {
+    for (const [tid, t] of [...this.threads]) {
+      if (t.stub !== s) continue;
+      this.threads.delete(tid);
+      this.running.delete(t);
+    }
+    for (const [id, sp] of [...this.spaces]) if (sp === s) this.spaces.delete(id);
+    this.spare.delete(s);
+  }
+
+  /** Gives t the registers in the kernel's register block and lets it run. */
+  private resume(t: AppThread): void {
+    if (!this.flush(t.stub)) return;
+    const uc = this.ucontext(t);
+    if (uc < 0) {
+      libc.kill(t.stub.pid, libc.SIGKILL);
+      return;
+    }
+    const r = this.regs();
+    const mc = (uc + UC_MCONTEXT) / 4;
+    for (let i = 0; i < MC_OF_REG.length; i++) {
+      const m = MC_OF_REG[i];
+      if (m < 0) continue;
+      t.u32[mc + 2 * m] = r[2 * i];
+      t.u32[mc + 2 * m + 1] = r[2 * i + 1];
+    }
+    const gs = r[2 * R_GS_BASE] + r[2 * R_GS_BASE + 1] * 0x100000000;
+    if (gs !== t.gsBase) {
+      this.runInThread(t, HOST_SYS_ARCH_PRCTL, ARCH_SET_GS, gs);
+      t.gsBase = gs;
+    }
+    const fs = r[2 * R_FS_BASE] + r[2 * R_FS_BASE + 1] * 0x100000000;
+    let command = CMD_RESUME;
+    if (fs !== t.fsBase) {
+      this.setSyscall(t, HOST_SYS_ARCH_PRCTL, [ARCH_SET_FS, fs]);
+      command |= CMD_RUN;
+      t.fsBase = fs;
+    }
+    this.running.add(t);
+    this.answer(t, command);
+  }
+
+  /** Copies the registers t's handler saved into the kernel's register block. */
+  private loadRegs(t: AppThread, uc: number, syscall: boolean): void {
+    const r = this.regs();
+    const mc = (uc + UC_MCONTEXT) / 4;
+    for (let i = 0; i < MC_OF_REG.length; i++) {
+      const m = MC_OF_REG[i];
+      r[2 * i] = m < 0 ? 0 : t.u32[mc + 2 * m];
+      r[2 * i + 1] = m < 0 ? 0 : t.u32[mc + 2 * m + 1];
+    }
+    const csgsfs = t.u32[mc + 2 * MC_CSGSFS];
+    r[2 * R_CS] = csgsfs & 0xffff;
+    r[2 * R_SS] = t.u32[mc + 2 * MC_CSGSFS + 1] >>> 16;
+    r[2 * R_FS_BASE] = t.fsBase % 0x100000000;
+    r[2 * R_FS_BASE + 1] = Math.floor(t.fsBase / 0x100000000);
+    r[2 * R_GS_BASE] = t.gsBase % 0x100000000;
+    r[2 * R_GS_BASE + 1] = Math.floor(t.gsBase / 0x100000000);
+    // As a ptrace syscall stop shows it: orig_rax the number, rax -ENOSYS; otherwise not in
+    // a syscall.
+    if (syscall) {
+      r[2 * R_ORIG_RAX] = r[2 * R_RAX];
+      r[2 * R_ORIG_RAX + 1] = r[2 * R_RAX + 1];
+      r[2 * R_RAX] = -ENOSYS >>> 0;
+      r[2 * R_RAX + 1] = 0xffffffff;
+    } else {
+      r[2 * R_ORIG_RAX] = 0xffffffff;
+      r[2 * R_ORIG_RAX + 1] = 0xffffffff;
+    }
+  }
+
+  /** t posted an event: hand it to the kernel. */
+  private handleEvent(t: AppThread): void {
+    const k = this.kernel;
+    this.running.delete(t);
+    const uc = this.ucontext(t);
+    if (uc < 0) {
+      libc.kill(t.stub.pid, libc.SIGKILL);
+      return;
+    }
+    const signo = t.ctx[CTX_SIGNO / 4];
+    const code = t.ctx[CTX_CODE / 4];
+    let act: number;
+    if (signo === SIGSYS && code === SYS_SECCOMP) {
+      this.loadRegs(t, uc, true);
+      act = k.syscall(t.tid);
+    } else if (signo === SIGKICK && code === SI_TKILL) {
+      this.loadRegs(t, uc, false);
+      act = k.kicked(t.tid);
+    } else {
+      this.loadRegs(t, uc, false);
+      act = k.fault(t.tid, signo, code, Number(t.ctx64[CTX_ADDR / 8]));
+    }
+    if (act === ACT_RESUME && this.threads.get(t.tid) === t) this.resume(t);
+  }
+
+  /** Handles every event posted so far; returns how many there were. */
+  private scan(): number {
+    let n = 0;
+    if (Atomics.load(this.bell, BELL_WAKER) !== 0) {
+      this.wake();
+      n++;
+    }
+    for (const t of this.running) {
+      const st = Atomics.load(t.ctx, CTX_STATE / 4);
+      if (st === ST_EVENT || st === ST_SLEEP) {
+        this.handleEvent(t);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Reaps stubs that died (killed from outside, or by the host for something the app did)
+   *  and tells the kernel. Returns how many there were. */
+  private reap(): number {
+    this.lastReap = performance.now();
+    let n = 0;
+    for (;;) {
+      const pid = libc.waitpid(-1, this.status, libc.WNOHANG | libc.__WALL | libc.__WNOTHREAD) as number;
+      if (pid <= 0) return n;
+      const st = this.status[0];
+      if (pid === this.wakerPid) throw new Error('the waker process died');
+      const s = this.stubs.get(pid);
+      if (!s || !wifExitedOrSignaled(st)) continue;
+      const ids = [...this.spaces].filter(([, sp]) => sp === s).map(([id]) => id);
+      this.forget(s);
+      this.stubDied(pid);
+      for (const id of ids) this.kernel.stub_died(id, (st & 0x7f) || libc.SIGKILL);
+      n++;
+    }
+  }
+
+  /** Waits until at least one event has been handled or a stub has died: spins a while,
+   *  then sleeps on the bell. */
+  private waitEvents(): void {
+    const bellAddr = this.memfdBase + (STUB_BELL_ADDR - STUB_BASE) + 4 * BELL_COUNT;
+    for (;;) {
+      const count = Atomics.load(this.bell, BELL_COUNT);
+      if (this.scan() > 0) return;
+      const spinEnd = performance.now() + SENTRY_SPIN_MS;
+      let rang = false;
+      while (!rang && performance.now() < spinEnd) {
+        for (let i = 0; i < 64 && !rang; i++) rang = Atomics.load(this.bell, BELL_COUNT) !== count;
+      }
+      if (rang) continue;
+      if (performance.now() - this.lastReap >= REAP_EVERY_MS && this.reap() > 0) return;
+      Atomics.store(this.bell, BELL_SLEEPING, 1);
+      if (Atomics.load(this.bell, BELL_COUNT) === count) {
+        this.timeout.writeBigInt64LE(0n, 0);
+        this.timeout.writeBigInt64LE(BigInt(REAP_EVERY_MS * 1e6), 8);
+        const r = libc.syscallBuf4(HOST_SYS_FUTEX, bellAddr, FUTEX_WAIT, count, this.timeout, 0, 0) as number;
+        if (r < 0 && libc.errno() === ETIMEDOUT && this.reap() > 0) {
+          Atomics.store(this.bell, BELL_SLEEPING, 0);
+          return;
+        }
+      }
+      Atomics.store(this.bell, BELL_SLEEPING, 0);
+    }
+  }
+
+  /** Runs the sandbox until its init exits; returns init's wait status. */
+  run(): number {
+    const k = this.kernel;
+    if (this.wakerPid < 0) this.startWaker();
+    for (;;) {
+      for (let id = k.next_runnable(); id !== 0; id = k.next_runnable()) {
+        const t = this.threads.get(id);
+        if (t) this.resume(t);
+      }
+      const st = k.sandbox_status();
+      if (st >= 0) return st;
+      this.armWaker();
+      this.waitEvents();
+    }
+  }
+}
