@@ -36,6 +36,11 @@ export declare function mfPunch(off: f64, len: f64): void;
 @external("host", "as_create")
 export declare function asCreate(): i32;
 
+/** The address of the vDSO that every stub holds (above the app's address space: the host's
+ *  own, whose time functions need no syscall), or 0 if the host could not map one. */
+@external("host", "vdso_base")
+export declare function vdsoBase(): f64;
+
 /** Adds a host thread to the stub of the stopped stub thread `caller` (for a new app thread
  *  sharing the address space). Returns the new thread's host tid, stopped, or -errno. */
 @external("host", "thread_create")

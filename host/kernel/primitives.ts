@@ -52,6 +52,7 @@ export function hostPrimitives(ctx: PrimitiveContext): WebAssembly.ModuleImports
     mf_punch: (off: number, len: number) => ctx.memfile.punch(off, len),
 
     as_create: () => ctx.platform.createStub(),
+    vdso_base: () => ctx.platform.vdsoBase(),
     thread_create: (caller: number) => ctx.platform.createThread(caller),
     thread_exit: (tid: number) => ctx.platform.exitThread(tid),
     task_kick: (tid: number) => ctx.platform.kick(tid),

@@ -20,6 +20,8 @@ export interface Platform {
   changeAddressSpace(id: number, nr: number, ...args: number[]): number;
   /** The XSAVE area of a stopped thread, from or into buf: its size, or -errno. */
   fpRegs(tid: number, buf: Uint8Array, set: boolean): number;
+  /** The vDSO's address in every stub, or 0. */
+  vdsoBase(): number;
   /** CPU time in ns of thread id (perThread) or of the process holding id; or -errno. */
   cpuTime(id: number, perThread: boolean): number;
   /** Runs the sandbox until its init exits: init's wait status. */

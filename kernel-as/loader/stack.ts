@@ -3,7 +3,7 @@
 //   execfn string, envp strings, argv strings, the platform string, 16 random bytes (AT_RANDOM),
 //   padding to 16 bytes, then auxv (pairs, AT_NULL last), envp pointers + NULL,
 //   argv pointers + NULL, argc  <- rsp, 16-byte aligned as the x86-64 ABI requires.
-import { hostRandom } from "../host";
+import { hostRandom, vdsoBase } from "../host";
 import { E2BIG } from "../abi/errno";
 import { MM } from "../mm/mm";
 import { LoadedImage } from "./elf";
@@ -28,6 +28,7 @@ const AT_SECURE: u64 = 23;
 const AT_RANDOM: u64 = 25;
 const AT_HWCAP2: u64 = 26;
 const AT_EXECFN: u64 = 31;
+const AT_SYSINFO_EHDR: u64 = 33;
 const AT_MINSIGSTKSZ: u64 = 51;
 
 /** USER_HZ, the unit of times(2) and AT_CLKTCK. */
@@ -46,7 +47,7 @@ export function buildInitialStack(mm: MM, argv: string[], envp: string[], execFn
   strs.push(String.UTF8.encode("x86_64", true));
   let strBytes: u64 = 16; // AT_RANDOM bytes
   for (let i = 0; i < strs.length; i++) strBytes += <u64>strs[i].byteLength;
-  const nAux = 20;
+  const nAux = 21;
   const words = 1 + <u64>argv.length + 1 + <u64>envp.length + 1 + <u64>(nAux * 2);
   const total = ((strBytes + 15) & ~15) + words * 8 + 16;
   if (strBytes > stackLimit / 4 || total > stackLimit) return -E2BIG;
@@ -95,6 +96,9 @@ export function buildInitialStack(mm: MM, argv: string[], envp: string[], execFn
   store<u64>(w, 0);
   w += 8;
   const aux: u64[] = [
+    // The host's vDSO, which the platform maps into every stub (0: none, and glibc then makes
+    // the syscalls itself).
+    AT_SYSINFO_EHDR, <u64>vdsoBase(),
     AT_HWCAP, hwcap,
     AT_MINSIGSTKSZ, 2048,
     AT_PAGESZ, 4096,

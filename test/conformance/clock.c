@@ -7,6 +7,7 @@
  */
 #include "check.h"
 #include <stdint.h>
+#include <sys/auxv.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <time.h>
@@ -26,6 +27,11 @@ int main(int argc, char **argv)
 {
 	long n = argc > 1 ? atol(argv[1]) : 100000;
 	struct timespec a, b;
+
+	/* The kernel gives a vDSO (clock_gettime below goes through it, the syscall beside it). */
+	unsigned long vdso = getauxval(AT_SYSINFO_EHDR);
+	CHECK(vdso != 0 && memcmp((const void *)vdso, "\177ELF", 4) == 0, "AT_SYSINFO_EHDR points at the vDSO's ELF header",
+	      "%#lx", vdso);
 
 	/* Monotonic never goes backwards, through the wrapper and through the syscall. */
 	int ok = 1, bad_ts = 0;

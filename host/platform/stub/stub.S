@@ -6,7 +6,8 @@
 # Layout of the stub's part of the address space (everything the app may use is below):
 #   STUB_BASE            this code (one page, read and execute)
 #   STUB_BASE + 0x1000   the bell page, shared by every stub and the Sentry
-#   STUB_BASE + 0x10000  regions of 64 KiB, one per stub thread, each mapped only in its own
+#   STUB_BASE + 0x10000  the host's vDSO and its data pages (moved here with ARCH_MAP_VDSO_64)
+#   STUB_BASE + 0x100000 regions of 64 KiB, one per stub thread, each mapped only in its own
 #                        stub: a context page (the thread's mailbox with the Sentry) and the
 #                        thread's signal stack. A region's offset in the stub memfd equals its
 #                        address minus STUB_BASE.

@@ -11,7 +11,7 @@ import * as libc from '../ptrace/libc.js';
 import { stubAddr } from './stub_image.js';
 import {
   BATCH_MAX, BELL_WAKER, PAGE, REGION_MAX, REGION_SIZE, STUB_BASE, STUB_BELL_ADDR, STUB_MEMFD_FD, STUB_MEMFD_SIZE,
-  STUB_MEMFILE_FD, regionAddr,
+  STUB_MEMFILE_FD, STUB_VDSO_ADDR, regionAddr,
 } from './stub_layout.js';
 import { KernelExports } from '../../kernel/kernel_module.js';
 
@@ -49,7 +49,9 @@ export const HOST_SYS_MPROTECT = 10;
 export const HOST_SYS_MUNMAP = 11;
 export const HOST_SYS_CLONE = 56;
 export const HOST_SYS_EXIT = 60;
+const HOST_SYS_ARCH_PRCTL = 158;
 const HOST_SYS_FUTEX = 202;
+const ARCH_MAP_VDSO_64 = 0x2003;
 /** A new stub from the factory: a copy of its (empty) address space whose parent is ours
  *  (CLONE_PARENT), with no exit signal, so that it is traced through PTRACE_O_TRACECLONE and
  *  we reap it. */
@@ -85,6 +87,8 @@ export abstract class StubControl {
   private readonly eventMsg = new BigUint64Array(1);
   private readonly timespec = Buffer.alloc(16);
   protected kernel!: KernelExports;
+  /** Where the factory's vDSO is (0: none). */
+  private vdso = 0;
 
   /** The stub memfd and the Sentry's mapping of it. */
   private memfd = -1;
@@ -145,12 +149,9 @@ export abstract class StubControl {
    *  injected clone (one host round trip instead of a process spawn and exec). Returns it,
    *  or -errno. */
   protected createStubProcess(): StubProcess | number {
-    if (!this.factory) {
-      const f = this.spawnStub();
-      if (typeof f === 'number') return f;
-      this.factory = f;
-    }
-    const pid = this.injectClone(this.factory.pid, STUB_FORK_FLAGS);
+    const factory = this.ensureFactory();
+    if (typeof factory === 'number') return factory;
+    const pid = this.injectClone(factory.pid, STUB_FORK_FLAGS);
     if (pid < 0) return pid;
     // The child's copy of the factory's control region is its own: it gets a fresh one.
     const s: StubProcess = { pid, controlRegion: -1, regions: [], pending: [] };
@@ -211,7 +212,35 @@ export abstract class StubControl {
       this.destroyStubProcess(s);
       return r;
     }
+    this.mapVdso(pid);
     return s;
+  }
+
+  /** Maps the host's vDSO (unmapped with the rest) back above the app's address space, for
+   *  the app to use: its clock_gettime and gettimeofday read the host's time data without a
+   *  syscall, and fall back to a syscall (trapped like any other) for what they cannot. A
+   *  host without ARCH_MAP_VDSO_64 (no CONFIG_CHECKPOINT_RESTORE) gives the app no vDSO. */
+  private mapVdso(pid: number): void {
+    if (this.inject(pid, HOST_SYS_ARCH_PRCTL, ARCH_MAP_VDSO_64, STUB_VDSO_ADDR) < 0) return;
+    // The vDSO's code follows its data pages, whose number depends on the host kernel.
+    const maps = fs.readFileSync(`/proc/${pid}/maps`, 'latin1');
+    const m = /^([0-9a-f]+)-[0-9a-f]+ r-xp .*\[vdso\]$/m.exec(maps);
+    this.vdso = m ? parseInt(m[1], 16) : 0;
+  }
+
+  /** The address of the vDSO in every stub (0: none), the factory made first if need be. */
+  vdsoBase(): number {
+    return typeof this.ensureFactory() === 'number' ? 0 : this.vdso;
+  }
+
+  /** The factory stub, started if need be; or -errno. */
+  private ensureFactory(): StubProcess | number {
+    if (!this.factory) {
+      const f = this.spawnStub();
+      if (typeof f === 'number') return f;
+      this.factory = f;
+    }
+    return this.factory;
   }
 
   /** posix_spawn of one of our static helpers in its own session (terminal signals meant for

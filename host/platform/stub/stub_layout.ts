@@ -6,8 +6,10 @@ export const STUB_BASE = 0x7ff000000000;
 export const PAGE = 0x1000;
 /** The bell page, shared by every stub, the waker and the Sentry. */
 export const STUB_BELL_ADDR = STUB_BASE + 0x1000;
+/** Where the host's vDSO and its data pages are mapped (ARCH_MAP_VDSO_64), up to the regions. */
+export const STUB_VDSO_ADDR = STUB_BASE + 0x10000;
 /** Per-thread regions (a context page, then the thread's signal stack) start here. */
-export const STUB_REGIONS_ADDR = STUB_BASE + 0x10000;
+export const STUB_REGIONS_ADDR = STUB_BASE + 0x100000;
 export const REGION_SIZE = 0x10000;
 /** How many regions the stub memfd holds (sparse: only used pages cost memory). */
 export const REGION_MAX = 16383;
