@@ -11,7 +11,6 @@ const BPF_RET_K = 0x06 | 0x00;
 /** Offsets in struct seccomp_data (include/uapi/linux/seccomp.h). */
 export const SECCOMP_DATA = { nr: 0, arch: 4, ipLow: 8, ipHigh: 12, argLow: (i: number) => 16 + 8 * i, argHigh: (i: number) => 20 + 8 * i };
 
-export const SECCOMP_RET_KILL_PROCESS = 0x80000000;
 export const SECCOMP_RET_TRAP = 0x00030000;
 export const SECCOMP_RET_ALLOW = 0x7fff0000;
 export const AUDIT_ARCH_X86_64 = 0xc000003e;

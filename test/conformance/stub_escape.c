@@ -12,6 +12,11 @@
  * emulated like any other (the victim's pid does not exist in the sandbox) and the victim
  * must live. Prints stub=yes|no and gadgets=N.
  *
+ * MODE int80 VICTIM: makes kill(VICTIM, SIGKILL) through `int $0x80`, the i386 ABI (kill is 37
+ * there). Natively, on a kernel with IA32 emulation, it kills the victim; under wvisor it
+ * must not: the platform answers it with SIGSEGV, as a kernel without that emulation does.
+ * Prints int80=fault or int80=<return value>.
+ *
  * MODE forge: writes "an event is waiting" into every writable page of the stub area above
  * the code page (the systrap context pages) with a ucontext pointer of 0, then spins for
  * up to five seconds. Under systrap the Sentry must take it as the app having broken its
@@ -103,6 +108,17 @@ int main(int argc, char **argv)
 				killed++;
 		}
 		printf("gadgets=%d\ninfo: %d returned 0\n", gadgets, killed);
+		fflush(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "int80") == 0 && argc > 2) {
+		long victim = atol(argv[2]), ret = 0;
+		if (sigsetjmp(jb, 1) == 0) {
+			__asm__ volatile("int $0x80" : "=a"(ret) : "a"(37L), "b"(victim), "c"((long)SIGKILL) : "memory");
+			printf("int80=%ld\n", ret);
+		} else {
+			printf("int80=fault\n");
+		}
 		fflush(stdout);
 		return 0;
 	}

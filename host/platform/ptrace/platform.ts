@@ -7,12 +7,10 @@
 // Every resume loads the register block into the stub (PTRACE_SETREGS), so an injected
 // syscall may leave the stub's registers as it likes.
 import * as libc from './libc.js';
-import { FP_MAX, HOST_SYS_EXIT, R_ORIG_RAX, R_RAX, R_RIP, REGS_SIZE, StubControl, StubProcess, wifExitedOrSignaled } from '../stub/stub_control.js';
-import { stubAddr } from '../stub/stub_image.js';
+import { R_ORIG_RAX, R_RAX, R_RIP, REGS_SIZE, StubControl, StubProcess, wifExitedOrSignaled } from '../stub/stub_control.js';
 import { ACT_RESUME } from '../../kernel/kernel_module.js';
 
 const SYSCALL_STOP = libc.SIGTRAP | 0x80;
-const NT_X86_XSTATE = 0x202;
 /** How many stub stops may pass before the waker is checked on its own. */
 const WAKER_CHECK_EVERY = 32;
 /** A stub thread: CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM. */
@@ -25,9 +23,6 @@ export class PtracePlatform extends StubControl {
   private readonly siginfo = Buffer.alloc(128);
   private regsView = new Uint8Array(0);
   private stopsSinceWakerCheck = 0;
-  /** Native memory for XSAVE areas (PTRACE_GETREGSET needs an address). */
-  private xstate = 0;
-  private xstateView = new Uint8Array(0);
 
   /** The register block in kernel memory (re-made when the memory grows). */
   private regs(): Uint8Array {
@@ -43,6 +38,18 @@ export class PtracePlatform extends StubControl {
 
   protected override processOf(id: number): number | undefined {
     return this.stubOf(id)?.pid;
+  }
+
+  protected override forgetStub(s: StubProcess): number[] {
+    const ids = [s.pid];
+    for (const [t, owner] of [...this.threadOwner]) {
+      if (owner !== s) continue;
+      ids.push(t);
+      this.running.delete(t);
+      this.threadOwner.delete(t);
+    }
+    this.running.delete(s.pid);
+    return ids;
   }
 
   /** A new address space: a stub process whose first thread will run the app, left stopped.
@@ -87,20 +94,10 @@ export class PtracePlatform extends StubControl {
   /** The thread's XSAVE area (PTRACE_GETREGSET / SETREGSET with NT_X86_XSTATE) from or into
    *  buf. Returns the size of the area, or -errno. */
   fpRegs(tid: number, buf: Uint8Array, set: boolean): number {
-    if (this.xstate === 0) {
-      this.xstate = libc.malloc(FP_MAX + 16) as number;
-      this.xstateView = new Uint8Array(libc.koffi.view(this.xstate, FP_MAX + 16));
-    }
-    const iov = new DataView(this.xstateView.buffer, FP_MAX, 16);
-    iov.setUint32(0, this.xstate % 0x100000000, true);
-    iov.setUint32(4, Math.floor(this.xstate / 0x100000000), true);
-    iov.setUint32(8, set ? buf.length : FP_MAX, true);
-    iov.setUint32(12, 0, true);
-    if (set) this.xstateView.set(buf, 0);
-    const r = libc.ptrace(set ? libc.PTRACE_SETREGSET : libc.PTRACE_GETREGSET, tid, NT_X86_XSTATE, this.xstate + FP_MAX) as number;
-    if (r < 0) return -libc.errno();
-    const size = iov.getUint32(8, true);
-    if (!set) buf.set(this.xstateView.subarray(0, size), 0);
+    const area = this.xsave();
+    if (set) area.set(buf, 0);
+    const size = this.xsaveIo(tid, set, set ? buf.length : area.length);
+    if (!set && size > 0) buf.set(area.subarray(0, size), 0);
     return size;
   }
 
@@ -124,15 +121,9 @@ export class PtracePlatform extends StubControl {
     this.running.delete(tid);
     const s = this.stubOf(tid);
     if (s && !this.flush(s, tid)) return;
-    const r = Buffer.alloc(REGS_SIZE);
-    libc.ptraceBuf(libc.PTRACE_GETREGS, tid, 0, r);
-    r.writeBigUInt64LE(BigInt(HOST_SYS_EXIT), R_RAX * 8);
-    r.writeBigInt64LE(-1n, R_ORIG_RAX * 8);
-    r.writeBigUInt64LE(BigInt(stubAddr('stub_inject')), R_RIP * 8);
-    libc.ptraceBuf(libc.PTRACE_SETREGS, tid, 0, r);
     // Its exit is reported later through the wait loop, which ignores threads it no longer
     // knows.
-    libc.ptrace(libc.PTRACE_CONT, tid, 0, 0);
+    this.injectExit(tid);
   }
 
   /** Interrupts a stub thread that runs app code (PTRACE_INTERRUPT): it stops with
@@ -146,13 +137,8 @@ export class PtracePlatform extends StubControl {
     const s = this.stubOf(tid);
     if (!s || !this.stubs.has(s.pid)) return;
     libc.kill(s.pid, libc.SIGKILL);
-    for (const [t, owner] of [...this.threadOwner]) {
-      if (owner !== s) continue;
-      this.running.delete(t);
-      this.threadOwner.delete(t);
-      this.wait(t);
-    }
-    this.running.delete(s.pid);
+    // The leader's exit is only reported once every other thread has been reaped.
+    for (const t of this.forgetStub(s)) if (t !== s.pid) this.wait(t);
     this.destroyStubProcess(s);
   }
 
@@ -174,6 +160,7 @@ export class PtracePlatform extends StubControl {
       if (libc.ptrace(libc.PTRACE_SEIZE, pid, 0, libc.PTRACE_O_EXITKILL) < 0) throw new Error(`waker: seize: errno ${libc.errno()}`);
     }
     for (;;) {
+      this.reportLost();
       for (let pid = k.next_runnable(); pid !== 0; pid = k.next_runnable()) this.resume(pid);
       const st = k.sandbox_status();
       if (st >= 0) return st;
@@ -187,8 +174,8 @@ export class PtracePlatform extends StubControl {
   /** The waker stopped (or reported something else). */
   private wakerStopped(s: number): void {
     if (wifExitedOrSignaled(s)) throw new Error('the waker process died');
-    // Its signal stop: the bell rang. Other stops (the seize's first) just continue it.
-    if (((s >> 8) & 0xff) === 10 && Atomics.load(this.bell, 2) !== 0) this.wake();
+    // Its signal stop: it rang. Other stops just continue it.
+    if (((s >> 8) & 0xff) === 10 && this.wakerRang()) this.wake();
     libc.ptrace(libc.PTRACE_CONT, this.wakerPid, 0, 0);
   }
 
@@ -213,10 +200,8 @@ export class PtracePlatform extends StubControl {
     if (wifExitedOrSignaled(s)) {
       this.running.delete(pid);
       if (this.threadOwner.delete(pid)) return;
-      if (this.stubs.has(pid)) {
-        this.stubDied(pid);
-        k.stub_died(pid, (s & 0x7f) || libc.SIGKILL);
-      }
+      this.stubLost(pid, s);
+      this.reportLost();
       return;
     }
     if ((s >> 16) === libc.PTRACE_EVENT_CLONE) {

@@ -5,7 +5,8 @@
 #
 # Layout of the stub's part of the address space (everything the app may use is below):
 #   STUB_BASE            this code (one page, read and execute)
-#   STUB_BASE + 0x1000   the bell page, shared by every stub and the Sentry
+#   STUB_BASE + 0x1000   the bell page, shared by every stub, the waker and the Sentry
+#   STUB_BASE + 0x2000   the Sentry's page, read-only in the stubs (whether it sleeps)
 #   STUB_BASE + 0x10000  the host's vDSO and its data pages (moved here with ARCH_MAP_VDSO_64)
 #   STUB_BASE + 0x100000 regions of 64 KiB, one per stub thread, each mapped only in its own
 #                        stub: a context page (the thread's mailbox with the Sentry) and the
@@ -33,6 +34,7 @@
         .set CTX_START_ALTSTACK, 104
         .set CTX_START_SECCOMP, 112
         .set CTX_SPIN, 128
+        .set CTX_ARCH, 132
         # CTX_STATE values: the app runs; an event waits for the Sentry; the Sentry answered;
         # an event waits and its thread sleeps on the futex.
         .set ST_APP, 0
@@ -42,11 +44,13 @@
         # CTX_COMMAND bits: run the syscall in CTX_NR.. first; then return to the app.
         .set CMD_RUN, 1
         .set CMD_RESUME, 2
-        # Bell page fields: a counter every event raises; set while the Sentry sleeps on it;
-        # set by the waker until the Sentry has seen it; how long a thread spins for an answer.
+        # The bell page holds a counter every event raises. The Sentry's page (the next one)
+        # says whether the Sentry sleeps on the bell; the waker's page (the one after, never
+        # mapped in a stub) is set by the waker until the Sentry has seen it.
         .set BELL_COUNT, 0
-        .set BELL_SLEEPING, 4
-        .set BELL_WAKER, 8
+        .set SENTRY_SLEEPING, 0x1000
+        .set WAKER_FLAG, 0x2000
+        .set WAKE_ALL, 0x7fffffff
 
         .set SYS_rt_sigaction, 13
         .set SYS_rt_sigreturn, 15
@@ -165,6 +169,13 @@ stub_thread_clone:
         lea rdx, [rip + app_filter]
         syscall
         mov [rbx + CTX_START_SECCOMP], rax
+        # Without its signal stack or its filter the thread must never run app code: the
+        # whole stub ends (the Sentry sees its process die).
+        or rax, [rbx + CTX_START_ALTSTACK]
+        jz stub_start_trap
+        mov eax, 231                    # exit_group
+        mov edi, 1
+        syscall
         # getpid is not allowed from here, so the filter turns it into SIGSYS; if the filter
         # is missing, getpid runs and ud2 raises SIGILL instead: either way the Sentry gets
         # the start event and reads the two results above.
@@ -186,15 +197,17 @@ stub_handler:
         mov [rbx + CTX_CODE], eax
         mov rax, [rsi + 16]
         mov [rbx + CTX_ADDR], rax
+        mov eax, [rsi + 28]             # si_arch, for SIGSYS
+        mov [rbx + CTX_ARCH], eax
         mov [rbx + CTX_UCONTEXT], rdx
 5:      mov dword ptr [rbx + CTX_STATE], ST_EVENT
         movabs r12, BELL
         lock inc dword ptr [r12 + BELL_COUNT]
-        cmp dword ptr [r12 + BELL_SLEEPING], 0
+        cmp dword ptr [r12 + SENTRY_SLEEPING], 0
         je 6f
         mov rdi, r12
         mov esi, FUTEX_WAKE
-        mov edx, 1
+        mov edx, WAKE_ALL               # every waiter: an app may wait on the bell too
         mov eax, SYS_futex
         syscall
 6:      mov ecx, [rbx + CTX_SPIN]
@@ -258,10 +271,10 @@ stub_end:
 
 # The waker (DESIGN.md §3): a separate tiny program that holds, as fd 0, an epoll set the
 # Sentry fills (its timerfd and the host fds it watches) and, as fd 1, the stub memfd. It
-# loops on epoll_wait; when something is ready it sets BELL_WAKER, rings the bell (which wakes
+# loops on epoll_wait; when something is ready it sets WAKER_FLAG, rings the bell (which wakes
 # the systrap platform), raises SIGUSR1 on itself (which the ptrace platform, tracing it, sees
 # as a stop; untraced, the ignored signal is dropped) and sleeps until the Sentry has cleared
-# BELL_WAKER again.
+# WAKER_FLAG again.
         .globl waker_entry
 waker_entry:
         mov eax, SYS_prctl
@@ -275,7 +288,7 @@ waker_entry:
         mov eax, SYS_rt_sigaction
         syscall
         xor edi, edi
-        mov esi, 0x1000
+        mov esi, 0x3000                 # the bell, the Sentry's and the waker's pages
         mov edx, 3                      # PROT_READ | PROT_WRITE
         mov r10d, 1                     # MAP_SHARED
         mov r8d, 1
@@ -289,11 +302,11 @@ waker_entry:
         mov r10d, -1
         mov eax, SYS_epoll_wait
         syscall
-        mov dword ptr [r12 + BELL_WAKER], 1
+        mov dword ptr [r12 + WAKER_FLAG], 1
         lock inc dword ptr [r12 + BELL_COUNT]
         mov rdi, r12
         mov esi, FUTEX_WAKE
-        mov edx, 1
+        mov edx, WAKE_ALL
         mov eax, SYS_futex
         syscall
         mov eax, SYS_getpid
@@ -302,9 +315,9 @@ waker_entry:
         mov esi, 10                     # SIGUSR1
         mov eax, SYS_kill
         syscall
-12:     cmp dword ptr [r12 + BELL_WAKER], 0
+12:     cmp dword ptr [r12 + WAKER_FLAG], 0
         je 11b
-        lea rdi, [r12 + BELL_WAKER]
+        lea rdi, [r12 + WAKER_FLAG]
         mov esi, FUTEX_WAIT
         mov edx, 1
         xor r10d, r10d

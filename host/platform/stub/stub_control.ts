@@ -10,8 +10,8 @@ import fs from 'node:fs';
 import * as libc from '../ptrace/libc.js';
 import { stubAddr } from './stub_image.js';
 import {
-  BATCH_MAX, BELL_WAKER, PAGE, REGION_MAX, REGION_SIZE, STUB_BASE, STUB_BELL_ADDR, STUB_MEMFD_FD, STUB_MEMFD_SIZE,
-  STUB_MEMFILE_FD, STUB_VDSO_ADDR, regionAddr,
+  BATCH_MAX, PAGE, REGION_MAX, REGION_SIZE, STUB_BASE, STUB_BELL_ADDR, STUB_MEMFD_FD, STUB_MEMFD_SIZE, STUB_MEMFILE_FD,
+  STUB_SENTRY_ADDR, STUB_VDSO_ADDR, WAKER_FLAG, WAKER_PAGE_OFFSET, regionAddr,
 } from './stub_layout.js';
 import { KernelExports } from '../../kernel/kernel_module.js';
 
@@ -52,6 +52,7 @@ export const HOST_SYS_EXIT = 60;
 const HOST_SYS_ARCH_PRCTL = 158;
 const HOST_SYS_FUTEX = 202;
 const ARCH_MAP_VDSO_64 = 0x2003;
+const NT_X86_XSTATE = 0x202;
 /** A new stub from the factory: a copy of its (empty) address space whose parent is ours
  *  (CLONE_PARENT), with no exit signal, so that it is traced through PTRACE_O_TRACECLONE and
  *  we reap it. */
@@ -89,6 +90,9 @@ export abstract class StubControl {
   protected kernel!: KernelExports;
   /** Where the factory's vDSO is (0: none). */
   private vdso = 0;
+  /** Native memory for XSAVE areas (PTRACE_GETREGSET needs an address). */
+  private xsaveBuf = 0;
+  private xsaveView = new Uint8Array(0);
 
   /** The stub memfd and the Sentry's mapping of it. */
   private memfd = -1;
@@ -96,7 +100,15 @@ export abstract class StubControl {
   /** Regions not owned by any stub. */
   private readonly freeRegions: number[] = [];
   private regionCount = 0;
+  /** The bell page's, the Sentry's page's and the waker's page's words. */
   protected bell = new Int32Array(0);
+  protected sentryPage = new Int32Array(0);
+  private wakerPage = new Int32Array(0);
+  /** The size of the host's XSAVE area as ptrace gives it (0: not known). */
+  protected xsaveSize = 0;
+  /** Stub processes that died where the kernel could not be told at once (during one of its
+   *  calls): the platform's loop tells it (reportLost). */
+  private readonly lost: { s: StubProcess; status: number }[] = [];
 
   // The waker (stub.S): its pid, the epoll set it waits on, the timerfd in that set, and
   // which host fds are in the set for which events.
@@ -130,6 +142,18 @@ export abstract class StubControl {
     if (addr === -1 || addr === 0xffffffffffffffff) throw new Error(`stub memfd: mmap errno ${libc.errno()}`);
     this.memfdBase = addr;
     this.bell = new Int32Array(libc.koffi.view(addr + (STUB_BELL_ADDR - STUB_BASE), PAGE));
+    this.sentryPage = new Int32Array(libc.koffi.view(addr + (STUB_SENTRY_ADDR - STUB_BASE), PAGE));
+    this.wakerPage = new Int32Array(libc.koffi.view(addr + WAKER_PAGE_OFFSET, PAGE));
+  }
+
+  /** Host address of word i of the bell page (for futex calls). */
+  protected bellAddr(i: number): number {
+    return this.memfdBase + (STUB_BELL_ADDR - STUB_BASE) + 4 * i;
+  }
+
+  /** Whether the waker has rung and waits for the Sentry to look at timers and fds. */
+  protected wakerRang(): boolean {
+    return Atomics.load(this.wakerPage, WAKER_FLAG) !== 0;
   }
 
   /** The Sentry's view of region i (its context page and signal stack). */
@@ -208,12 +232,36 @@ export abstract class StubControl {
     let r = this.inject(pid, HOST_SYS_MUNMAP, 0, STUB_BASE);
     if (r >= 0) r = this.inject(pid, HOST_SYS_MUNMAP, stubEnd, HOST_TASK_SIZE - stubEnd);
     if (r >= 0) r = this.inject(pid, HOST_SYS_MMAP, STUB_BELL_ADDR, PAGE, PROT_READ_WRITE, MAP_SHARED_FIXED, STUB_MEMFD_FD, STUB_BELL_ADDR - STUB_BASE);
+    if (r >= 0) r = this.inject(pid, HOST_SYS_MMAP, STUB_SENTRY_ADDR, PAGE, PROT_READ, MAP_SHARED_FIXED, STUB_MEMFD_FD, STUB_SENTRY_ADDR - STUB_BASE);
     if (r < 0) {
       this.destroyStubProcess(s);
       return r;
     }
     this.mapVdso(pid);
+    this.xsaveSize = Math.max(this.xsaveIo(pid, false), 0);
     return s;
+  }
+
+  /** Native memory for an XSAVE area, as PTRACE_GETREGSET/SETREGSET want it. */
+  protected xsave(): Uint8Array {
+    if (this.xsaveBuf === 0) {
+      this.xsaveBuf = libc.malloc(FP_MAX + 16) as number;
+      this.xsaveView = new Uint8Array(libc.koffi.view(this.xsaveBuf, FP_MAX + 16));
+    }
+    return this.xsaveView.subarray(0, FP_MAX);
+  }
+
+  /** PTRACE_GETREGSET (or SETREGSET of len bytes) NT_X86_XSTATE of the stopped traced thread
+   *  tid, from or into xsave(): the area's size, or -errno. */
+  protected xsaveIo(tid: number, set: boolean, len = FP_MAX): number {
+    this.xsave();
+    const iov = new DataView(this.xsaveView.buffer, FP_MAX, 16);
+    iov.setUint32(0, this.xsaveBuf % 0x100000000, true);
+    iov.setUint32(4, Math.floor(this.xsaveBuf / 0x100000000), true);
+    iov.setUint32(8, len, true);
+    iov.setUint32(12, 0, true);
+    const r = libc.ptrace(set ? libc.PTRACE_SETREGSET : libc.PTRACE_GETREGSET, tid, NT_X86_XSTATE, this.xsaveBuf + FP_MAX) as number;
+    return r < 0 ? -libc.errno() : iov.getUint32(8, true);
   }
 
   /** Maps the host's vDSO (unmapped with the rest) back above the app's address space, for
@@ -320,7 +368,7 @@ export abstract class StubControl {
       if (this.wait(pid) !== pid) return false;
       const s = this.status[0];
       if (wifExitedOrSignaled(s)) {
-        this.stubDied(pid);
+        this.stubLost(pid, s);
         return false;
       }
       if (((s >> 8) & 0xff) === libc.SIGTRAP && (s >> 16) === 0) break;
@@ -349,7 +397,7 @@ export abstract class StubControl {
     let child = -1;
     for (;;) {
       if (this.wait(caller) !== caller || wifExitedOrSignaled(this.status[0])) {
-        this.stubDied(caller);
+        this.stubLost(caller, this.status[0]);
         return -libc.ESRCH;
       }
       const st = this.status[0];
@@ -370,22 +418,61 @@ export abstract class StubControl {
     return res;
   }
 
-  /** A stub process died or was killed (it has been reaped): forget it and free its regions. */
-  protected stubDied(pid: number): void {
-    const s = this.stubs.get(pid);
-    if (!s) return;
-    this.stubs.delete(pid);
+  /** A stub process died or was killed and has been reaped: forget it and free its regions. */
+  private stubDied(s: StubProcess): void {
+    if (this.stubs.get(s.pid) !== s) return;
+    this.stubs.delete(s.pid);
     this.freeRegions.push(...s.regions);
   }
 
+  /** The traced thread tid was reaped, dead with wait status `status`: if it was a stub's
+   *  control thread (its process's leader), the stub died on its own (killed from outside,
+   *  or by the host for something the app did) and the kernel must hear of it. */
+  protected stubLost(tid: number, status: number): void {
+    const s = this.stubs.get(tid);
+    if (s && !this.lost.some((l) => l.s === s)) this.lost.push({ s, status });
+  }
+
+  /** Tells the kernel of the stubs that died on their own (outside its calls). Returns how
+   *  many there were. */
+  protected reportLost(): number {
+    const n = this.lost.length;
+    while (this.lost.length > 0) {
+      const { s, status } = this.lost.shift()!;
+      const ids = this.forgetStub(s);
+      this.stubDied(s);
+      for (const id of ids) this.kernel.stub_died(id, (status & 0x7f) || libc.SIGKILL);
+    }
+    return n;
+  }
+
+  /** Drops what the platform knows of s's threads; returns every id the kernel may know
+   *  them by (the address space's and each thread's). */
+  protected abstract forgetStub(s: StubProcess): number[];
+
   /** Kills a stub process and reaps its control thread (the process's leader). */
   protected destroyStubProcess(s: StubProcess): void {
-    if (!this.stubs.has(s.pid)) return;
+    if (this.stubs.get(s.pid) !== s) return;
     libc.kill(s.pid, libc.SIGKILL);
     for (;;) {
       if (this.wait(s.pid) !== s.pid || wifExitedOrSignaled(this.status[0])) break;
     }
-    this.stubDied(s.pid);
+    const i = this.lost.findIndex((l) => l.s === s);
+    if (i >= 0) this.lost.splice(i, 1);
+    this.stubDied(s);
+  }
+
+  /** Lets the stopped traced thread tid run exit (its app thread ended); its end is reaped
+   *  later, or with its process. */
+  protected injectExit(tid: number): void {
+    const r = this.injRegs;
+    this.template!.copy(r);
+    r.writeBigUInt64LE(BigInt(HOST_SYS_EXIT), R_RAX * 8);
+    r.writeBigUInt64LE(0n, R_RDI * 8);
+    r.writeBigInt64LE(-1n, R_ORIG_RAX * 8);
+    r.writeBigUInt64LE(BigInt(stubAddr('stub_inject')), R_RIP * 8);
+    libc.ptraceBuf(libc.PTRACE_SETREGS, tid, 0, r);
+    libc.ptrace(libc.PTRACE_CONT, tid, 0, 0);
   }
 
   /** Kills every stub and the waker (the sandbox is ending or the Sentry failed). */
@@ -479,8 +566,8 @@ export abstract class StubControl {
       const revents = pfds.readInt16LE(8 * i + 6);
       if (revents !== 0) k.fd_ready(fd, revents);
     });
-    Atomics.store(this.bell, BELL_WAKER, 0);
-    this.futexWake(this.memfdBase + (STUB_BELL_ADDR - STUB_BASE) + 4 * BELL_WAKER);
+    Atomics.store(this.wakerPage, WAKER_FLAG, 0);
+    this.futexWake(this.memfdBase + WAKER_PAGE_OFFSET + 4 * WAKER_FLAG);
   }
 
   /** The host pid of the stub process that holds address space or thread id. */
@@ -505,8 +592,9 @@ export abstract class StubControl {
     return Number(this.timespec.readBigInt64LE(0)) * 1e9 + Number(this.timespec.readBigInt64LE(8));
   }
 
+  /** Wakes every waiter on the futex at host address addr (an app may wait there too). */
   protected futexWake(addr: number): void {
-    libc.syscall(HOST_SYS_FUTEX, addr, FUTEX_WAKE, 1, 0, 0, 0);
+    libc.syscall(HOST_SYS_FUTEX, addr, FUTEX_WAKE, 0x7fffffff, 0, 0, 0);
   }
 
   protected monotonicNow(): number {

@@ -4,8 +4,12 @@
 /** The stub's code page: above every address the app may use. */
 export const STUB_BASE = 0x7ff000000000;
 export const PAGE = 0x1000;
-/** The bell page, shared by every stub, the waker and the Sentry. */
+/** The bell page, shared by every stub, the waker and the Sentry: word BELL_COUNT. */
 export const STUB_BELL_ADDR = STUB_BASE + 0x1000;
+/** The Sentry's page, read-only in the stubs: word SENTRY_SLEEPING. */
+export const STUB_SENTRY_ADDR = STUB_BASE + 0x2000;
+/** The waker's page in the stub memfd (never mapped in a stub): word WAKER_FLAG. */
+export const WAKER_PAGE_OFFSET = 0x3000;
 /** Where the host's vDSO and its data pages are mapped (ARCH_MAP_VDSO_64), up to the regions. */
 export const STUB_VDSO_ADDR = STUB_BASE + 0x10000;
 /** Per-thread regions (a context page, then the thread's signal stack) start here. */
@@ -38,6 +42,8 @@ export const CTX_START_SECCOMP = 112;
 export const CTX_TID = 120;
 /** How many `pause` rounds the handler spins for an answer before it sleeps. */
 export const CTX_SPIN = 128;
+/** si_arch of a SIGSYS. */
+export const CTX_ARCH = 132;
 
 // CTX_STATE values.
 export const ST_APP = 0;
@@ -48,10 +54,10 @@ export const ST_SLEEP = 3;
 export const CMD_RUN = 1;
 export const CMD_RESUME = 2;
 
-// Bell page fields (32-bit words).
+// Words of the bell, Sentry and waker pages.
 export const BELL_COUNT = 0;
-export const BELL_SLEEPING = 1;
-export const BELL_WAKER = 2;
+export const SENTRY_SLEEPING = 0;
+export const WAKER_FLAG = 0;
 
 /** The batch page of the batch loop: a count, then entries of eight 64-bit words (stub.S). */
 export const BATCH_MAX = 63;

@@ -6,13 +6,16 @@
 // and, when neither side has to sleep, no host syscall at all, where ptrace needs four
 // (a stop, GETREGS, SETREGS, a resume). Address-space changes and new threads still go
 // through each stub's traced control thread (stub_control.ts), which never runs app code.
+//
+// A context page and its signal stack are in the app's address space: everything read from
+// them is checked, and what the app can do by writing them hurts only its own process.
 import * as libc from '../ptrace/libc.js';
-import { FP_MAX, HOST_SYS_EXIT, R_FS_BASE, R_GS_BASE, R_ORIG_RAX, R_RAX, REGS_SIZE, StubControl, StubProcess, wifExitedOrSignaled } from '../stub/stub_control.js';
+import { HOST_SYS_EXIT, R_FS_BASE, R_GS_BASE, R_ORIG_RAX, R_RAX, REGS_SIZE, StubControl, StubProcess } from '../stub/stub_control.js';
 import { stubAddr } from '../stub/stub_image.js';
 import {
-  BELL_COUNT, BELL_SLEEPING, BELL_WAKER, CMD_RESUME, CMD_RUN, CTX_ADDR, CTX_CODE, CTX_COMMAND, CTX_NR, CTX_RESULT,
-  CTX_SIGNO, CTX_SPIN, CTX_START_ALTSTACK, CTX_START_SECCOMP, CTX_STATE, CTX_TID, CTX_UCONTEXT, PAGE, REGION_SIZE, ST_ANSWER, ST_EVENT,
-  ST_SLEEP, STUB_BASE, STUB_BELL_ADDR, regionAddr,
+  BELL_COUNT, CMD_RESUME, CMD_RUN, CTX_ADDR, CTX_ARCH, CTX_CODE, CTX_COMMAND, CTX_NR, CTX_RESULT, CTX_SIGNO, CTX_SPIN,
+  CTX_START_ALTSTACK, CTX_START_SECCOMP, CTX_STATE, CTX_TID, CTX_UCONTEXT, PAGE, REGION_SIZE, SENTRY_SLEEPING, ST_ANSWER,
+  ST_EVENT, ST_SLEEP, STUB_BASE, regionAddr,
 } from '../stub/stub_layout.js';
 import { THREAD_FLAGS } from '../ptrace/platform.js';
 import { ACT_RESUME } from '../../kernel/kernel_module.js';
@@ -22,12 +25,15 @@ const CLONE_UNTRACED = 0x00800000;
 const CLONE_CHILD_SETTID = 0x01000000;
 /** An app thread: a stub thread the control thread's tracing does not reach. */
 const APP_THREAD_FLAGS = THREAD_FLAGS | CLONE_UNTRACED | CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID;
+const SIGSEGV = 11;
 const SIGSYS = 31;
 const SIGUSR2 = 12;
 /** The signal that interrupts an app thread (stub.S installs the handler for it). */
 const SIGKICK = SIGUSR2;
 const SYS_SECCOMP = 1;
 const SI_TKILL = -6;
+const SI_KERNEL = 0x80;
+const AUDIT_ARCH_X86_64 = 0xc000003e;
 const ENOSYS = 38;
 const HOST_SYS_ARCH_PRCTL = 158;
 const HOST_SYS_FUTEX = 202;
@@ -46,17 +52,24 @@ const MC_OF_REG = [7, 6, 5, 4, 10, 11, 3, 2, 1, 0, 13, 14, 12, 9, 8, -1, 16, -1,
 const R_CS = 17;
 const R_SS = 20;
 const FXSAVE_SIZE = 512;
+// struct _fpx_sw_bytes in the legacy area's software-reserved bytes.
+const FP_SW_MAGIC1 = 464;
+const FP_SW_XSTATE_SIZE = 480;
 const FP_XSTATE_MAGIC1 = 0x46505853;
+/** The legacy area, then the XSAVE header: the least an XSAVE area with components holds. */
+const XSAVE_MIN = 576;
 
 /** How long the Sentry spins for an event before it sleeps (ms), and how many `pause`
- *  rounds a stub thread spins for its answer. On two cores a round trip that neither side
- *  sleeps through costs a few microseconds; a sleep and a futex wake, about ten. */
+ *  rounds a stub thread spins for its answer (about 20 ns each here). On two cores a round
+ *  trip that neither side sleeps through costs a few microseconds; a sleep and a futex
+ *  wake, about ten. */
 const SENTRY_SPIN_MS = 0.05;
 const STUB_SPIN = 1000;
-/** How often (ms) a Sentry with nothing to do checks whether a stub died. */
+/** How often (ms) the Sentry checks whether a stub died, and how long it sleeps at most. */
 const REAP_EVERY_MS = 50;
-/** How long a new thread may take to report for work (ms). */
-const START_TIMEOUT_MS = 5000;
+/** How long a thread may take to answer the Sentry (ms): to report for work, to run a
+ *  syscall it was given, to stop for a kick. */
+const ANSWER_TIMEOUT_MS = 5000;
 
 /** An app thread: its stub, its region, and the Sentry's views of its context page. */
 interface AppThread {
@@ -65,7 +78,6 @@ interface AppThread {
   region: number;
   /** The context page's words, and the whole region's. */
   ctx: Int32Array;
-  ctx64: BigInt64Array;
   u32: Uint32Array;
   u8: Uint8Array;
   /** The thread pointers last set in the host thread. */
@@ -123,7 +135,8 @@ export class SystrapPlatform extends StubControl {
   /** Makes an app thread in s through its control thread and waits until it reports from
    *  its signal handler. Returns its tid, or -errno. */
   private spawnThread(s: StubProcess): number {
-    const spare = this.spare.get(s) ?? [];
+    if (!this.spare.has(s)) this.spare.set(s, []);
+    const spare = this.spare.get(s)!;
     const reuse = spare.findIndex((i) => new Int32Array(this.regionView(i), CTX_TID, 1)[0] === 0);
     let region: number;
     if (reuse >= 0) {
@@ -135,35 +148,48 @@ export class SystrapPlatform extends StubControl {
     }
     const view = this.regionView(region);
     const t: AppThread = {
-      tid: 0, stub: s, region, ctx: new Int32Array(view, 0, PAGE / 4), ctx64: new BigInt64Array(view),
-      u32: new Uint32Array(view), u8: new Uint8Array(view), fsBase: 0, gsBase: 0,
+      tid: 0, stub: s, region, ctx: new Int32Array(view, 0, PAGE / 4), u32: new Uint32Array(view), u8: new Uint8Array(view),
+      fsBase: 0, gsBase: 0,
     };
     t.ctx.fill(0);
     t.ctx[CTX_SPIN / 4] = STUB_SPIN;
     const top = regionAddr(region) + REGION_SIZE - 64;
     const tid = this.injectClone(s.pid, APP_THREAD_FLAGS, top, regionAddr(region) + CTX_TID, stubAddr('stub_thread_clone'));
-    if (tid < 0) return tid;
+    if (tid < 0) {
+      // Mapped in s already: the region waits there for the next thread.
+      spare.push(region);
+      return tid;
+    }
     t.tid = tid;
-    if (!this.waitPosted(t, START_TIMEOUT_MS)) {
+    // A thread that could not set its signal stack or its filter ends its whole stub
+    // (stub.S): it never posts.
+    if (!this.waitPosted(t) || t.ctx[CTX_SIGNO / 4] !== SIGSYS || this.u64(t, CTX_START_ALTSTACK) !== 0 ||
+        this.u64(t, CTX_START_SECCOMP) !== 0) {
       libc.kill(s.pid, libc.SIGKILL);
       return -libc.EAGAIN;
-    }
-    if (t.ctx64[CTX_START_ALTSTACK / 8] !== 0n || t.ctx64[CTX_START_SECCOMP / 8] !== 0n || t.ctx[CTX_SIGNO / 4] !== SIGSYS) {
-      // Without its filter the thread would run the app's syscalls on the host.
-      libc.kill(s.pid, libc.SIGKILL);
-      return -libc.EPERM;
     }
     this.threads.set(tid, t);
     return tid;
   }
 
-  /** Waits until t posts an event (up to ms). */
-  private waitPosted(t: AppThread, ms: number): boolean {
-    const end = performance.now() + ms;
+  /** Waits until t posts an event, its stub dies, or ANSWER_TIMEOUT_MS pass: spinning a
+   *  while, then sleeping on its state word. Whether it posted. */
+  private waitPosted(t: AppThread): boolean {
+    const posted = () => {
+      const st = Atomics.load(t.ctx, CTX_STATE / 4);
+      return st === ST_EVENT || st === ST_SLEEP;
+    };
+    const spinEnd = performance.now() + SENTRY_SPIN_MS;
+    while (performance.now() < spinEnd) if (posted()) return true;
+    const end = performance.now() + ANSWER_TIMEOUT_MS;
+    const stateAddr = this.memfdBase + (regionAddr(t.region) - STUB_BASE) + CTX_STATE;
+    this.timeout.writeBigInt64LE(0n, 0);
+    this.timeout.writeBigInt64LE(1_000_000n, 8);
     for (;;) {
       const st = Atomics.load(t.ctx, CTX_STATE / 4);
       if (st === ST_EVENT || st === ST_SLEEP) return true;
-      if (performance.now() > end) return false;
+      if (performance.now() > end || !this.stubs.has(t.stub.pid) || this.reapOne(t.stub.pid)) return false;
+      libc.syscallBuf4(HOST_SYS_FUTEX, stateAddr, FUTEX_WAIT, st, this.timeout, 0, 0);
     }
   }
 
@@ -176,17 +202,19 @@ export class SystrapPlatform extends StubControl {
   }
 
   /** Makes t run one host syscall from its handler (one the app filter allows) and waits for
-   *  the result. */
-  private runInThread(t: AppThread, nr: number, ...args: number[]): number {
+   *  the result: whether it came. */
+  private runInThread(t: AppThread, nr: number, ...args: number[]): boolean {
     this.setSyscall(t, nr, args);
     this.answer(t, CMD_RUN);
-    if (!this.waitPosted(t, START_TIMEOUT_MS)) return -libc.ESRCH;
-    return Number(t.ctx64[CTX_RESULT / 8]);
+    return this.waitPosted(t);
   }
 
   private setSyscall(t: AppThread, nr: number, args: number[]): void {
-    t.ctx64[CTX_NR / 8] = BigInt(nr);
-    for (let i = 0; i < 6; i++) t.ctx64[CTX_NR / 8 + 1 + i] = BigInt(args[i] ?? 0);
+    const w = (CTX_NR / 4) | 0;
+    [nr, ...args, 0, 0, 0, 0, 0, 0].slice(0, 7).forEach((v, i) => {
+      t.u32[w + 2 * i] = v % 0x100000000;
+      t.u32[w + 2 * i + 1] = Math.floor(v / 0x100000000);
+    });
   }
 
   /** The unsigned 64-bit word at byte offset off (8-aligned) of t's region, as a number. */
@@ -194,49 +222,65 @@ export class SystrapPlatform extends StubControl {
     return t.u32[off / 4] + t.u32[off / 4 + 1] * 0x100000000;
   }
 
-  /** The offset in t's region of the ucontext its handler got, or -1 if the app has moved it
-   *  out of the signal stack (only it can have: it broke its own stub). */
+  /** The offset in t's region of the ucontext its handler got, or -1 if it is not on the
+   *  signal stack where the host kernel puts it (only the app can have moved it: it broke
+   *  its own stub). */
   private ucontext(t: AppThread): number {
     const off = this.u64(t, CTX_UCONTEXT) - regionAddr(t.region);
-    return off >= PAGE && off <= REGION_SIZE - UC_SIZE ? off : -1;
+    return off >= PAGE && off <= REGION_SIZE - UC_SIZE && off % 8 === 0 ? off : -1;
+  }
+
+  /** Where the XSAVE area of t's handler's frame is in t's region, and its size; offset -1
+   *  if it is not where the host kernel puts it. The size is what the frame's
+   *  software-reserved bytes say (the host's frame holds the features the thread may use,
+   *  less than ptrace's full area when AMX is not enabled), bounded by ptrace's size. */
+  private fpArea(t: AppThread): { fp: number; size: number } {
+    const none = { fp: -1, size: 0 };
+    const uc = this.ucontext(t);
+    if (uc < 0) return none;
+    const fp = this.u64(t, uc + UC_MCONTEXT + 8 * MC_FPSTATE) - regionAddr(t.region);
+    if (fp < PAGE || fp > REGION_SIZE - FXSAVE_SIZE || fp % 64 !== 0) return none;
+    let size = FXSAVE_SIZE;
+    if (t.u32[(fp + FP_SW_MAGIC1) / 4] === FP_XSTATE_MAGIC1) {
+      size = t.u32[(fp + FP_SW_XSTATE_SIZE) / 4];
+      if (size < XSAVE_MIN || size > Math.max(this.xsaveSize, XSAVE_MIN) || fp + size > REGION_SIZE) return none;
+    }
+    return { fp, size };
   }
 
   changeAddressSpace(id: number, nr: number, ...args: number[]): number {
     const s = this.stubOfId(id);
     if (!s) return 0;
     s.pending.push(nr, args[0] ?? 0, args[1] ?? 0, args[2] ?? 0, args[3] ?? 0, args[4] ?? 0, args[5] ?? 0);
-    // A change for a process whose thread runs now (a shared page another process
-    // truncated) is made at once; the control thread is always free to make it.
-    const t = this.threads.get(id);
-    if (t && this.running.has(t)) return this.flush(s) ? 0 : -libc.ESRCH;
+    // While a thread of the stub runs, a change is made at once (the control thread is
+    // always free to make it): a page unmapped now may be given to another process next.
+    for (const t of this.running) if (t.stub === s) return this.flush(s) ? 0 : -libc.ESRCH;
     return 0;
   }
 
-  /** The XSAVE area of the signal frame t's handler got, from or into buf, as ptrace's
-   *  NT_X86_XSTATE regset would give it. Returns its size, or -errno. */
+  /** The XSAVE area of the signal frame t's handler got, from or into buf, in the layout of
+   *  ptrace's NT_X86_XSTATE regset. Returns its size, or -errno. */
   fpRegs(tid: number, buf: Uint8Array, set: boolean): number {
     const t = this.threads.get(tid);
-    const uc = t ? this.ucontext(t) : -1;
-    if (!t || uc < 0) return -libc.ESRCH;
-    const fp = this.u64(t, uc + UC_MCONTEXT + 8 * MC_FPSTATE) - regionAddr(t.region);
-    if (fp < PAGE || fp > REGION_SIZE - FXSAVE_SIZE) return -libc.EFAULT;
-    const dv = new DataView(t.u8.buffer, fp);
-    let size = FXSAVE_SIZE;
-    if (dv.getUint32(464, true) === FP_XSTATE_MAGIC1) size = Math.min(dv.getUint32(480, true), FP_MAX, REGION_SIZE - fp);
+    const { fp, size } = t ? this.fpArea(t) : { fp: -1, size: 0 };
+    if (!t || fp < 0) return -libc.EFAULT;
     if (!set) {
-      buf.set(t.u8.subarray(fp, fp + size), 0);
-      return size;
+      const n = Math.min(size, buf.length);
+      buf.set(t.u8.subarray(fp, fp + n), 0);
+      return n;
     }
-    const len = Math.min(buf.length, size);
-    const in32 = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    const len = buf.length;
+    if (len > size || (len > FXSAVE_SIZE && len < XSAVE_MIN) || len < FXSAVE_SIZE) return -libc.EINVAL;
+    const area = new DataView(t.u8.buffer, fp, size);
+    const given = new DataView(buf.buffer, buf.byteOffset, len);
     // What PTRACE_SETREGSET refuses (and rt_sigreturn would fault on): MXCSR bits the CPU
     // lacks, XSAVE features the frame does not hold, a compacted or dirty header.
-    const mxcsrMask = dv.getUint32(28, true) || 0xffbf;
-    if ((in32.getUint32(24, true) & ~mxcsrMask) !== 0) return -libc.EINVAL;
+    const mxcsrMask = area.getUint32(28, true) || 0xffbf;
+    if ((given.getUint32(24, true) & ~mxcsrMask) !== 0) return -libc.EINVAL;
     if (len > FXSAVE_SIZE) {
-      const features = dv.getBigUint64(472, true);
-      if ((in32.getBigUint64(512, true) & ~features) !== 0n || in32.getBigUint64(520, true) !== 0n) return -libc.EINVAL;
-      for (let i = 528; i < 576; i++) if (buf[i] !== 0) return -libc.EINVAL;
+      const features = area.getBigUint64(472, true);
+      if ((given.getBigUint64(512, true) & ~features) !== 0n || given.getBigUint64(520, true) !== 0n) return -libc.EINVAL;
+      for (let i = 528; i < XSAVE_MIN; i++) if (buf[i] !== 0) return -libc.EINVAL;
     }
     // The software-reserved bytes stay the frame's: they describe it to rt_sigreturn.
     t.u8.set(buf.subarray(0, 464), fp);
@@ -244,17 +288,23 @@ export class SystrapPlatform extends StubControl {
     return size;
   }
 
-  /** Ends a stopped app thread: its handler runs exit. */
+  /** Ends an app thread: its handler runs exit. A thread still running app code (its
+   *  process execs) is kicked first and ends at its next stop. */
   exitThread(tid: number): void {
     const t = this.threads.get(tid);
     if (!t) return;
     this.threads.delete(tid);
-    this.running.delete(t);
+    if (this.running.delete(t)) {
+      libc.tgkill(t.stub.pid, tid, SIGKICK);
+      if (!this.waitPosted(t)) {
+        libc.kill(t.stub.pid, libc.SIGKILL);
+        return;
+      }
+    }
     this.setSyscall(t, HOST_SYS_EXIT, [0]);
     this.answer(t, CMD_RUN);
     // Its region is reused once the host kernel has cleared its tid word.
-    if (!this.spare.has(t.stub)) this.spare.set(t.stub, []);
-    this.spare.get(t.stub)!.push(t.region);
+    this.spare.get(t.stub)?.push(t.region);
   }
 
   /** Interrupts an app thread that runs app code: its handler reports the signal. */
@@ -266,19 +316,25 @@ export class SystrapPlatform extends StubControl {
   destroyStub(id: number): void {
     const s = this.stubOfId(id);
     if (!s) return;
-    this.forget(s);
+    this.forgetStub(s);
     this.destroyStubProcess(s);
   }
 
-  /** Drops what the Sentry knows of s's threads. */
-  private forget(s: StubProcess): void {
+  protected override forgetStub(s: StubProcess): number[] {
+    const ids: number[] = [];
     for (const [tid, t] of [...this.threads]) {
       if (t.stub !== s) continue;
+      ids.push(tid);
       this.threads.delete(tid);
       this.running.delete(t);
     }
-    for (const [id, sp] of [...this.spaces]) if (sp === s) this.spaces.delete(id);
+    for (const [id, sp] of [...this.spaces]) {
+      if (sp !== s) continue;
+      ids.push(id);
+      this.spaces.delete(id);
+    }
     this.spare.delete(s);
+    return ids;
   }
 
   /** Gives t the registers in the kernel's register block and lets it run. */
@@ -299,7 +355,10 @@ export class SystrapPlatform extends StubControl {
     }
     const gs = r[2 * R_GS_BASE] + r[2 * R_GS_BASE + 1] * 0x100000000;
     if (gs !== t.gsBase) {
-      this.runInThread(t, HOST_SYS_ARCH_PRCTL, ARCH_SET_GS, gs);
+      if (!this.runInThread(t, HOST_SYS_ARCH_PRCTL, ARCH_SET_GS, gs)) {
+        libc.kill(t.stub.pid, libc.SIGKILL);
+        return;
+      }
       t.gsBase = gs;
     }
     const fs = r[2 * R_FS_BASE] + r[2 * R_FS_BASE + 1] * 0x100000000;
@@ -354,15 +413,19 @@ export class SystrapPlatform extends StubControl {
     const signo = t.ctx[CTX_SIGNO / 4];
     const code = t.ctx[CTX_CODE / 4];
     let act: number;
-    if (signo === SIGSYS && code === SYS_SECCOMP) {
+    if (signo === SIGSYS && code === SYS_SECCOMP && t.ctx[CTX_ARCH / 4] >>> 0 === AUDIT_ARCH_X86_64) {
       this.loadRegs(t, uc, true);
       act = k.syscall(t.tid);
+    } else if (signo === SIGSYS && code === SYS_SECCOMP) {
+      // int 0x80 (the i386 ABI): a fault, as in a kernel without IA32 emulation.
+      this.loadRegs(t, uc, false);
+      act = k.fault(t.tid, SIGSEGV, SI_KERNEL, 0);
     } else if (signo === SIGKICK && code === SI_TKILL) {
       this.loadRegs(t, uc, false);
       act = k.kicked(t.tid);
     } else {
       this.loadRegs(t, uc, false);
-      act = k.fault(t.tid, signo, code, Number(t.ctx64[CTX_ADDR / 8]));
+      act = k.fault(t.tid, signo, code, this.u64(t, CTX_ADDR));
     }
     if (act === ACT_RESUME && this.threads.get(t.tid) === t) this.resume(t);
   }
@@ -370,7 +433,7 @@ export class SystrapPlatform extends StubControl {
   /** Handles every event posted so far; returns how many there were. */
   private scan(): number {
     let n = 0;
-    if (Atomics.load(this.bell, BELL_WAKER) !== 0) {
+    if (this.wakerRang()) {
       this.wake();
       n++;
     }
@@ -384,30 +447,31 @@ export class SystrapPlatform extends StubControl {
     return n;
   }
 
+  /** Whether the stub process pid has died (it is then reaped, and reported later). */
+  private reapOne(pid: number): boolean {
+    const r = libc.waitpid(pid, this.status, libc.WNOHANG | libc.__WALL | libc.__WNOTHREAD) as number;
+    if (r !== pid) return false;
+    this.stubLost(pid, this.status[0]);
+    return true;
+  }
+
   /** Reaps stubs that died (killed from outside, or by the host for something the app did)
    *  and tells the kernel. Returns how many there were. */
   private reap(): number {
     this.lastReap = performance.now();
-    let n = 0;
     for (;;) {
       const pid = libc.waitpid(-1, this.status, libc.WNOHANG | libc.__WALL | libc.__WNOTHREAD) as number;
-      if (pid <= 0) return n;
-      const st = this.status[0];
+      if (pid <= 0) break;
       if (pid === this.wakerPid) throw new Error('the waker process died');
-      const s = this.stubs.get(pid);
-      if (!s || !wifExitedOrSignaled(st)) continue;
-      const ids = [...this.spaces].filter(([, sp]) => sp === s).map(([id]) => id);
-      this.forget(s);
-      this.stubDied(pid);
-      for (const id of ids) this.kernel.stub_died(id, (st & 0x7f) || libc.SIGKILL);
-      n++;
+      this.stubLost(pid, this.status[0]);
     }
+    return this.reportLost();
   }
 
   /** Waits until at least one event has been handled or a stub has died: spins a while,
    *  then sleeps on the bell. */
   private waitEvents(): void {
-    const bellAddr = this.memfdBase + (STUB_BELL_ADDR - STUB_BASE) + 4 * BELL_COUNT;
+    const bellAddr = this.bellAddr(BELL_COUNT);
     for (;;) {
       const count = Atomics.load(this.bell, BELL_COUNT);
       if (this.scan() > 0) return;
@@ -417,18 +481,18 @@ export class SystrapPlatform extends StubControl {
         for (let i = 0; i < 64 && !rang; i++) rang = Atomics.load(this.bell, BELL_COUNT) !== count;
       }
       if (rang) continue;
-      if (performance.now() - this.lastReap >= REAP_EVERY_MS && this.reap() > 0) return;
-      Atomics.store(this.bell, BELL_SLEEPING, 1);
+      if (this.reap() > 0) return;
+      Atomics.store(this.sentryPage, SENTRY_SLEEPING, 1);
       if (Atomics.load(this.bell, BELL_COUNT) === count) {
         this.timeout.writeBigInt64LE(0n, 0);
         this.timeout.writeBigInt64LE(BigInt(REAP_EVERY_MS * 1e6), 8);
         const r = libc.syscallBuf4(HOST_SYS_FUTEX, bellAddr, FUTEX_WAIT, count, this.timeout, 0, 0) as number;
         if (r < 0 && libc.errno() === ETIMEDOUT && this.reap() > 0) {
-          Atomics.store(this.bell, BELL_SLEEPING, 0);
+          Atomics.store(this.sentryPage, SENTRY_SLEEPING, 0);
           return;
         }
       }
-      Atomics.store(this.bell, BELL_SLEEPING, 0);
+      Atomics.store(this.sentryPage, SENTRY_SLEEPING, 0);
     }
   }
 
@@ -437,6 +501,10 @@ export class SystrapPlatform extends StubControl {
     const k = this.kernel;
     if (this.wakerPid < 0) this.startWaker();
     for (;;) {
+      // Stubs that died inside the kernel's calls; and, however busy the sandbox is, the
+      // ones that died on their own are found within REAP_EVERY_MS.
+      if (performance.now() - this.lastReap >= REAP_EVERY_MS) this.reap();
+      else this.reportLost();
       for (let id = k.next_runnable(); id !== 0; id = k.next_runnable()) {
         const t = this.threads.get(id);
         if (t) this.resume(t);
