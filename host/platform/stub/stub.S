@@ -36,11 +36,13 @@
         .set CTX_SPIN, 128
         .set CTX_ARCH, 132
         # CTX_STATE values: the app runs; an event waits for the Sentry; the Sentry answered;
-        # an event waits and its thread sleeps on the futex.
+        # an event waits and its thread sleeps on the futex; the Sentry has parked the task
+        # (it blocks in the kernel), so the thread sleeps at once instead of spinning.
         .set ST_APP, 0
         .set ST_EVENT, 1
         .set ST_ANSWER, 2
         .set ST_SLEEP, 3
+        .set ST_PARK, 4
         # CTX_COMMAND bits: run the syscall in CTX_NR.. first; then return to the app.
         .set CMD_RUN, 1
         .set CMD_RESUME, 2
@@ -187,7 +189,8 @@ stub_start_trap:
 
 # The signal handler (rdi = signo, rsi = siginfo, rdx = ucontext), on the thread's signal
 # stack, every signal blocked. It posts the event, rings the bell, and waits for the answer:
-# spinning a while (the Sentry usually answers in microseconds), then on the futex.
+# spinning a while (the Sentry usually answers in microseconds), then on the futex; at once
+# on the futex if the Sentry parks it.
         .globl stub_handler
 stub_handler:
         mov rbx, rsp
@@ -211,8 +214,11 @@ stub_handler:
         mov eax, SYS_futex
         syscall
 6:      mov ecx, [rbx + CTX_SPIN]
-7:      cmp dword ptr [rbx + CTX_STATE], ST_ANSWER
+7:      mov edx, [rbx + CTX_STATE]
+        cmp edx, ST_ANSWER
         je 9f
+        cmp edx, ST_PARK
+        je 8f
         pause
         dec ecx
         jnz 7b
@@ -221,13 +227,15 @@ stub_handler:
         mov edx, ST_SLEEP
         lock cmpxchg dword ptr [rbx + CTX_STATE], edx
         jne 6b
-8:      mov rdi, rbx
+8:      mov rdi, rbx                    # sleep while the state is edx (ST_SLEEP or ST_PARK)
         mov esi, FUTEX_WAIT
-        mov edx, ST_SLEEP
         xor r10d, r10d
         mov eax, SYS_futex
         syscall
-        cmp dword ptr [rbx + CTX_STATE], ST_SLEEP
+        mov edx, [rbx + CTX_STATE]
+        cmp edx, ST_SLEEP
+        je 8b
+        cmp edx, ST_PARK
         je 8b
         jmp 6b
 9:      mov eax, [rbx + CTX_COMMAND]

@@ -109,6 +109,8 @@ export abstract class StubControl {
   /** Stub processes that died where the kernel could not be told at once (during one of its
    *  calls): the platform's loop tells it (reportLost). */
   private readonly lost: { s: StubProcess; status: number }[] = [];
+  /** Stub processes killed but not reaped yet, by pid (destroyStubProcess). */
+  private readonly dying = new Map<number, StubProcess>();
 
   // The waker (stub.S): its pid, the epoll set it waits on, the timerfd in that set, and
   // which host fds are in the set for which events.
@@ -429,6 +431,13 @@ export abstract class StubControl {
    *  control thread (its process's leader), the stub died on its own (killed from outside,
    *  or by the host for something the app did) and the kernel must hear of it. */
   protected stubLost(tid: number, status: number): void {
+    const d = this.dying.get(tid);
+    if (d && wifExitedOrSignaled(status)) {
+      // Killed on purpose: now its regions may serve others.
+      this.dying.delete(tid);
+      this.freeRegions.push(...d.regions);
+      return;
+    }
     const s = this.stubs.get(tid);
     if (s && !this.lost.some((l) => l.s === s)) this.lost.push({ s, status });
   }
@@ -450,15 +459,22 @@ export abstract class StubControl {
    *  them by (the address space's and each thread's). */
   protected abstract forgetStub(s: StubProcess): number[];
 
-  /** Kills a stub process and reaps its control thread (the process's leader). */
-  protected destroyStubProcess(s: StubProcess): void {
+  /** Kills a stub process and reaps its control thread (the process's leader): at once, or
+   *  (reapNow false) later, when the platform's loop reaps whatever died (stubLost): a
+   *  process takes a while to die, and nothing waits for it. */
+  protected destroyStubProcess(s: StubProcess, reapNow = true): void {
     if (this.stubs.get(s.pid) !== s) return;
     libc.kill(s.pid, libc.SIGKILL);
+    const i = this.lost.findIndex((l) => l.s === s);
+    if (i >= 0) this.lost.splice(i, 1);
+    if (!reapNow) {
+      this.stubs.delete(s.pid);
+      this.dying.set(s.pid, s);
+      return;
+    }
     for (;;) {
       if (this.wait(s.pid) !== s.pid || wifExitedOrSignaled(this.status[0])) break;
     }
-    const i = this.lost.findIndex((l) => l.s === s);
-    if (i >= 0) this.lost.splice(i, 1);
     this.stubDied(s);
   }
 

@@ -50,6 +50,8 @@ export const ST_APP = 0;
 export const ST_EVENT = 1;
 export const ST_ANSWER = 2;
 export const ST_SLEEP = 3;
+/** Set by the Sentry over ST_EVENT when the task blocks: the thread sleeps without spinning. */
+export const ST_PARK = 4;
 // CTX_COMMAND bits.
 export const CMD_RUN = 1;
 export const CMD_RESUME = 2;

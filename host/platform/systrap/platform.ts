@@ -9,13 +9,14 @@
 //
 // A context page and its signal stack are in the app's address space: everything read from
 // them is checked, and what the app can do by writing them hurts only its own process.
+import os from 'node:os';
 import * as libc from '../ptrace/libc.js';
 import { HOST_SYS_EXIT, R_FS_BASE, R_GS_BASE, R_ORIG_RAX, R_RAX, REGS_SIZE, StubControl, StubProcess } from '../stub/stub_control.js';
 import { stubAddr } from '../stub/stub_image.js';
 import {
   BELL_COUNT, CMD_RESUME, CMD_RUN, CTX_ADDR, CTX_ARCH, CTX_CODE, CTX_COMMAND, CTX_NR, CTX_RESULT, CTX_SIGNO, CTX_SPIN,
   CTX_START_ALTSTACK, CTX_START_SECCOMP, CTX_STATE, CTX_TID, CTX_UCONTEXT, PAGE, REGION_SIZE, SENTRY_SLEEPING, ST_ANSWER,
-  ST_EVENT, ST_SLEEP, STUB_BASE, regionAddr,
+  ST_EVENT, ST_PARK, ST_SLEEP, STUB_BASE, regionAddr,
 } from '../stub/stub_layout.js';
 import { THREAD_FLAGS } from '../ptrace/platform.js';
 import { ACT_RESUME } from '../../kernel/kernel_module.js';
@@ -96,6 +97,7 @@ export class SystrapPlatform extends StubControl {
   private regsView = new Uint32Array(0);
   private readonly timeout = Buffer.alloc(16);
   private lastReap = 0;
+  private readonly cpus = os.availableParallelism();
 
   private regs(): Uint32Array {
     if (this.regsView.byteLength === 0) {
@@ -173,7 +175,7 @@ export class SystrapPlatform extends StubControl {
   }
 
   /** Waits until t posts an event, its stub dies, or ANSWER_TIMEOUT_MS pass: spinning a
-   *  while, then sleeping on its state word. Whether it posted. */
+   *  while, then sleeping on the bell, which its post rings. Whether it posted. */
   private waitPosted(t: AppThread): boolean {
     const posted = () => {
       const st = Atomics.load(t.ctx, CTX_STATE / 4);
@@ -182,21 +184,33 @@ export class SystrapPlatform extends StubControl {
     const spinEnd = performance.now() + SENTRY_SPIN_MS;
     while (performance.now() < spinEnd) if (posted()) return true;
     const end = performance.now() + ANSWER_TIMEOUT_MS;
-    const stateAddr = this.memfdBase + (regionAddr(t.region) - STUB_BASE) + CTX_STATE;
-    this.timeout.writeBigInt64LE(0n, 0);
-    this.timeout.writeBigInt64LE(1_000_000n, 8);
     for (;;) {
-      const st = Atomics.load(t.ctx, CTX_STATE / 4);
-      if (st === ST_EVENT || st === ST_SLEEP) return true;
+      const count = Atomics.load(this.bell, BELL_COUNT);
+      if (posted()) return true;
       if (performance.now() > end || !this.stubs.has(t.stub.pid) || this.reapOne(t.stub.pid)) return false;
-      libc.syscallBuf4(HOST_SYS_FUTEX, stateAddr, FUTEX_WAIT, st, this.timeout, 0, 0);
+      this.sleepOnBell(count, 1);
     }
+  }
+
+  /** Sleeps until the bell's count is no longer `count`, or ms pass. Whether ms passed. */
+  private sleepOnBell(count: number, ms: number): boolean {
+    let timedOut = false;
+    Atomics.store(this.sentryPage, SENTRY_SLEEPING, 1);
+    if (Atomics.load(this.bell, BELL_COUNT) === count) {
+      this.timeout.writeBigInt64LE(0n, 0);
+      this.timeout.writeBigInt64LE(BigInt(ms * 1e6), 8);
+      const r = libc.syscallBuf4(HOST_SYS_FUTEX, this.bellAddr(BELL_COUNT), FUTEX_WAIT, count, this.timeout, 0, 0) as number;
+      timedOut = r < 0 && libc.errno() === ETIMEDOUT;
+    }
+    Atomics.store(this.sentryPage, SENTRY_SLEEPING, 0);
+    return timedOut;
   }
 
   /** Sets t's command and wakes it. */
   private answer(t: AppThread, command: number): void {
     t.ctx[CTX_COMMAND / 4] = command;
-    if (Atomics.exchange(t.ctx, CTX_STATE / 4, ST_ANSWER) === ST_SLEEP) {
+    const was = Atomics.exchange(t.ctx, CTX_STATE / 4, ST_ANSWER);
+    if (was === ST_SLEEP || was === ST_PARK) {
       this.futexWake(this.memfdBase + (regionAddr(t.region) - STUB_BASE) + CTX_STATE);
     }
   }
@@ -317,7 +331,7 @@ export class SystrapPlatform extends StubControl {
     const s = this.stubOfId(id);
     if (!s) return;
     this.forgetStub(s);
-    this.destroyStubProcess(s);
+    this.destroyStubProcess(s, false);
   }
 
   protected override forgetStub(s: StubProcess): number[] {
@@ -427,7 +441,11 @@ export class SystrapPlatform extends StubControl {
       this.loadRegs(t, uc, false);
       act = k.fault(t.tid, signo, code, this.u64(t, CTX_ADDR));
     }
-    if (act === ACT_RESUME && this.threads.get(t.tid) === t) this.resume(t);
+    if (this.threads.get(t.tid) !== t) return;
+    if (act === ACT_RESUME) this.resume(t);
+    // Parked: its thread stops spinning for an answer that may be long in coming (it would
+    // take a CPU from the threads that run).
+    else Atomics.compareExchange(t.ctx, CTX_STATE / 4, ST_EVENT, ST_PARK);
   }
 
   /** Handles every event posted so far; returns how many there were. */
@@ -471,28 +489,18 @@ export class SystrapPlatform extends StubControl {
   /** Waits until at least one event has been handled or a stub has died: spins a while,
    *  then sleeps on the bell. */
   private waitEvents(): void {
-    const bellAddr = this.bellAddr(BELL_COUNT);
     for (;;) {
       const count = Atomics.load(this.bell, BELL_COUNT);
       if (this.scan() > 0) return;
-      const spinEnd = performance.now() + SENTRY_SPIN_MS;
+      // Spinning takes a CPU: only while one is left over by the threads that run.
+      const spinEnd = this.running.size < this.cpus ? performance.now() + SENTRY_SPIN_MS : 0;
       let rang = false;
       while (!rang && performance.now() < spinEnd) {
         for (let i = 0; i < 64 && !rang; i++) rang = Atomics.load(this.bell, BELL_COUNT) !== count;
       }
       if (rang) continue;
       if (this.reap() > 0) return;
-      Atomics.store(this.sentryPage, SENTRY_SLEEPING, 1);
-      if (Atomics.load(this.bell, BELL_COUNT) === count) {
-        this.timeout.writeBigInt64LE(0n, 0);
-        this.timeout.writeBigInt64LE(BigInt(REAP_EVERY_MS * 1e6), 8);
-        const r = libc.syscallBuf4(HOST_SYS_FUTEX, bellAddr, FUTEX_WAIT, count, this.timeout, 0, 0) as number;
-        if (r < 0 && libc.errno() === ETIMEDOUT && this.reap() > 0) {
-          Atomics.store(this.sentryPage, SENTRY_SLEEPING, 0);
-          return;
-        }
-      }
-      Atomics.store(this.sentryPage, SENTRY_SLEEPING, 0);
+      if (this.sleepOnBell(count, REAP_EVERY_MS) && this.reap() > 0) return;
     }
   }
 
