@@ -34,6 +34,13 @@ export function initInode(i: Inode, cred: Credentials): void {
   i.ctimeNs = now;
 }
 
+/** copyOut's copy of a run of len file bytes at memory-file offset src, which go to byte
+ *  `at` of the destination: kernel memory at dst, or the memory file at off when toMf. */
+function copyRun(src: u64, at: i32, len: i32, dst: usize, off: u64, toMf: bool): void {
+  if (toMf) mfCopy(<f64>(off + <u64>at), <f64>src, <f64>len);
+  else mfRead(<f64>src, dst + <usize>at, len);
+}
+
 export class TmpfsDir extends Inode {
   private entries: Map<string, Inode> = new Map();
 
@@ -287,16 +294,28 @@ export class TmpfsFile extends Inode {
     if (pos >= obj.size) return 0;
     const n = obj.size - pos < <u64>len ? <i32>(obj.size - pos) : len;
     let done: i32 = 0;
+    // Pages that follow each other in the memory file are copied in one go (a run).
+    let runSrc: u64 = 0;
+    let runAt: i32 = 0;
+    let runLen: i32 = 0;
     while (done < n) {
       const p = pos + <u64>done;
       const inPage = p & (PAGE_SIZE - 1);
       const chunk = <i32>(PAGE_SIZE - inPage) < n - done ? <i32>(PAGE_SIZE - inPage) : n - done;
       const page = obj.page(p / PAGE_SIZE);
       const src = page >= 0 ? <u64>page + inPage : zeroPage + inPage;
-      if (toMf) mfCopy(<f64>(off + <u64>done), <f64>src, <f64>chunk);
-      else mfRead(<f64>src, dst + <usize>done, chunk);
+      if (runLen > 0 && src != runSrc + <u64>runLen) {
+        copyRun(runSrc, runAt, runLen, dst, off, toMf);
+        runLen = 0;
+      }
+      if (runLen == 0) {
+        runSrc = src;
+        runAt = done;
+      }
+      runLen += chunk;
       done += chunk;
     }
+    if (runLen > 0) copyRun(runSrc, runAt, runLen, dst, off, toMf);
     return n;
   }
 
@@ -305,15 +324,30 @@ export class TmpfsFile extends Inode {
     if (pos + <u64>len > MAX_FILE_SIZE) return -EFBIG;
     const obj = this.obj;
     let done: i32 = 0;
+    // Pages that follow each other in the memory file are copied in one go (a run): a
+    // large copy into fresh pages is then one host pwrite instead of a page fault a page.
+    let runDst: u64 = 0;
+    let runAt: i32 = 0;
+    let runLen: i32 = 0;
     while (done < len) {
       const p = pos + <u64>done;
       const inPage = p & (PAGE_SIZE - 1);
       const chunk = <i32>(PAGE_SIZE - inPage) < len - done ? <i32>(PAGE_SIZE - inPage) : len - done;
       const page = obj.populate(p / PAGE_SIZE);
       if (page < 0) break;
-      mfCopy(<f64>(<u64>page + inPage), <f64>(off + <u64>done), <f64>chunk);
+      const to = <u64>page + inPage;
+      if (runLen > 0 && to != runDst + <u64>runLen) {
+        mfCopy(<f64>runDst, <f64>(off + <u64>runAt), <f64>runLen);
+        runLen = 0;
+      }
+      if (runLen == 0) {
+        runDst = to;
+        runAt = done;
+      }
+      runLen += chunk;
       done += chunk;
     }
+    if (runLen > 0) mfCopy(<f64>runDst, <f64>(off + <u64>runAt), <f64>runLen);
     if (done == 0 && len > 0) return -ENOSPC;
     if (pos + <u64>done > obj.size) obj.size = pos + <u64>done;
     const now = realtimeNow();
