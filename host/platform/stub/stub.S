@@ -33,6 +33,7 @@
         .set CTX_RESULT, 96
         .set CTX_START_ALTSTACK, 104
         .set CTX_START_SECCOMP, 112
+        .set CTX_TID, 120
         .set CTX_SPIN, 128
         .set CTX_ARCH, 132
         # CTX_STATE values: the app runs; an event waits for the Sentry; the Sentry answered;
@@ -143,6 +144,51 @@ stub_batch:
         jmp 2b
 3:      int3
         jmp stub_batch
+
+# A new stub process whose first app thread starts at once (systrap): the tracer injects
+# clone here in the factory, with r12 = the child's control region, r14 = its first app
+# thread's region, r15 = that thread's clone flags. The factory stops at the int3. The child
+# (seized as it is made, it waits in a ptrace stop until continued) maps the two regions,
+# clones the thread through stub_thread_clone and stops at its int3 with rax = the thread's
+# tid, or -errno (at 14:) if a mapping failed. One round trip instead of three.
+        .globl stub_fork
+stub_fork:
+        syscall
+        test rax, rax
+        jz 13f
+        int3
+13:     mov rdi, r12
+        mov esi, 0x1000
+        mov edx, 1                      # PROT_READ: the batch page
+        mov r10d, 0x11                  # MAP_SHARED | MAP_FIXED
+        mov r8d, 1                      # the stub memfd
+        mov r9, r12
+        movabs rax, STUB_BASE
+        sub r9, rax                     # offset = address - STUB_BASE
+        mov eax, SYS_mmap
+        syscall
+        cmp rax, -4095
+        jae 14f
+        mov rdi, r14
+        mov esi, 0x10000
+        mov edx, 3                      # PROT_READ | PROT_WRITE
+        mov r10d, 0x11
+        mov r8d, 1
+        mov r9, r14
+        movabs rax, STUB_BASE
+        sub r9, rax
+        mov eax, SYS_mmap
+        syscall
+        cmp rax, -4095
+        jae 14f
+        mov rdi, r15                    # flags
+        lea rsi, [r14 + 0x10000 - 64]   # the new thread's stack
+        xor edx, edx
+        lea r10, [r14 + CTX_TID]        # ctid
+        xor r8d, r8d
+        mov eax, 56                     # clone
+        jmp stub_thread_clone
+14:     int3
 
 # A new app thread: the tracer injects clone here with the new stack at the top of the
 # thread's region. The parent stops at the int3; the child sets its signal stack, installs

@@ -17,6 +17,8 @@ import { KernelExports } from '../../kernel/kernel_module.js';
 
 export const REGS_SIZE = 27 * 8;
 // struct user_regs_struct slots (arch/x86/include/asm/user_64.h).
+export const R_R15 = 0;
+export const R_R14 = 1;
 export const R_R12 = 3;
 export const R_RBX = 5;
 export const R_R10 = 7;
@@ -53,6 +55,8 @@ const HOST_SYS_ARCH_PRCTL = 158;
 const HOST_SYS_FUTEX = 202;
 const ARCH_MAP_VDSO_64 = 0x2003;
 const NT_X86_XSTATE = 0x202;
+/** The length of the `syscall` instruction. */
+const SYSCALL_SIZE = 2;
 /** A new stub from the factory: a copy of its (empty) address space whose parent is ours
  *  (CLONE_PARENT), with no exit signal, so that it is traced through PTRACE_O_TRACECLONE and
  *  we reap it. */
@@ -188,6 +192,41 @@ export abstract class StubControl {
       return err;
     }
     return s;
+  }
+
+  /** A new stub process, forked from the factory, that maps its control region and the
+   *  region `thread` takes from it, and clones its first app thread with threadFlags, all in
+   *  one round trip (stub_fork). prepare(region) readies the thread's region first. Returns
+   *  the stub and the thread's tid, or -errno. */
+  protected forkStubWithThread(threadFlags: number, prepare: (region: number) => void): { s: StubProcess; region: number; tid: number } | number {
+    const factory = this.ensureFactory();
+    if (typeof factory === 'number') return factory;
+    const s: StubProcess = { pid: 0, controlRegion: -1, regions: [], pending: [] };
+    const control = this.takeRegion(s);
+    const region = control < 0 ? -1 : this.takeRegion(s);
+    if (region < 0) {
+      this.freeRegions.push(...s.regions);
+      return -libc.EAGAIN;
+    }
+    prepare(region);
+    const extra: [number, number][] = [[R_R12, regionAddr(control)], [R_R14, regionAddr(region)], [R_R15, threadFlags]];
+    const pid = this.injectClone(factory.pid, STUB_FORK_FLAGS, 0, 0, stubAddr('stub_fork'), extra);
+    if (pid < 0) {
+      this.freeRegions.push(...s.regions);
+      return pid;
+    }
+    s.pid = pid;
+    s.controlRegion = control;
+    this.stubs.set(pid, s);
+    // The child stopped before its first instruction, just after the clone: it goes on.
+    const r = this.injRegs;
+    r.writeBigUInt64LE(0n, R_RAX * 8);
+    const tid = this.runAt(pid, stubAddr('stub_fork') + SYSCALL_SIZE) ? Number(r.readBigInt64LE(R_RAX * 8)) : -libc.ESRCH;
+    if (tid < 0) {
+      this.destroyStubProcess(s);
+      return tid;
+    }
+    return { s, region, tid };
   }
 
   /** Gives s a control region, its batch page mapped in it by a single injected mmap,
@@ -384,11 +423,12 @@ export abstract class StubControl {
   /** Runs clone(flags, stack, 0, ctid) in the stopped thread caller at rip (stub_inject, or
    *  stub_thread_clone for an untraced app thread). A traced child (PTRACE_O_TRACECLONE) is
    *  waited for in its first stop. Returns the child's tid, or -errno. */
-  protected injectClone(caller: number, flags: number, stack = 0, ctid = 0, rip = stubAddr('stub_inject')): number {
+  protected injectClone(caller: number, flags: number, stack = 0, ctid = 0, rip = stubAddr('stub_inject'), extra: [number, number][] = []): number {
     const s = this.stubOf(caller);
     if (s && !this.flush(s, caller)) return -libc.ESRCH;
     const r = this.injRegs;
     this.template!.copy(r);
+    for (const [slot, v] of extra) r.writeBigUInt64LE(BigInt(v), slot * 8);
     r.writeBigUInt64LE(BigInt(HOST_SYS_CLONE), R_RAX * 8);
     r.writeBigInt64LE(-1n, R_ORIG_RAX * 8);
     r.writeBigUInt64LE(BigInt(rip), R_RIP * 8);

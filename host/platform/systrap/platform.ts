@@ -117,14 +117,19 @@ export class SystrapPlatform extends StubControl {
   /** A new address space with one app thread, left waiting for its registers. Returns the
    *  thread's tid (the address space's id from now on), or -errno. */
   createStub(): number {
-    const s = this.createStubProcess();
-    if (typeof s === 'number') return s;
-    const tid = this.spawnThread(s);
+    let t: AppThread | undefined;
+    const f = this.forkStubWithThread(APP_THREAD_FLAGS, (region) => {
+      t = this.newThread(region);
+    });
+    if (typeof f === 'number') return f;
+    t!.stub = f.s;
+    this.spare.set(f.s, []);
+    const tid = this.started(t!, f.tid);
     if (tid < 0) {
-      this.destroyStubProcess(s);
+      this.destroyStubProcess(f.s, false);
       return tid;
     }
-    this.spaces.set(tid, s);
+    this.spaces.set(tid, f.s);
     return tid;
   }
 
@@ -134,8 +139,20 @@ export class SystrapPlatform extends StubControl {
     return s ? this.spawnThread(s) : -libc.ESRCH;
   }
 
-  /** Makes an app thread in s through its control thread and waits until it reports from
-   *  its signal handler. Returns its tid, or -errno. */
+  /** The Sentry's record of a thread about to start in region, whose context page it
+   *  clears first. */
+  private newThread(region: number): AppThread {
+    const view = this.regionView(region);
+    const t: AppThread = {
+      tid: 0, stub: undefined!, region, ctx: new Int32Array(view, 0, PAGE / 4), u32: new Uint32Array(view),
+      u8: new Uint8Array(view), fsBase: 0, gsBase: 0,
+    };
+    t.ctx.fill(0);
+    t.ctx[CTX_SPIN / 4] = STUB_SPIN;
+    return t;
+  }
+
+  /** Makes an app thread in s through its control thread. Returns its tid, or -errno. */
   private spawnThread(s: StubProcess): number {
     if (!this.spare.has(s)) this.spare.set(s, []);
     const spare = this.spare.get(s)!;
@@ -148,13 +165,8 @@ export class SystrapPlatform extends StubControl {
       if (region < 0) return -libc.EAGAIN;
       this.mapRegion(s, region);
     }
-    const view = this.regionView(region);
-    const t: AppThread = {
-      tid: 0, stub: s, region, ctx: new Int32Array(view, 0, PAGE / 4), u32: new Uint32Array(view), u8: new Uint8Array(view),
-      fsBase: 0, gsBase: 0,
-    };
-    t.ctx.fill(0);
-    t.ctx[CTX_SPIN / 4] = STUB_SPIN;
+    const t = this.newThread(region);
+    t.stub = s;
     const top = regionAddr(region) + REGION_SIZE - 64;
     const tid = this.injectClone(s.pid, APP_THREAD_FLAGS, top, regionAddr(region) + CTX_TID, stubAddr('stub_thread_clone'));
     if (tid < 0) {
@@ -162,12 +174,18 @@ export class SystrapPlatform extends StubControl {
       spare.push(region);
       return tid;
     }
+    return this.started(t, tid);
+  }
+
+  /** Waits for the new thread tid of t to report from its signal handler, and checks that
+   *  it set up its signal stack and its filter. Returns tid, or -errno. */
+  private started(t: AppThread, tid: number): number {
     t.tid = tid;
     // A thread that could not set its signal stack or its filter ends its whole stub
     // (stub.S): it never posts.
     if (!this.waitPosted(t) || t.ctx[CTX_SIGNO / 4] !== SIGSYS || this.u64(t, CTX_START_ALTSTACK) !== 0 ||
         this.u64(t, CTX_START_SECCOMP) !== 0) {
-      libc.kill(s.pid, libc.SIGKILL);
+      libc.kill(t.stub.pid, libc.SIGKILL);
       return -libc.EAGAIN;
     }
     this.threads.set(tid, t);
