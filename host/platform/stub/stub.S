@@ -275,7 +275,8 @@ stub_handler:
         jne 6b
 8:      mov rdi, rbx                    # sleep while the state is edx (ST_SLEEP or ST_PARK)
         mov esi, FUTEX_WAIT
-        xor r10d, r10d
+        lea r10, [rip + sleep_timeout]  # and look again now and then: a lost wake-up
+                                        # costs a delay, never a hang
         mov eax, SYS_futex
         syscall
         mov edx, [rbx + CTX_STATE]
@@ -308,6 +309,8 @@ stub_restorer:
         syscall
 
         .balign 8
+sleep_timeout:                          # struct timespec: 10 ms
+        .quad 0, 10000000
 handler_action:                         # struct kernel_sigaction
         .quad stub_handler - stub_entry + STUB_CODE
         .quad 0x0c000004                # SA_SIGINFO | SA_ONSTACK | SA_RESTORER
