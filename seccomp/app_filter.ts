@@ -20,13 +20,23 @@ const FUTEX_WAKE = 1;
 /** seccomp_data.instruction_pointer is the address after the 2-byte `syscall`. */
 const SYSCALL_SIZE = 2;
 
+/** Jumps to 'allow' if argument i is a or b, else to 'trap'. */
+function argIs(prog: BpfProgram, i: number, a: number, b: number): BpfProgram {
+  return prog
+    .load(SECCOMP_DATA.argHigh(i))
+    .jeq(0, undefined, 'trap')
+    .load(SECCOMP_DATA.argLow(i))
+    .jeq(a, 'allow')
+    .jeq(b, 'allow', 'trap');
+}
+
 /** The filter for app threads whose stub code occupies [codeStart, codeStart + codeSize),
  *  a range that must not reach a 4 GiB boundary. */
 export function appThreadFilter(codeStart: number, codeSize: number): Buffer {
   const high = Math.floor(codeStart / 0x100000000);
   const low = codeStart % 0x100000000;
   if (Math.floor((codeStart + codeSize + SYSCALL_SIZE) / 0x100000000) !== high) throw new Error('app filter: the stub code crosses 4 GiB');
-  return new BpfProgram()
+  const prog = new BpfProgram()
     .load(SECCOMP_DATA.arch)
     .jeq(AUDIT_ARCH_X86_64, undefined, 'trap')
     .load(SECCOMP_DATA.ipHigh)
@@ -38,21 +48,8 @@ export function appThreadFilter(codeStart: number, codeSize: number): Buffer {
     .jeq(SYS_FUTEX, 'futex')
     .jeq(SYS_RT_SIGRETURN, 'allow')
     .jeq(SYS_EXIT, 'allow')
-    .jeq(SYS_ARCH_PRCTL, undefined, 'trap')
-    .load(SECCOMP_DATA.argHigh(0))
-    .jeq(0, undefined, 'trap')
-    .load(SECCOMP_DATA.argLow(0))
-    .jeq(ARCH_SET_FS, 'allow')
-    .jeq(ARCH_SET_GS, 'allow', 'trap')
-    .label('futex')
-    .load(SECCOMP_DATA.argHigh(1))
-    .jeq(0, undefined, 'trap')
-    .load(SECCOMP_DATA.argLow(1))
-    .jeq(FUTEX_WAIT, 'allow')
-    .jeq(FUTEX_WAKE, 'allow', 'trap')
-    .label('trap')
-    .ret(SECCOMP_RET_TRAP)
-    .label('allow')
-    .ret(SECCOMP_RET_ALLOW)
-    .assemble();
+    .jeq(SYS_ARCH_PRCTL, undefined, 'trap');
+  argIs(prog, 0, ARCH_SET_FS, ARCH_SET_GS).label('futex');
+  argIs(prog, 1, FUTEX_WAIT, FUTEX_WAKE);
+  return prog.label('trap').ret(SECCOMP_RET_TRAP).label('allow').ret(SECCOMP_RET_ALLOW).assemble();
 }

@@ -444,21 +444,15 @@ export class SystrapPlatform extends StubControl {
     }
     const signo = t.ctx[CTX_SIGNO / 4];
     const code = t.ctx[CTX_CODE / 4];
+    const trapped = signo === SIGSYS && code === SYS_SECCOMP;
+    const syscall = trapped && t.ctx[CTX_ARCH / 4] >>> 0 === AUDIT_ARCH_X86_64;
+    this.loadRegs(t, uc, syscall);
     let act: number;
-    if (signo === SIGSYS && code === SYS_SECCOMP && t.ctx[CTX_ARCH / 4] >>> 0 === AUDIT_ARCH_X86_64) {
-      this.loadRegs(t, uc, true);
-      act = k.syscall(t.tid);
-    } else if (signo === SIGSYS && code === SYS_SECCOMP) {
-      // int 0x80 (the i386 ABI): a fault, as in a kernel without IA32 emulation.
-      this.loadRegs(t, uc, false);
-      act = k.fault(t.tid, SIGSEGV, SI_KERNEL, 0);
-    } else if (signo === SIGKICK && code === SI_TKILL) {
-      this.loadRegs(t, uc, false);
-      act = k.kicked(t.tid);
-    } else {
-      this.loadRegs(t, uc, false);
-      act = k.fault(t.tid, signo, code, this.u64(t, CTX_ADDR));
-    }
+    if (syscall) act = k.syscall(t.tid);
+    // int 0x80 (the i386 ABI): a fault, as in a kernel without IA32 emulation.
+    else if (trapped) act = k.fault(t.tid, SIGSEGV, SI_KERNEL, 0);
+    else if (signo === SIGKICK && code === SI_TKILL) act = k.kicked(t.tid);
+    else act = k.fault(t.tid, signo, code, this.u64(t, CTX_ADDR));
     if (this.threads.get(t.tid) !== t) return;
     if (act === ACT_RESUME) this.resume(t);
     // Parked: its thread stops spinning for an answer that may be long in coming (it would
