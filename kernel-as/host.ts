@@ -141,10 +141,15 @@ export declare function p9TakeFd(): i32;
 
 // ---- time, randomness, logging ---------------------------------------------------------------
 
-/** clock_gettime(2) of a host clock id (the kernel maps app clocks, including CPU-time clocks
- *  of stubs, to host clock ids); writes {i64 sec, i64 nsec} to dst. Returns 0 or -errno. */
+/** clock_gettime(2) of a host clock id (the kernel maps app clocks to host clock ids);
+ *  writes {i64 sec, i64 nsec} to dst. Returns 0 or -errno. */
 @external("host", "clock_get")
 export declare function clockGet(clockid: i32, dst: usize): i32;
+
+/** The CPU time of stub thread `stub` (perThread) or of the stub process that holds it;
+ *  writes {i64 sec, i64 nsec} to dst. Returns 0 or -errno. */
+@external("host", "cpu_time")
+export declare function cpuTime(stub: i32, perThread: bool, dst: usize): i32;
 
 /** clock_getres(2) of a host clock id; writes {i64 sec, i64 nsec} to dst. */
 @external("host", "clock_res")

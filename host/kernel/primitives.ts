@@ -11,8 +11,6 @@ import { GoferTransport } from '../gofer_client/transport.js';
 
 const MAP_SHARED_FIXED = 0x01 | 0x10;
 const POLLIN = 1;
-const CPUCLOCK_PERTHREAD = 4;
-const CLOCK_THREAD_CPUTIME_ID = 3;
 const POLLOUT = 4;
 
 export interface PrimitiveContext {
@@ -127,21 +125,15 @@ export function hostPrimitives(ctx: PrimitiveContext): WebAssembly.ModuleImports
       ctx.gofer.rpc(mem().subarray(req, req + len), mem().subarray(reply, reply + cap)),
     p9_take_fd: () => ctx.gofer.takeFd(),
 
-    clock_get: (clockid: number, dst: number) => {
-      if (clockid >= 0) return libc.clockGettime(clockid, mem().subarray(dst, dst + 16)) < 0 ? fail() : 0;
-      // A CPU clock of a stub thread or process (MAKE_*_CPUCLOCK of its id): the platform
-      // knows which host process or thread that is.
-      const ns = ctx.platform.cpuTime(~(clockid >> 3), (clockid & CPUCLOCK_PERTHREAD) !== 0);
+    clock_get: (clockid: number, dst: number) => (libc.clockGettime(clockid, mem().subarray(dst, dst + 16)) < 0 ? fail() : 0),
+    clock_res: (clockid: number, dst: number) => (libc.clockGetres(clockid, mem().subarray(dst, dst + 16)) < 0 ? fail() : 0),
+    cpu_time: (stub: number, perThread: number, dst: number) => {
+      const ns = ctx.platform.cpuTime(stub, perThread !== 0);
       if (ns < 0) return ns;
       const v = new DataView(mem().buffer, dst, 16);
       v.setBigInt64(0, BigInt(Math.floor(ns / 1e9)), true);
       v.setBigInt64(8, BigInt(ns % 1e9), true);
       return 0;
-    },
-    clock_res: (clockid: number, dst: number) => {
-      // CPU clocks of stubs tick in nanoseconds, as the caller's own do.
-      const c = clockid >= 0 ? clockid : CLOCK_THREAD_CPUTIME_ID;
-      return libc.clockGetres(c, mem().subarray(dst, dst + 16)) < 0 ? fail() : 0;
     },
     random: (dst: number, len: number) => {
       crypto.randomFillSync(mem(), dst, len);

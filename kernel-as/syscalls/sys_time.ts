@@ -2,7 +2,7 @@
 // Wall and monotonic clocks are the host's. The CPU-time clocks of a process or thread are the
 // host CPU clocks of its stub, which is where the app's instructions run. A sleep parks the task
 // (kernel/sched.ts) instead of holding the Sentry.
-import { clockGet, clockRes } from "../host";
+import { clockGet, clockRes, cpuTime } from "../host";
 import { EFAULT, EINVAL, EOPNOTSUPP } from "../abi/errno";
 import {
   CLOCK_BOOTTIME, CLOCK_BOOTTIME_ALARM, CLOCK_MONOTONIC, CLOCK_MONOTONIC_COARSE, CLOCK_MONOTONIC_RAW,
@@ -19,31 +19,41 @@ const NSEC_PER_SEC: i64 = 1000000000;
 const OUT_BUF: usize = memory.data(16, 8);
 const INVALID_CLOCK: i32 = 0x7fffffff;
 
-/** Linux's MAKE_PROCESS_CPUCLOCK(id, CPUCLOCK_SCHED), or MAKE_THREAD_CPUCLOCK, for a stub
- *  id: the host's clock_get primitive finds the host process or thread it names. */
-@inline function cpuClock(stub: i32, perThread: bool = false): i32 {
-  return ((~stub) << 3) | (perThread ? 6 : 2);
-}
-
-/** The host clock that answers app clock id c for task t, or INVALID_CLOCK. */
-function hostClockFor(t: Task, c: i32): i32 {
+/** The host clock that answers app clock id c, or INVALID_CLOCK (CPU-time clocks too). */
+function hostClockFor(c: i32): i32 {
   if (c == CLOCK_REALTIME || c == CLOCK_MONOTONIC || c == CLOCK_MONOTONIC_RAW || c == CLOCK_REALTIME_COARSE ||
       c == CLOCK_MONOTONIC_COARSE || c == CLOCK_BOOTTIME || c == CLOCK_TAI) return c;
   if (c == CLOCK_REALTIME_ALARM) return CLOCK_REALTIME;
   if (c == CLOCK_BOOTTIME_ALARM) return CLOCK_BOOTTIME;
-  if (c == CLOCK_PROCESS_CPUTIME_ID) return cpuClock(t.tg.leader.stub);
-  if (c == CLOCK_THREAD_CPUTIME_ID) return cpuClock(t.stub, true);
+  return INVALID_CLOCK;
+}
+
+/** Reads app clock c of task t (or, with res, its resolution) into TIMESPEC_BUF. Returns 0,
+ *  or -EINVAL for a clock that does not exist. CPU-time clocks are the CPU time of the
+ *  task's (or the named task's) stub thread or stub process. */
+function readClock(t: Task, c: i32, res: bool): i32 {
+  const hc = hostClockFor(c);
+  if (hc != INVALID_CLOCK) return (res ? clockRes(hc, TIMESPEC_BUF) : clockGet(hc, TIMESPEC_BUF)) < 0 ? -EINVAL : 0;
+  let target = t;
+  let perThread = c == CLOCK_THREAD_CPUTIME_ID;
   if (c < 0) {
     // A dynamic CPU clock naming a pid of the sandbox (clock_getcpuclockid(3)).
-    if ((c & 3) == 3) return INVALID_CLOCK; // fd clocks (CLOCKFD) are not supported
+    if ((c & 3) == 3) return -EINVAL; // fd clocks (CLOCKFD) are not supported
     const pid = ~(c >> 3);
-    const perThread = (c & 4) != 0;
-    if (pid != 0 && !tasksByTid.has(pid)) return INVALID_CLOCK;
-    const target = pid == 0 ? t : tasksByTid.get(pid);
-    if (!perThread && target.tg.tgid != target.tid) return INVALID_CLOCK;
-    return cpuClock(perThread ? target.stub : target.tg.leader.stub, perThread);
+    perThread = (c & 4) != 0;
+    if (pid != 0 && !tasksByTid.has(pid)) return -EINVAL;
+    if (pid != 0) target = tasksByTid.get(pid);
+    if (!perThread && target.tg.tgid != target.tid) return -EINVAL;
+  } else if (c != CLOCK_PROCESS_CPUTIME_ID && c != CLOCK_THREAD_CPUTIME_ID) {
+    return -EINVAL;
   }
-  return INVALID_CLOCK;
+  if (res) {
+    // CPU clocks count nanoseconds (posix_cpu_clock_getres()).
+    store<i64>(TIMESPEC_BUF, 0);
+    store<i64>(TIMESPEC_BUF + 8, 1);
+    return 0;
+  }
+  return cpuTime(perThread ? target.stub : target.tg.leader.stub, perThread, TIMESPEC_BUF) < 0 ? -EINVAL : 0;
 }
 
 function copyOutTimespec(t: Task, addr: u64): i64 {
@@ -51,19 +61,13 @@ function copyOutTimespec(t: Task, addr: u64): i64 {
 }
 
 export function sysClockGettime(t: Task): i64 {
-  const hc = hostClockFor(t, <i32>sysArg(0));
-  if (hc == INVALID_CLOCK) return -EINVAL;
-  const r = clockGet(hc, TIMESPEC_BUF);
-  if (r < 0) return -EINVAL;
-  return copyOutTimespec(t, sysArg(1));
+  const r = readClock(t, <i32>sysArg(0), false);
+  return r < 0 ? r : copyOutTimespec(t, sysArg(1));
 }
 
 export function sysClockGetres(t: Task): i64 {
-  const hc = hostClockFor(t, <i32>sysArg(0));
-  if (hc == INVALID_CLOCK) return -EINVAL;
-  if (sysArg(1) == 0) return 0;
-  if (clockRes(hc, TIMESPEC_BUF) < 0) return -EINVAL;
-  return copyOutTimespec(t, sysArg(1));
+  const r = readClock(t, <i32>sysArg(0), true);
+  return r < 0 || sysArg(1) == 0 ? r : copyOutTimespec(t, sysArg(1));
 }
 
 export function sysGettimeofday(t: Task): i64 {
@@ -139,7 +143,7 @@ export function sysClockNanosleep(t: Task): i64 {
   const now = monotonicNow();
   if ((flags & TIMER_ABSTIME) == 0) return sleepUntil(t, saturatingAdd(now, ns), sysArg(3));
   // An absolute time on clock c becomes a monotonic deadline: the distance from c's now.
-  clockGet(hostClockFor(t, c), TIMESPEC_BUF);
+  clockGet(hostClockFor(c), TIMESPEC_BUF);
   const cnow = load<i64>(TIMESPEC_BUF) * NSEC_PER_SEC + load<i64>(TIMESPEC_BUF + 8);
   return sleepUntil(t, ns <= cnow ? now : saturatingAdd(now, ns - cnow));
 }
