@@ -34,12 +34,52 @@ export function initInode(i: Inode, cred: Credentials): void {
   i.ctimeNs = now;
 }
 
-/** copyOut's copy of a run of len file bytes at memory-file offset src, which go to byte
- *  `at` of the destination: kernel memory at dst, or the memory file at off when toMf. */
-function copyRun(src: u64, at: i32, len: i32, dst: usize, off: u64, toMf: bool): void {
-  if (toMf) mfCopy(<f64>(off + <u64>at), <f64>src, <f64>len);
-  else mfRead(<f64>src, dst + <usize>at, len);
+// The direction of a CopyRuns copy.
+const RUN_TO_KERNEL: i32 = 0;
+const RUN_TO_MF: i32 = 1;
+const RUN_TO_FILE: i32 = 2;
+
+/** A file copy made page by page, gathered into runs of file pages that follow each other
+ *  in the memory file, each copied in one host call: a large copy into fresh pages is then
+ *  one host pwrite instead of a page fault a page. The other side is kernel memory at dst
+ *  or the memory file at off (contiguous); `at` counts bytes from their start. */
+class CopyRuns {
+  private dir: i32 = RUN_TO_KERNEL;
+  private off: u64 = 0;
+  private dst: usize = 0;
+  private page: u64 = 0;
+  private at: i32 = 0;
+  private len: i32 = 0;
+
+  start(dir: i32, off: u64, dst: usize): CopyRuns {
+    this.dir = dir;
+    this.off = off;
+    this.dst = dst;
+    this.len = 0;
+    return this;
+  }
+
+  /** n bytes at memory-file offset page of the file, byte `at` of the other side. */
+  add(page: u64, at: i32, n: i32): void {
+    if (this.len > 0 && page != this.page + <u64>this.len) this.flush();
+    if (this.len == 0) {
+      this.page = page;
+      this.at = at;
+    }
+    this.len += n;
+  }
+
+  flush(): void {
+    if (this.len == 0) return;
+    const other = this.off + <u64>this.at;
+    if (this.dir == RUN_TO_FILE) mfCopy(<f64>this.page, <f64>other, <f64>this.len);
+    else if (this.dir == RUN_TO_MF) mfCopy(<f64>other, <f64>this.page, <f64>this.len);
+    else mfRead(<f64>this.page, this.dst + <usize>this.at, this.len);
+    this.len = 0;
+  }
 }
+
+const runs = new CopyRuns();
 
 export class TmpfsDir extends Inode {
   private entries: Map<string, Inode> = new Map();
@@ -294,28 +334,16 @@ export class TmpfsFile extends Inode {
     if (pos >= obj.size) return 0;
     const n = obj.size - pos < <u64>len ? <i32>(obj.size - pos) : len;
     let done: i32 = 0;
-    // Pages that follow each other in the memory file are copied in one go (a run).
-    let runSrc: u64 = 0;
-    let runAt: i32 = 0;
-    let runLen: i32 = 0;
+    const copy = runs.start(toMf ? RUN_TO_MF : RUN_TO_KERNEL, off, dst);
     while (done < n) {
       const p = pos + <u64>done;
       const inPage = p & (PAGE_SIZE - 1);
       const chunk = <i32>(PAGE_SIZE - inPage) < n - done ? <i32>(PAGE_SIZE - inPage) : n - done;
       const page = obj.page(p / PAGE_SIZE);
-      const src = page >= 0 ? <u64>page + inPage : zeroPage + inPage;
-      if (runLen > 0 && src != runSrc + <u64>runLen) {
-        copyRun(runSrc, runAt, runLen, dst, off, toMf);
-        runLen = 0;
-      }
-      if (runLen == 0) {
-        runSrc = src;
-        runAt = done;
-      }
-      runLen += chunk;
+      copy.add(page >= 0 ? <u64>page + inPage : zeroPage + inPage, done, chunk);
       done += chunk;
     }
-    if (runLen > 0) copyRun(runSrc, runAt, runLen, dst, off, toMf);
+    copy.flush();
     return n;
   }
 
@@ -324,30 +352,17 @@ export class TmpfsFile extends Inode {
     if (pos + <u64>len > MAX_FILE_SIZE) return -EFBIG;
     const obj = this.obj;
     let done: i32 = 0;
-    // Pages that follow each other in the memory file are copied in one go (a run): a
-    // large copy into fresh pages is then one host pwrite instead of a page fault a page.
-    let runDst: u64 = 0;
-    let runAt: i32 = 0;
-    let runLen: i32 = 0;
+    const copy = runs.start(RUN_TO_FILE, off, 0);
     while (done < len) {
       const p = pos + <u64>done;
       const inPage = p & (PAGE_SIZE - 1);
       const chunk = <i32>(PAGE_SIZE - inPage) < len - done ? <i32>(PAGE_SIZE - inPage) : len - done;
       const page = obj.populate(p / PAGE_SIZE);
       if (page < 0) break;
-      const to = <u64>page + inPage;
-      if (runLen > 0 && to != runDst + <u64>runLen) {
-        mfCopy(<f64>runDst, <f64>(off + <u64>runAt), <f64>runLen);
-        runLen = 0;
-      }
-      if (runLen == 0) {
-        runDst = to;
-        runAt = done;
-      }
-      runLen += chunk;
+      copy.add(<u64>page + inPage, done, chunk);
       done += chunk;
     }
-    if (runLen > 0) mfCopy(<f64>runDst, <f64>(off + <u64>runAt), <f64>runLen);
+    copy.flush();
     if (done == 0 && len > 0) return -ENOSPC;
     if (pos + <u64>done > obj.size) obj.size = pos + <u64>done;
     const now = realtimeNow();
