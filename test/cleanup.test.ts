@@ -1,7 +1,8 @@
 // No stub process outlives wvisor: neither when the program dies of a signal, nor when
-// wvisor itself is SIGKILLed while the program sleeps.
+// wvisor itself is SIGKILLed while the program sleeps; no Gofer outlives a command line that
+// wvisor rejects (it starts a `do`'s Gofer before it parses the rest).
 //
-// Stubs are recognised by "wvisor-stub" in their command line. Other test files may be
+// Stubs are recognised by "wvisor-stub" in their command line, Gofers by "gofer/main.js". Other test files may be
 // running wvisor at the same time, so only stubs that belong to *our* wvisor count: those
 // in its session or process group (it is started detached, so both are its pid), its
 // children, and any stub seen among its descendants while it ran (orphans keep their pid
@@ -29,6 +30,7 @@ function ps(): Proc[] {
 }
 
 const isStub = (p: Proc) => p.args.includes('wvisor-stub');
+const isGofer = (p: Proc) => p.args.includes('gofer/main.js');
 
 /** All processes below root (children, grandchildren, ...). */
 function descendants(root: number, procs = ps()): Proc[] {
@@ -46,20 +48,21 @@ function descendants(root: number, procs = ps()): Proc[] {
   return found;
 }
 
-/** Our wvisor's stubs that are still alive. */
-function ourStubs(root: number, known: Set<number>): Proc[] {
+/** Our wvisor's processes of that kind (stubs unless told) that are still alive. */
+function ours(root: number, known: Set<number>, kind = isStub): Proc[] {
   return ps().filter(
-    (p) => isStub(p) && (known.has(p.pid) || p.sid === root || p.pgid === root || p.ppid === root),
+    (p) => kind(p) && (known.has(p.pid) || p.sid === root || p.pgid === root || p.ppid === root),
   );
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Polls for up to `ms` until none of our stubs is left; returns those still there. */
-async function stubsGone(root: number, known: Set<number>, ms = 2000): Promise<Proc[]> {
+/** Polls for up to `ms` until none of our stubs (or processes of that kind) is left;
+ *  returns those still there. */
+async function stubsGone(root: number, known: Set<number>, ms = 2000, kind = isStub): Promise<Proc[]> {
   const deadline = Date.now() + ms;
   for (;;) {
-    const left = ourStubs(root, known);
+    const left = ours(root, known, kind);
     if (left.length === 0 || Date.now() >= deadline) return left;
     await sleep(50);
   }
@@ -156,4 +159,25 @@ t.test('wvisor SIGKILLed while its program sleeps: no stub remains', async (t) =
   const survivors = ps().filter((p) => before.some((b) => b.pid === p.pid && b.args === p.args));
   t.same(survivors, [], 'no process that wvisor started survives it');
   reap([...left, ...survivors]);
+});
+
+t.test('a do with a wrong command line: wvisor exits 2 with the reason, and no Gofer remains', async (t) => {
+  for (const args of [['do', '--no-such-flag', '/bin/true'], ['do']]) {
+    const child = startWvisor(args);
+    let stderr = '';
+    child.stderr!.on('data', (d) => (stderr += d));
+    const known = new Set<number>();
+    const sampler = setInterval(() => {
+      for (const p of descendants(child.pid!)) if (isGofer(p)) known.add(p.pid);
+    }, 10);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    const { code } = await exited(child);
+    clearInterval(sampler);
+    clearTimeout(timer);
+    t.equal(code, 2, `wvisor ${args.join(' ')}: exit 2`, { stderr });
+    t.match(stderr, /^error: (unknown option '--no-such-flag'|missing required argument 'program')$/m, 'commander says why');
+    const left = await stubsGone(child.pid!, known, 5000, isGofer);
+    t.same(left, [], 'no Gofer of this run remains');
+    reap(left);
+  }
 });

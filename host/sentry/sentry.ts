@@ -1,8 +1,7 @@
-// Running one sandbox from the CLI: start its Gofer, run the Sentry on this thread, and turn
-// the result into wvisor's exit code (the program's, or 128+signal, as runsc and shells
-// report it).
+// Running one sandbox from the CLI: run the Sentry on this thread, and turn the result into
+// wvisor's exit code (the program's, or 128+signal, as runsc and shells report it).
 import { SentryOptions } from './options.js';
-import { startGofer } from './gofer_process.js';
+import { runSandbox } from './sandbox.js';
 
 const ENOEXEC = 8;
 const EACCES = 13;
@@ -13,18 +12,9 @@ export function exitCodeOf(status: number): number {
   return sig === 0 ? (status >> 8) & 0xff : 128 + sig;
 }
 
-/** Runs one sandbox whose root file system is the host's root served read-only by a Gofer. */
-export async function runSentry(opts: Omit<SentryOptions, 'goferFd'>): Promise<number> {
-  const gofer = startGofer('/', false);
-  let m;
-  try {
-    // Loaded only now, so that the Gofer's start-up (a Node process: the longest step of a
-    // sandbox's start) overlaps loading the platform and the kernel.
-    const { runSandbox } = await import('./sandbox.js');
-    m = runSandbox({ ...opts, goferFd: gofer.fd });
-  } finally {
-    gofer.stop();
-  }
+/** Runs one sandbox whose root file system the Gofer at the other end of opts.goferFd serves. */
+export function runSentry(opts: SentryOptions): number {
+  const m = runSandbox(opts);
   if ('status' in m) return exitCodeOf(m.status);
   // The kernel already said why on stderr; exit as a shell does for a program that cannot be
   // executed.
