@@ -16,7 +16,9 @@
 # the Sentry injects syscalls (inject, batch, thread_clone); under the systrap platform the
 # app runs in untraced threads made by thread_clone, whose every syscall the seccomp filter
 # turns into SIGSYS, and whose faults arrive as signals too: the handler posts them to the
-# context page and waits for the Sentry's answer.
+# context page and waits for the Sentry's answer. Under systrap a stub process also has an
+# mm thread, untraced, that makes the Sentry's batches of address-space changes without a
+# ptrace round trip (stub_mm_thread).
         .intel_syntax noprefix
         .set STUB_BASE, 0x7ff000000000
         .set BELL, STUB_BASE + 0x1000
@@ -65,6 +67,20 @@
         .set SYS_epoll_wait, 232
         .set SYS_seccomp, 317
         .set SYS_mmap, 9
+        .set SYS_write, 1
+        .set SYS_rt_sigprocmask, 14
+        .set SYS_clone, 56
+        # The stub's fds (stub_layout.ts): the stub memfd, and the eventfd of mm threads.
+        .set STUB_MEMFD_FD, 1
+        .set STUB_EVENTFD_FD, 2
+        # The batch page (stub_layout.ts): a sequence number the Sentry raises for each
+        # batch (mm threads), the count, then the entries.
+        .set BATCH_SEQ, 0
+        .set BATCH_COUNT, 8
+        .set BATCH_ENTRIES, 16
+        # An mm thread: CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD |
+        # CLONE_SYSVSEM | CLONE_UNTRACED.
+        .set MM_THREAD_FLAGS, 0x850f00
         .set FUTEX_WAIT, 0
         .set FUTEX_WAKE, 1
 
@@ -118,15 +134,14 @@ stub_inject:
         int3
         jmp stub_inject
 
-# The batch loop: rbx points to a page holding a count, then entries of eight 64-bit words
-# (syscall number, six arguments, unused). The syscalls are made in order; the first that
-# fails stops the loop with r12 = the entries left, that one included. The loop writes no
-# memory, so the page is mapped read-only in the stub: the app's threads cannot change a
-# batch while it runs.
-        .globl stub_batch
-stub_batch:
-        mov r12, [rbx]
-        lea r13, [rbx + 8]
+# The batch loop: rbx points to a batch page, whose count is followed by entries of eight
+# 64-bit words (syscall number, six arguments, unused). The syscalls are made in order; the
+# first that fails stops the loop with r12 = the entries left, that one included. The loop
+# writes no memory, so the page is mapped read-only in the stub: the app's threads cannot
+# change a batch while it runs. Uses r13 and the syscall registers; label 2: is its own.
+        .macro BATCH_LOOP
+        mov r12, [rbx + BATCH_COUNT]
+        lea r13, [rbx + BATCH_ENTRIES]
 2:      test r12, r12
         jz 3f
         mov rax, [r13]
@@ -142,15 +157,61 @@ stub_batch:
         add r13, 64
         dec r12
         jmp 2b
-3:      int3
+3:
+        .endm
+
+# A batch made by the traced control thread: the tracer sets rbx and rip here, and gets
+# control back at the int3.
+        .globl stub_batch
+stub_batch:
+        BATCH_LOOP
+        int3
         jmp stub_batch
+
+# The mm thread (systrap), started by stub_fork with rbx = the stub's batch page. It has no
+# stack it may write (rsp is the read-only batch page: a push would end the process) and
+# every signal blocked, so nothing the app does reaches its registers; it only reads its
+# batch page, which the app cannot write. It sleeps on the page's sequence number; for each
+# new one it makes the batch, then adds to the eventfd, which the app's filter forbids it to
+# write: 1 if the whole batch was made, 2 if not. The Sentry waits for that, so a change
+# cannot be reported done before it is.
+stub_mm_thread:
+        mov eax, SYS_rt_sigprocmask
+        mov edi, 2                      # SIG_SETMASK
+        lea rsi, [rip + all_signals]
+        xor edx, edx
+        mov r10d, 8
+        syscall
+        xor r14d, r14d                  # the last sequence number done
+15:     mov eax, [rbx + BATCH_SEQ]
+        cmp eax, r14d
+        jne 16f
+        mov rdi, rbx
+        mov esi, FUTEX_WAIT
+        mov edx, r14d
+        xor r10d, r10d
+        mov eax, SYS_futex
+        syscall
+        jmp 15b
+16:     mov r14d, eax
+        BATCH_LOOP
+        lea rsi, [rip + batch_done]
+        test r12, r12
+        jz 17f
+        lea rsi, [rip + batch_failed]
+17:     mov edi, STUB_EVENTFD_FD
+        mov edx, 8
+        mov eax, SYS_write
+        syscall
+        jmp 15b
 
 # A new stub process whose first app thread starts at once (systrap): the tracer injects
 # clone here in the factory, with r12 = the child's control region, r14 = its first app
 # thread's region, r15 = that thread's clone flags. The factory stops at the int3. The child
-# (seized as it is made, it waits in a ptrace stop until continued) maps the two regions,
-# clones the thread through stub_thread_clone and stops at its int3 with rax = the thread's
-# tid, or -errno (at 14:) if a mapping failed. One round trip instead of three.
+# (seized as it is made, it waits in a ptrace stop until continued) maps its batch page, starts
+# its mm thread, maps the thread's region, clones the thread through stub_thread_clone and
+# stops at its int3 with rax = the thread's tid, or -errno (at 14:) if a step failed. One
+# round trip instead of four.
         .globl stub_fork
 stub_fork:
         syscall
@@ -161,7 +222,7 @@ stub_fork:
         mov esi, 0x1000
         mov edx, 1                      # PROT_READ: the batch page
         mov r10d, 0x11                  # MAP_SHARED | MAP_FIXED
-        mov r8d, 1                      # the stub memfd
+        mov r8d, STUB_MEMFD_FD
         mov r9, r12
         movabs rax, STUB_BASE
         sub r9, rax                     # offset = address - STUB_BASE
@@ -169,11 +230,23 @@ stub_fork:
         syscall
         cmp rax, -4095
         jae 14f
+        mov edi, MM_THREAD_FLAGS
+        mov rsi, r12                    # its "stack": the read-only batch page
+        xor edx, edx
+        xor r10d, r10d
+        xor r8d, r8d
+        mov rbx, r12
+        mov eax, SYS_clone
+        syscall
+        test rax, rax
+        jz stub_mm_thread
+        cmp rax, -4095
+        jae 14f
         mov rdi, r14
         mov esi, 0x10000
         mov edx, 3                      # PROT_READ | PROT_WRITE
         mov r10d, 0x11
-        mov r8d, 1
+        mov r8d, STUB_MEMFD_FD
         mov r9, r14
         movabs rax, STUB_BASE
         sub r9, rax
@@ -186,7 +259,7 @@ stub_fork:
         xor edx, edx
         lea r10, [r14 + CTX_TID]        # ctid
         xor r8d, r8d
-        mov eax, 56                     # clone
+        mov eax, SYS_clone
         jmp stub_thread_clone
 14:     int3
 
@@ -311,6 +384,12 @@ stub_restorer:
         .balign 8
 sleep_timeout:                          # struct timespec: 10 ms
         .quad 0, 10000000
+all_signals:                            # sigset_t
+        .quad -1
+batch_done:                             # what an mm thread adds to the eventfd
+        .quad 1
+batch_failed:
+        .quad 2
 handler_action:                         # struct kernel_sigaction
         .quad stub_handler - stub_entry + STUB_CODE
         .quad 0x0c000004                # SA_SIGINFO | SA_ONSTACK | SA_RESTORER

@@ -1,7 +1,8 @@
 // Stub processes and how the Sentry controls them, shared by both platforms: the stub
 // memfd (bell page and per-thread regions, stub_layout.ts), the factory stub that every
 // address space is forked from, syscalls injected into a stub's traced control thread (one
-// at a time, or address-space changes queued and made in one batch), and the waker. How app
+// at a time, or address-space changes queued and made in one batch, by the control thread
+// or by the stub's untraced mm thread where it has one), and the waker. How app
 // code runs and comes back (ptrace stops or the stub's signal handler) is each platform's.
 //
 // ptrace requests must come from the thread that seized the tracee: everything here runs on
@@ -10,8 +11,8 @@ import fs from 'node:fs';
 import * as libc from '../ptrace/libc.js';
 import { stubAddr } from './stub_image.js';
 import {
-  BATCH_MAX, PAGE, REGION_MAX, REGION_SIZE, STUB_BASE, STUB_BELL_ADDR, STUB_MEMFD_FD, STUB_MEMFD_SIZE, STUB_MEMFILE_FD,
-  STUB_SENTRY_ADDR, STUB_VDSO_ADDR, WAKER_FLAG, WAKER_PAGE_OFFSET, regionAddr,
+  BATCH_COUNT, BATCH_DONE, BATCH_ENTRIES, BATCH_MAX, BATCH_SEQ, PAGE, REGION_MAX, REGION_SIZE, STUB_BASE, STUB_BELL_ADDR,
+  STUB_MEMFD_FD, STUB_MEMFD_SIZE, STUB_MEMFILE_FD, STUB_SENTRY_ADDR, STUB_VDSO_ADDR, WAKER_FLAG, WAKER_PAGE_OFFSET, regionAddr,
 } from './stub_layout.js';
 import { KernelExports } from '../../kernel/kernel_module.js';
 
@@ -53,6 +54,9 @@ export const HOST_SYS_CLONE = 56;
 export const HOST_SYS_EXIT = 60;
 const HOST_SYS_ARCH_PRCTL = 158;
 const HOST_SYS_FUTEX = 202;
+const HOST_SYS_EVENTFD2 = 290;
+const EFD_NONBLOCK = 0x800;
+const EFD_CLOEXEC = 0x80000;
 const ARCH_MAP_VDSO_64 = 0x2003;
 const NT_X86_XSTATE = 0x202;
 /** The length of the `syscall` instruction. */
@@ -61,6 +65,11 @@ const SYSCALL_SIZE = 2;
  *  (CLONE_PARENT), with no exit signal, so that it is traced through PTRACE_O_TRACECLONE and
  *  we reap it. */
 const STUB_FORK_FLAGS = 0x8000;
+/** How long the Sentry spins for an mm thread's report before it sleeps (ms): a batch takes
+ *  a few microseconds. */
+const MM_SPIN_MS = 0.05;
+/** How often (ms) the Sentry, waiting for an mm thread, checks that its stub lives. */
+const MM_CHECK_MS = 50;
 const PROT_READ = 1;
 const PROT_READ_WRITE = 3;
 const MAP_SHARED = 0x01;
@@ -78,6 +87,10 @@ export interface StubProcess {
   regions: number[];
   /** Address-space changes not yet made: flat entries of a syscall number and six arguments. */
   pending: number[];
+  /** Whether an mm thread makes its batches (else the control thread does), and the
+   *  sequence number of the last batch given to it. */
+  mm: boolean;
+  batchSeq: number;
 }
 
 export abstract class StubControl {
@@ -125,12 +138,20 @@ export abstract class StubControl {
   private readonly watched = new Map<number, number>();
   private readonly epollEvent = Buffer.alloc(12);
   private readonly itimerspec = Buffer.alloc(32);
+  /** The eventfd mm threads report to (every stub holds it as STUB_EVENTFD_FD; the app
+   *  threads' filter lets them neither write nor read it), a buffer for its value, and a
+   *  pollfd for it. */
+  private mmEventfd = -1;
+  private readonly mmReport = Buffer.alloc(8);
+  private readonly mmPollfd = Buffer.alloc(8);
 
   constructor(private readonly stubPath: string, private readonly memfileFd: number, private readonly wakerPath: string) {}
 
   attach(kernel: KernelExports): void {
     this.kernel = kernel;
     this.makeStubMemfd();
+    this.mmEventfd = libc.syscall(HOST_SYS_EVENTFD2, 0, EFD_NONBLOCK | EFD_CLOEXEC, 0, 0, 0, 0) as number;
+    if (this.mmEventfd < 0) throw new Error(`eventfd: errno ${libc.errno()}`);
   }
 
   protected wait(pid: number): number {
@@ -184,7 +205,7 @@ export abstract class StubControl {
     const pid = this.injectClone(factory.pid, STUB_FORK_FLAGS);
     if (pid < 0) return pid;
     // The child's copy of the factory's control region is its own: it gets a fresh one.
-    const s: StubProcess = { pid, controlRegion: -1, regions: [], pending: [] };
+    const s: StubProcess = { pid, controlRegion: -1, regions: [], pending: [], mm: false, batchSeq: 0 };
     this.stubs.set(pid, s);
     const err = this.mapControlRegion(s);
     if (err < 0) {
@@ -201,7 +222,8 @@ export abstract class StubControl {
   protected forkStubWithThread(threadFlags: number, prepare: (region: number) => void): { s: StubProcess; region: number; tid: number } | number {
     const factory = this.ensureFactory();
     if (typeof factory === 'number') return factory;
-    const s: StubProcess = { pid: 0, controlRegion: -1, regions: [], pending: [] };
+    // stub_fork starts the mm thread.
+    const s: StubProcess = { pid: 0, controlRegion: -1, regions: [], pending: [], mm: true, batchSeq: 0 };
     const control = this.takeRegion(s);
     const region = control < 0 ? -1 : this.takeRegion(s);
     if (region < 0) {
@@ -209,6 +231,8 @@ export abstract class StubControl {
       return -libc.EAGAIN;
     }
     prepare(region);
+    // The mm thread starts at sequence number 0: a reused batch page holds its last one.
+    Atomics.store(new Int32Array(this.regionView(control), BATCH_SEQ, 1), 0, 0);
     const extra: [number, number][] = [[R_R12, regionAddr(control)], [R_R14, regionAddr(region)], [R_R15, threadFlags]];
     const pid = this.injectClone(factory.pid, STUB_FORK_FLAGS, 0, 0, stubAddr('stub_fork'), extra);
     if (pid < 0) {
@@ -248,7 +272,7 @@ export abstract class StubControl {
    *  page and the bell page. Returns it, or -errno. It is left stopped. It has no control
    *  region (it never runs a batch), so its children inherit none. */
   private spawnStub(): StubProcess | number {
-    const pid = this.spawn(this.stubPath, 'wvisor-stub', [this.memfileFd, this.memfd]);
+    const pid = this.spawn(this.stubPath, 'wvisor-stub', [this.memfileFd, this.memfd, this.mmEventfd]);
     if (pid < 0) return pid;
     // The stub stops itself with SIGSTOP; seizing it then turns that into a ptrace stop.
     if (libc.waitpid(pid, this.status, libc.WUNTRACED | libc.__WALL) !== pid || !wifStopped(this.status[0])) {
@@ -263,7 +287,7 @@ export abstract class StubControl {
       return -e;
     }
     this.wait(pid);
-    const s: StubProcess = { pid, controlRegion: -1, regions: [], pending: [] };
+    const s: StubProcess = { pid, controlRegion: -1, regions: [], pending: [], mm: false, batchSeq: 0 };
     this.stubs.set(pid, s);
     if (!this.template) {
       this.template = Buffer.alloc(REGS_SIZE);
@@ -353,31 +377,63 @@ export abstract class StubControl {
     }
   }
 
-  /** Makes s's pending changes through its stopped control thread, a batch of at most
-   *  BATCH_MAX syscalls per round trip. A change the host refuses (it is out of memory or
-   *  mappings) leaves the app's memory wrong: the stub is killed. Returns whether it lives. */
+  /** Makes s's pending changes, a batch of at most BATCH_MAX syscalls per round trip: through
+   *  its mm thread, or through its stopped control thread (tid). A change the host refuses
+   *  (it is out of memory or mappings) leaves the app's memory wrong: the stub is killed.
+   *  Returns whether it lives. */
   protected flush(s: StubProcess, tid = s.pid): boolean {
     const q = s.pending;
     if (q.length === 0) return true;
     s.pending = [];
-    const c = new BigInt64Array(this.regionView(s.controlRegion), 0, 1 + 8 * BATCH_MAX);
+    const page = this.regionView(s.controlRegion);
+    const c = new BigInt64Array(page, 0, BATCH_ENTRIES / 8 + 8 * BATCH_MAX);
     for (let start = 0; start < q.length; start += 7 * BATCH_MAX) {
       const n = Math.min(BATCH_MAX, (q.length - start) / 7);
-      c[0] = BigInt(n);
+      c[BATCH_COUNT / 8] = BigInt(n);
       for (let i = 0; i < n; i++) {
-        for (let j = 0; j < 7; j++) c[1 + 8 * i + j] = BigInt(q[start + 7 * i + j]);
+        for (let j = 0; j < 7; j++) c[BATCH_ENTRIES / 8 + 8 * i + j] = BigInt(q[start + 7 * i + j]);
       }
-      const r = this.injRegs;
-      this.template!.copy(r);
-      r.writeBigUInt64LE(BigInt(regionAddr(s.controlRegion)), R_RBX * 8);
-      if (!this.runAt(tid, stubAddr('stub_batch'))) return false;
-      // r12: the entries left when the loop stopped, the one that failed included.
-      if (r.readBigUInt64LE(R_R12 * 8) !== 0n) {
+      if (!(s.mm ? this.mmBatch(s, page) : this.controlBatch(s, tid))) {
         libc.kill(s.pid, libc.SIGKILL);
         return false;
       }
     }
     return true;
+  }
+
+  /** Runs the batch on s's batch page in its stopped traced thread tid: whether all of it
+   *  was made. */
+  private controlBatch(s: StubProcess, tid: number): boolean {
+    const r = this.injRegs;
+    this.template!.copy(r);
+    r.writeBigUInt64LE(BigInt(regionAddr(s.controlRegion)), R_RBX * 8);
+    // r12: the entries left when the loop stopped, the one that failed included.
+    return this.runAt(tid, stubAddr('stub_batch')) && r.readBigUInt64LE(R_R12 * 8) === 0n;
+  }
+
+  /** Gives the batch on s's batch page to its mm thread and waits for its report (the
+   *  thread's write to the eventfd, which only it can make), or for s to die: whether all
+   *  of the batch was made. */
+  private mmBatch(s: StubProcess, page: ArrayBuffer): boolean {
+    s.batchSeq = (s.batchSeq + 1) | 0;
+    Atomics.store(new Int32Array(page, BATCH_SEQ, 1), 0, s.batchSeq);
+    this.futexWake(this.memfdBase + (regionAddr(s.controlRegion) - STUB_BASE) + BATCH_SEQ);
+    const spinEnd = performance.now() + MM_SPIN_MS;
+    for (;;) {
+      if (libc.readBuf(this.mmEventfd, this.mmReport, 8) === 8) return this.mmReport.readBigUInt64LE(0) === BigInt(BATCH_DONE);
+      if (performance.now() < spinEnd) continue;
+      this.mmPollfd.writeInt32LE(this.mmEventfd, 0);
+      this.mmPollfd.writeInt32LE(POLLIN, 4);
+      if (libc.poll(this.mmPollfd, 1, MM_CHECK_MS) === 0 && !this.alive(s)) return false;
+    }
+  }
+
+  /** Whether s's process lives: if it died, it is reaped and reported (stubLost). */
+  private alive(s: StubProcess): boolean {
+    if (libc.waitpid(s.pid, this.status, libc.WNOHANG | libc.__WALL | libc.__WNOTHREAD) !== s.pid) return true;
+    if (!wifExitedOrSignaled(this.status[0])) return true;
+    this.stubLost(s.pid, this.status[0]);
+    return false;
   }
 
   /** The stub process that traced thread tid belongs to. */

@@ -23,6 +23,8 @@ export const STUB_MEMFD_SIZE = STUB_REGIONS_ADDR - STUB_BASE + REGION_MAX * REGI
 export const STUB_MEMFILE_FD = 0;
 /** The stub's fd for the stub memfd (at 1). */
 export const STUB_MEMFD_FD = 1;
+/** The stub's fd for the eventfd its mm thread reports batches done to (at 2). */
+export const STUB_EVENTFD_FD = 2;
 
 /** The address of region i in every stub (and its offset in the stub memfd, less STUB_BASE). */
 export const regionAddr = (i: number): number => STUB_REGIONS_ADDR + i * REGION_SIZE;
@@ -61,5 +63,12 @@ export const BELL_COUNT = 0;
 export const SENTRY_SLEEPING = 0;
 export const WAKER_FLAG = 0;
 
-/** The batch page of the batch loop: a count, then entries of eight 64-bit words (stub.S). */
-export const BATCH_MAX = 63;
+/** The batch page (stub.S): the sequence number of the last batch given to the mm thread,
+ *  a count, then entries of eight 64-bit words (byte offsets). */
+export const BATCH_SEQ = 0;
+export const BATCH_COUNT = 8;
+export const BATCH_ENTRIES = 16;
+export const BATCH_MAX = (PAGE - BATCH_ENTRIES) >> 6;
+/** What an mm thread adds to the eventfd when its batch was made, or stopped at a failure. */
+export const BATCH_DONE = 1;
+export const BATCH_FAILED = 2;
