@@ -5,7 +5,7 @@
 // with rax = 0.
 import { asCreate, asDestroy } from "../host";
 import { EAGAIN, EFAULT, ENOMEM } from "../abi/errno";
-import { FS_BASE, RAX, RSP } from "../abi/regs";
+import { FS_BASE, RAX, RSP, getReg } from "../abi/regs";
 import { allocPid, registerTask } from "./kernel";
 import { makeRunnable } from "./sched";
 import { Task, ThreadGroup } from "./task";
@@ -43,7 +43,7 @@ export function forkProcess(parent: Task, flags: u64, stack: u64, ptid: u64, cti
   // CLONE_VM: the child's stub mirrors the parent's memory itself (a vfork child writes
   // where its parent will read), else it gets a copy-on-write copy.
   let mm: MM | null = parent.mm;
-  if ((flags & CLONE_VM) == 0) mm = parent.mm.fork(stub);
+  if ((flags & CLONE_VM) == 0) mm = parent.mm.fork(stub, getReg(RSP));
   else if (parent.mm.addStub(stub) < 0) mm = null;
   if (mm === null) {
     asDestroy(stub);

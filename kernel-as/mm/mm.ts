@@ -21,6 +21,10 @@ import { CowExtent, Vma } from "./vma";
 const EAGER_HOLE_PAGES: u64 = 16384;
 
 /** What faultIn found. */
+/** The largest writable private VMA that fork copies for the child rather than sharing it
+ *  copy-on-write (see MM.fork): a copy of this much costs about what one write fault and
+ *  one change of the stub's mappings do here. */
+const FORK_COPY_MAX: u64 = 256 << 10;
 export const FAULT_FIXED: i32 = 0;
 export const FAULT_SIGBUS: i32 = 1;
 export const FAULT_NOT_MINE: i32 = 2;
@@ -604,9 +608,14 @@ export class MM {
   }
 
   /** A copy of this address space in the empty stub `stub` (fork): private VMAs share their
-   *  pages copy-on-write, shared VMAs map the same object.
+   *  pages copy-on-write, shared VMAs map the same object. A writable private VMA that is
+   *  small (FORK_COPY_MAX) or holds `sp` (the forking thread's stack pointer, which both
+   *  sides write at once: the parent as fork returns, the child as it starts) is copied for
+   *  the child instead: sharing it costs the parent a change of its mappings now and each
+   *  side a write fault and another change later, where a copy costs its resident pages
+   *  (holes stay holes: stacks are sparse).
    *  Returns the new mm, or null when memory runs out (the stub is left for the caller). */
-  fork(stub: i32): MM | null {
+  fork(stub: i32, sp: u64): MM | null {
     const child = new MM(stub, this.taskSize);
     child.mmapBase = this.mmapBase;
     child.stackTop = this.stackTop;
@@ -633,6 +642,21 @@ export class MM {
         continue;
       }
       const c = new Vma(v.start, v.end, v.prot, v.flags, v.mfOff, v.kind);
+      if (v.backed && (v.prot & PROT_WRITE) != 0 && (v.length <= FORK_COPY_MAX || (sp >= v.start && sp < v.end))) {
+        const off = allocPages(v.length);
+        if (off < 0) {
+          child.releaseAll();
+          return null;
+        }
+        mfClone(<f64>off, <f64>v.mfOff, <f64>v.length);
+        c.mfOff = off;
+        child.vmas.push(c);
+        if (asMap(stub, <f64>c.start, <f64>c.length, c.prot, <f64>off) < 0) {
+          child.releaseAll();
+          return null;
+        }
+        continue;
+      }
       if (v.backed) {
         // Private pages are shared copy-on-write: both sides map them without PROT_WRITE
         // until one writes (cowFault).
