@@ -7,6 +7,7 @@
  * Scratch files live under /tmp/proc_fork-<pid>-* and are removed at the end.
  */
 #include "proc.h"
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 
@@ -72,11 +73,15 @@ static int child_memory(void *arg, long *v)
 
 /* After fork each side's memory is its own, however it is written: by the program, by the
  * kernel (read() into it), in either order, across several generations. */
-static char cow_buf[3 * 4096];
+static char small_buf[3 * 4096];
 
-static void test_fork_memory_isolation(void)
+/* cow_buf: three pages of memory the parent and the child both have after fork (an
+ * implementation may copy it at once or share it copy-on-write; wvisor copies small areas
+ * and shares big ones, so both kinds are tested). */
+static void test_fork_memory_isolation(char *cow_buf, const char *what)
 {
-	memset(cow_buf, 'a', sizeof cow_buf);
+	say("info: fork isolation of %s\n", what);
+	memset(cow_buf, 'a', 3 * 4096);
 	int p[2], q[2];
 	REQUIRE(pipe(p) == 0 && pipe(q) == 0, "pipes for the isolation test", "-");
 	pid_t pid = fork();
@@ -806,7 +811,12 @@ int main(void)
 	CHECK_ERR(waitid(P_ALL, 0, &si, WEXITED | WNOHANG), ECHILD, "waitid(P_ALL) with no children gives ECHILD");
 
 	test_fork_basics();
-	test_fork_memory_isolation();
+	test_fork_memory_isolation(small_buf, "three pages of .bss");
+	/* a 4 MiB mapping, of which the test uses three pages in the middle */
+	char *big = mmap(NULL, 4 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	REQUIRE(big != MAP_FAILED, "mmap of 4 MiB", "errno %d", errno);
+	test_fork_memory_isolation(big + (2 << 20), "three pages of a 4 MiB mapping");
+	munmap(big, 4 << 20);
 	test_exit_codes();
 	test_killed();
 	test_wnohang();
