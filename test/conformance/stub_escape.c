@@ -6,7 +6,10 @@
  *
  * MODE kill: finds every `syscall` instruction in the stub page and jumps to it with
  * kill(VICTIM, SIGKILL) in the registers (rbx, r12, r13 zero, so that what follows
- * faults quickly; faults are caught and skipped). Natively there is no stub page: it uses
+ * faults quickly; faults are caught and skipped), each from a child of its own (the stub's
+ * code after a syscall may make other syscalls, which end or stop the child: exit_group,
+ * or kill(getpid(), SIGSTOP)).
+ * Natively there is no stub page: it uses
  * a `syscall; ret` of its own, and so really kills the victim, which shows the attack
  * works where nothing stops it. Under wvisor each such syscall must be trapped and
  * emulated like any other (the victim's pid does not exist in the sandbox) and the victim
@@ -31,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define STUB_BASE 0x7ff000000000UL
@@ -104,7 +108,17 @@ int main(int argc, char **argv)
 				g = stub + i;
 			}
 			gadgets++;
-			if (sigsetjmp(jb, 1) == 0 && call_gadget(g, 62 /* kill */, victim, SIGKILL) == 0)
+			pid_t pid = fork();
+			if (pid == 0) {
+				if (sigsetjmp(jb, 1) == 0 && call_gadget(g, 62 /* kill */, victim, SIGKILL) == 0)
+					_exit(10);
+				_exit(11);
+			}
+			/* a child that stopped itself (the stub's SIGSTOP to itself) is killed */
+			int st = 0;
+			while (pid > 0 && waitpid(pid, &st, WUNTRACED) == pid && WIFSTOPPED(st))
+				kill(pid, SIGKILL);
+			if (pid > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 10)
 				killed++;
 		}
 		printf("gadgets=%d\ninfo: %d returned 0\n", gadgets, killed);

@@ -12,13 +12,14 @@
 #                        stub: a context page (the thread's mailbox with the Sentry) and the
 #                        thread's signal stack. A region's offset in the stub memfd equals its
 #                        address minus STUB_BASE.
-# A stub process has one control thread, traced and never running app code, through which
-# the Sentry injects syscalls (inject, batch, thread_clone); under the systrap platform the
-# app runs in untraced threads made by thread_clone, whose every syscall the seccomp filter
-# turns into SIGSYS, and whose faults arrive as signals too: the handler posts them to the
-# context page and waits for the Sentry's answer. Under systrap a stub process also has an
-# mm thread, untraced, that makes the Sentry's batches of address-space changes without a
-# ptrace round trip (stub_mm_thread).
+# The factory stub, and each stub process of the ptrace platform, has a control thread,
+# traced and never running app code, through which the Sentry injects syscalls (inject,
+# batch, clone). Under the systrap platform nothing is traced but the factory: a stub
+# process's first thread is its mm thread (stub_mm_thread), which makes the Sentry's batches
+# of address-space changes and clones the app threads; the app runs in those, whose every
+# syscall the seccomp filter turns into SIGSYS, and whose faults arrive as signals too: the
+# handler posts them to the context page and waits for the Sentry's answer. The factory's
+# own mm thread makes the stub processes (stub_clone_child).
         .intel_syntax noprefix
         .set STUB_BASE, 0x7ff000000000
         .set BELL, STUB_BASE + 0x1000
@@ -70,17 +71,26 @@
         .set SYS_write, 1
         .set SYS_rt_sigprocmask, 14
         .set SYS_clone, 56
-        # The stub's fds (stub_layout.ts): the stub memfd, and the eventfd of mm threads.
+        .set SYS_munmap, 11
+        .set SYS_close, 3
+        .set SYS_getppid, 110
+        .set SYS_exit_group, 231
+        # The stub's fds (stub_layout.ts): the stub memfd, the eventfd of mm threads, and the
+        # factory's eventfd (which only the factory keeps).
         .set STUB_MEMFD_FD, 1
         .set STUB_EVENTFD_FD, 2
+        .set FACTORY_EVENTFD_FD, 3
         # The batch page (stub_layout.ts): a sequence number the Sentry raises for each
         # batch (mm threads), the count, then the entries.
         .set BATCH_SEQ, 0
         .set BATCH_COUNT, 8
         .set BATCH_ENTRIES, 16
-        # An mm thread: CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD |
-        # CLONE_SYSVSEM | CLONE_UNTRACED.
-        .set MM_THREAD_FLAGS, 0x850f00
+        .set CLONE_THREAD, 0x10000
+        # An app thread of systrap: CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
+        # CLONE_THREAD | CLONE_SYSVSEM | CLONE_UNTRACED | CLONE_CHILD_SETTID |
+        # CLONE_CHILD_CLEARTID (host/platform/systrap/platform.ts names the same flags).
+        .set APP_THREAD_FLAGS, 0x1a50f00
+        .set CTX_PID, 136
         .set FUTEX_WAIT, 0
         .set FUTEX_WAKE, 1
 
@@ -138,12 +148,13 @@ stub_inject:
 # 64-bit words (syscall number, six arguments, unused). The syscalls are made in order; the
 # first that fails stops the loop with r12 = the entries left, that one included. The loop
 # writes no memory, so the page is mapped read-only in the stub: the app's threads cannot
-# change a batch while it runs. Uses r13 and the syscall registers; label 2: is its own.
+# change a batch while it runs. A clone's child goes on at stub_clone_child, r13 pointing
+# at the entry. Uses r12, r13 and the syscall registers; labels 18: and 19: are its own.
         .macro BATCH_LOOP
         mov r12, [rbx + BATCH_COUNT]
         lea r13, [rbx + BATCH_ENTRIES]
-2:      test r12, r12
-        jz 3f
+18:     test r12, r12
+        jz 19f
         mov rax, [r13]
         mov rdi, [r13 + 8]
         mov rsi, [r13 + 16]
@@ -152,29 +163,34 @@ stub_inject:
         mov r8, [r13 + 40]
         mov r9, [r13 + 48]
         syscall
-        cmp rax, -4095
-        jae 3f
+        test rax, rax
+        jnz 17f
+        cmp qword ptr [r13], SYS_clone
+        je stub_clone_child
+17:     cmp rax, -4095
+        jae 19f
         add r13, 64
         dec r12
-        jmp 2b
-3:
+        jmp 18b
+19:
         .endm
 
-# A batch made by the traced control thread: the tracer sets rbx and rip here, and gets
-# control back at the int3.
+# A batch made by the traced control thread (ptrace platform): the tracer sets rbx and rip
+# here, and gets control back at the int3.
         .globl stub_batch
 stub_batch:
         BATCH_LOOP
         int3
         jmp stub_batch
 
-# The mm thread (systrap), started by stub_fork with rbx = the stub's batch page. It has no
-# stack it may write (rsp is the read-only batch page: a push would end the process) and
-# every signal blocked, so nothing the app does reaches its registers; it only reads its
-# batch page, which the app cannot write. It sleeps on the page's sequence number; for each
-# new one it makes the batch, then adds to the eventfd, which the app's filter forbids it to
-# write: 1 if the whole batch was made, 2 if not. The Sentry waits for that, so a change
-# cannot be reported done before it is.
+# An mm thread (systrap): the first thread of every stub process, and one thread of the
+# factory, with rbx = its batch page and r15 = the eventfd it reports to (in the factory,
+# rbp = the Sentry's pid). It has no stack it may write (rsp is the read-only batch page or
+# the factory's: a push would end the process) and every signal blocked, so nothing the app
+# does reaches its registers; it only reads its batch page, which the app cannot write. It
+# sleeps on the page's sequence number; for each new one it makes the batch, then adds to
+# the eventfd, which the app's filter forbids it to write: 1 if the whole batch was made, 2
+# if not. The Sentry waits for that, so a change cannot be reported done before it is.
 stub_mm_thread:
         mov eax, SYS_rt_sigprocmask
         mov edi, 2                      # SIG_SETMASK
@@ -199,26 +215,50 @@ stub_mm_thread:
         test r12, r12
         jz 17f
         lea rsi, [rip + batch_failed]
-17:     mov edi, STUB_EVENTFD_FD
+17:     mov edi, r15d
         mov edx, 8
         mov eax, SYS_write
         syscall
         jmp 15b
 
-# A new stub process whose first app thread starts at once (systrap): the tracer injects
-# clone here in the factory, with r12 = the child's control region, r14 = its first app
-# thread's region, r15 = that thread's clone flags. The factory stops at the int3. The child
-# (seized as it is made, it waits in a ptrace stop until continued) maps its batch page, starts
-# its mm thread, maps the thread's region, clones the thread through stub_thread_clone and
-# stops at its int3 with rax = the thread's tid, or -errno (at 14:) if a step failed. One
-# round trip instead of four.
-        .globl stub_fork
-stub_fork:
+# The factory's mm thread: the tracer injects clone here in the factory's control thread,
+# with rbx, r15 and rbp as stub_mm_thread wants them.
+        .globl stub_mm_clone
+stub_mm_clone:
         syscall
         test rax, rax
-        jz 13f
+        jz stub_mm_thread
         int3
-13:     mov rdi, r12
+
+# The child of a clone made by an mm thread's batch (rdi = its flags). A new app thread
+# (CLONE_THREAD) starts on the stack the entry gave it. A new stub process (the factory's
+# mm thread made it: it has no other thread, and the Sentry as its parent, CLONE_PARENT)
+# gets r9 = its batch page and r8 = its first app thread's region from the entry's unused
+# arguments (clone ignores them). It asks for SIGKILL when the Sentry dies and checks it was
+# not orphaned first, lets go of what it holds of the factory's (its batch page, its eventfd),
+# maps its own batch page and the thread's region, clones the thread, and becomes the
+# stub's mm thread. Any failure ends it; the Sentry, waiting for the thread, sees it die.
+stub_clone_child:
+        test edi, CLONE_THREAD
+        jnz stub_thread_start
+        mov r12, r9
+        mov r14, r8
+        mov eax, SYS_prctl
+        mov edi, 1                      # PR_SET_PDEATHSIG
+        mov esi, 9                      # SIGKILL
+        syscall
+        mov eax, SYS_getppid
+        syscall
+        cmp rax, rbp
+        jne 14f
+        mov eax, SYS_close
+        mov edi, FACTORY_EVENTFD_FD
+        syscall
+        mov rdi, rbx
+        mov esi, 0x1000
+        mov eax, SYS_munmap
+        syscall
+        mov rdi, r12
         mov esi, 0x1000
         mov edx, 1                      # PROT_READ: the batch page
         mov r10d, 0x11                  # MAP_SHARED | MAP_FIXED
@@ -228,18 +268,6 @@ stub_fork:
         sub r9, rax                     # offset = address - STUB_BASE
         mov eax, SYS_mmap
         syscall
-        cmp rax, -4095
-        jae 14f
-        mov edi, MM_THREAD_FLAGS
-        mov rsi, r12                    # its "stack": the read-only batch page
-        xor edx, edx
-        xor r10d, r10d
-        xor r8d, r8d
-        mov rbx, r12
-        mov eax, SYS_clone
-        syscall
-        test rax, rax
-        jz stub_mm_thread
         cmp rax, -4095
         jae 14f
         mov rdi, r14
@@ -254,27 +282,40 @@ stub_fork:
         syscall
         cmp rax, -4095
         jae 14f
-        mov rdi, r15                    # flags
+        mov edi, APP_THREAD_FLAGS
         lea rsi, [r14 + 0x10000 - 64]   # the new thread's stack
         xor edx, edx
         lea r10, [r14 + CTX_TID]        # ctid
         xor r8d, r8d
         mov eax, SYS_clone
-        jmp stub_thread_clone
-14:     int3
-
-# A new app thread: the tracer injects clone here with the new stack at the top of the
-# thread's region. The parent stops at the int3; the child sets its signal stack, installs
-# the app filter (whose address stub_image.ts writes into app_filter) and traps into the
-# handler, where it waits for the Sentry to give it the app's registers.
-        .globl stub_thread_clone
-stub_thread_clone:
         syscall
         test rax, rax
-        jz 4f
-        int3
-4:      mov rbx, rsp
+        jz stub_thread_start
+        cmp rax, -4095
+        jae 14f
+        mov rbx, r12
+        mov r15d, STUB_EVENTFD_FD
+        jmp stub_mm_thread
+14:     mov eax, SYS_exit_group
+        mov edi, 1
+        syscall
+
+# A new app thread, on the stack at the top of its region: it unblocks signals (its mm
+# thread blocks them all), notes its process's pid in its context page, sets its signal
+# stack, installs the app filter (whose address stub_image.ts writes into app_filter) and
+# traps into the handler, where it waits for the Sentry to give it the app's registers.
+stub_thread_start:
+        mov rbx, rsp
         and rbx, REGION_MASK
+        mov eax, SYS_rt_sigprocmask
+        mov edi, 2                      # SIG_SETMASK
+        lea rsi, [rip + no_signals]
+        xor edx, edx
+        mov r10d, 8
+        syscall
+        mov eax, SYS_getpid
+        syscall
+        mov [rbx + CTX_PID], rax
         lea rax, [rbx + 0x1000]
         mov [rsp], rax                  # ss_sp
         mov qword ptr [rsp + 8], 0      # ss_flags
@@ -294,7 +335,7 @@ stub_thread_clone:
         # whole stub ends (the Sentry sees its process die).
         or rax, [rbx + CTX_START_ALTSTACK]
         jz stub_start_trap
-        mov eax, 231                    # exit_group
+        mov eax, SYS_exit_group
         mov edi, 1
         syscall
         # getpid is not allowed from here, so the filter turns it into SIGSYS; if the filter
@@ -386,6 +427,8 @@ sleep_timeout:                          # struct timespec: 10 ms
         .quad 0, 10000000
 all_signals:                            # sigset_t
         .quad -1
+no_signals:
+        .quad 0
 batch_done:                             # what an mm thread adds to the eventfd
         .quad 1
 batch_failed:

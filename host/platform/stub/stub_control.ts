@@ -11,16 +11,17 @@ import fs from 'node:fs';
 import * as libc from '../ptrace/libc.js';
 import { stubAddr } from './stub_image.js';
 import {
-  BATCH_COUNT, BATCH_DONE, BATCH_ENTRIES, BATCH_MAX, BATCH_SEQ, PAGE, REGION_MAX, REGION_SIZE, STUB_BASE, STUB_BELL_ADDR,
-  STUB_MEMFD_FD, STUB_MEMFD_SIZE, STUB_MEMFILE_FD, STUB_SENTRY_ADDR, STUB_VDSO_ADDR, WAKER_FLAG, WAKER_PAGE_OFFSET, regionAddr,
+  BATCH_COUNT, BATCH_DONE, BATCH_ENTRIES, BATCH_MAX, BATCH_SEQ, CTX_TID, FACTORY_EVENTFD_FD, PAGE, REGION_MAX, REGION_SIZE,
+  STUB_BASE, STUB_BELL_ADDR, STUB_MEMFD_FD, STUB_MEMFD_SIZE, STUB_SENTRY_ADDR, STUB_VDSO_ADDR, WAKER_FLAG,
+  WAKER_PAGE_OFFSET, regionAddr,
 } from './stub_layout.js';
 import { KernelExports } from '../../kernel/kernel_module.js';
 
 export const REGS_SIZE = 27 * 8;
 // struct user_regs_struct slots (arch/x86/include/asm/user_64.h).
 export const R_R15 = 0;
-export const R_R14 = 1;
 export const R_R12 = 3;
+export const R_RBP = 4;
 export const R_RBX = 5;
 export const R_R10 = 7;
 export const R_R9 = 8;
@@ -43,6 +44,7 @@ const EPOLL_CTL_MOD = 3;
 const EPOLLONESHOT = 1 << 30;
 const TFD_TIMER_ABSTIME = 1;
 const FUTEX_WAKE = 1;
+const SIGCONT = 18;
 /** The largest XSAVE area handled (AVX-512 needs 2.7 KiB, AMX tiles about 11 KiB). */
 export const FP_MAX = 16384;
 
@@ -59,12 +61,13 @@ const EFD_NONBLOCK = 0x800;
 const EFD_CLOEXEC = 0x80000;
 const ARCH_MAP_VDSO_64 = 0x2003;
 const NT_X86_XSTATE = 0x202;
-/** The length of the `syscall` instruction. */
-const SYSCALL_SIZE = 2;
 /** A new stub from the factory: a copy of its (empty) address space whose parent is ours
  *  (CLONE_PARENT), with no exit signal, so that it is traced through PTRACE_O_TRACECLONE and
  *  we reap it. */
 const STUB_FORK_FLAGS = 0x8000;
+/** The factory's mm thread: CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD |
+ *  CLONE_SYSVSEM | CLONE_UNTRACED. */
+const MM_THREAD_FLAGS = 0x850f00;
 /** How long the Sentry spins for an mm thread's report before it sleeps (ms): a batch takes
  *  a few microseconds. */
 const MM_SPIN_MS = 0.05;
@@ -87,8 +90,8 @@ export interface StubProcess {
   regions: number[];
   /** Address-space changes not yet made: flat entries of a syscall number and six arguments. */
   pending: number[];
-  /** Whether an mm thread makes its batches (else the control thread does), and the
-   *  sequence number of the last batch given to it. */
+  /** Whether an mm thread makes its batches (else the control thread does; under systrap
+   *  only the factory has one), and the sequence number of the last batch given to it. */
   mm: boolean;
   batchSeq: number;
 }
@@ -139,9 +142,10 @@ export abstract class StubControl {
   private readonly epollEvent = Buffer.alloc(12);
   private readonly itimerspec = Buffer.alloc(32);
   /** The eventfd mm threads report to (every stub holds it as STUB_EVENTFD_FD; the app
-   *  threads' filter lets them neither write nor read it), a buffer for its value, and a
-   *  pollfd for it. */
+   *  threads' filter lets them neither write nor read it), the one the factory's reports to
+   *  (FACTORY_EVENTFD_FD), a buffer for their values, and a pollfd. */
   private mmEventfd = -1;
+  private factoryEventfd = -1;
   private readonly mmReport = Buffer.alloc(8);
   private readonly mmPollfd = Buffer.alloc(8);
 
@@ -151,7 +155,8 @@ export abstract class StubControl {
     this.kernel = kernel;
     this.makeStubMemfd();
     this.mmEventfd = libc.syscall(HOST_SYS_EVENTFD2, 0, EFD_NONBLOCK | EFD_CLOEXEC, 0, 0, 0, 0) as number;
-    if (this.mmEventfd < 0) throw new Error(`eventfd: errno ${libc.errno()}`);
+    this.factoryEventfd = libc.syscall(HOST_SYS_EVENTFD2, 0, EFD_NONBLOCK | EFD_CLOEXEC, 0, 0, 0, 0) as number;
+    if (this.mmEventfd < 0 || this.factoryEventfd < 0) throw new Error(`eventfd: errno ${libc.errno()}`);
   }
 
   protected wait(pid: number): number {
@@ -215,14 +220,15 @@ export abstract class StubControl {
     return s;
   }
 
-  /** A new stub process, forked from the factory, that maps its control region and the
-   *  region `thread` takes from it, and clones its first app thread with threadFlags, all in
-   *  one round trip (stub_fork). prepare(region) readies the thread's region first. Returns
-   *  the stub and the thread's tid, or -errno. */
-  protected forkStubWithThread(threadFlags: number, prepare: (region: number) => void): { s: StubProcess; region: number; tid: number } | number {
-    const factory = this.ensureFactory();
+  /** Asks the factory's mm thread for a new stub process (systrap; stub.S,
+   *  stub_clone_child) and returns without waiting: its batch page goes in a fresh control
+   *  region, its first app thread in another, which prepare(region) readies first. Nothing
+   *  is known of the process until that thread reports (its context page then holds its pid
+   *  and tid), when the caller adopts it; stubForked must be called before the next request.
+   *  Returns the stub (pid 0) and the thread's region, or -errno. */
+  protected requestStub(prepare: (region: number) => void): { s: StubProcess; region: number } | number {
+    const factory = this.ensureFactoryMm();
     if (typeof factory === 'number') return factory;
-    // stub_fork starts the mm thread.
     const s: StubProcess = { pid: 0, controlRegion: -1, regions: [], pending: [], mm: true, batchSeq: 0 };
     const control = this.takeRegion(s);
     const region = control < 0 ? -1 : this.takeRegion(s);
@@ -230,27 +236,36 @@ export abstract class StubControl {
       this.freeRegions.push(...s.regions);
       return -libc.EAGAIN;
     }
-    prepare(region);
+    s.controlRegion = control;
     // The mm thread starts at sequence number 0: a reused batch page holds its last one.
     Atomics.store(new Int32Array(this.regionView(control), BATCH_SEQ, 1), 0, 0);
-    const extra: [number, number][] = [[R_R12, regionAddr(control)], [R_R14, regionAddr(region)], [R_R15, threadFlags]];
-    const pid = this.injectClone(factory.pid, STUB_FORK_FLAGS, 0, 0, stubAddr('stub_fork'), extra);
-    if (pid < 0) {
-      this.freeRegions.push(...s.regions);
-      return pid;
-    }
+    prepare(region);
+    // clone's unused last two arguments carry the regions.
+    this.writeBatch(factory, [HOST_SYS_CLONE, STUB_FORK_FLAGS, 0, 0, 0, regionAddr(region), regionAddr(control)]);
+    this.mmGive(factory);
+    return { s, region };
+  }
+
+  /** Waits for the factory's report on the stub s that requestStub asked for: whether its
+   *  process was made. If not, its regions serve others. */
+  protected stubForked(s: StubProcess): boolean {
+    if (this.mmAwait(this.factory!)) return true;
+    this.freeRegions.push(...s.regions);
+    return false;
+  }
+
+  /** The stub process, known at last by its pid, that requestStub asked for. */
+  protected adopt(s: StubProcess, pid: number): void {
     s.pid = pid;
-    s.controlRegion = control;
     this.stubs.set(pid, s);
-    // The child stopped before its first instruction, just after the clone: it goes on.
-    const r = this.injRegs;
-    r.writeBigUInt64LE(0n, R_RAX * 8);
-    const tid = this.runAt(pid, stubAddr('stub_fork') + SYSCALL_SIZE) ? Number(r.readBigInt64LE(R_RAX * 8)) : -libc.ESRCH;
-    if (tid < 0) {
-      this.destroyStubProcess(s);
-      return tid;
-    }
-    return { s, region, tid };
+  }
+
+  /** Has s's mm thread clone an app thread (flags) on the stack at the top of region, after
+   *  s's pending changes (systrap): whether it was made. Its tid is in its context page when
+   *  it reports. */
+  protected mmClone(s: StubProcess, flags: number, region: number): boolean {
+    const top = regionAddr(region) + REGION_SIZE - 64;
+    return this.flush(s) && this.runBatch(s, [HOST_SYS_CLONE, flags, top, 0, regionAddr(region) + CTX_TID, 0, 0]);
   }
 
   /** Gives s a control region, its batch page mapped in it by a single injected mmap,
@@ -272,7 +287,7 @@ export abstract class StubControl {
    *  page and the bell page. Returns it, or -errno. It is left stopped. It has no control
    *  region (it never runs a batch), so its children inherit none. */
   private spawnStub(): StubProcess | number {
-    const pid = this.spawn(this.stubPath, 'wvisor-stub', [this.memfileFd, this.memfd, this.mmEventfd]);
+    const pid = this.spawn(this.stubPath, 'wvisor-stub', [this.memfileFd, this.memfd, this.mmEventfd, this.factoryEventfd]);
     if (pid < 0) return pid;
     // The stub stops itself with SIGSTOP; seizing it then turns that into a ptrace stop.
     if (libc.waitpid(pid, this.status, libc.WUNTRACED | libc.__WALL) !== pid || !wifStopped(this.status[0])) {
@@ -287,6 +302,9 @@ export abstract class StubControl {
       return -e;
     }
     this.wait(pid);
+    // The stub is still in the group stop its SIGSTOP began, which threads it clones would
+    // join at once: SIGCONT ends it (the traced thread swallows the signal when it next runs).
+    libc.kill(pid, SIGCONT);
     const s: StubProcess = { pid, controlRegion: -1, regions: [], pending: [], mm: false, batchSeq: 0 };
     this.stubs.set(pid, s);
     if (!this.template) {
@@ -346,6 +364,21 @@ export abstract class StubControl {
     return typeof this.ensureFactory() === 'number' ? 0 : this.vdso;
   }
 
+  /** The factory stub with its mm thread (systrap), both started if need be; or -errno.
+   *  The mm thread's stack is the factory's read-only batch page. */
+  private ensureFactoryMm(): StubProcess | number {
+    const f = this.ensureFactory();
+    if (typeof f === 'number' || f.mm) return f;
+    const err = this.mapControlRegion(f);
+    if (err < 0) return err;
+    const page = regionAddr(f.controlRegion);
+    const extra: [number, number][] = [[R_RBX, page], [R_R15, FACTORY_EVENTFD_FD], [R_RBP, process.pid]];
+    const r = this.injectClone(f.pid, MM_THREAD_FLAGS, page, 0, stubAddr('stub_mm_clone'), extra);
+    if (r < 0) return r;
+    f.mm = true;
+    return f;
+  }
+
   /** The factory stub, started if need be; or -errno. */
   private ensureFactory(): StubProcess | number {
     if (!this.factory) {
@@ -385,20 +418,33 @@ export abstract class StubControl {
     const q = s.pending;
     if (q.length === 0) return true;
     s.pending = [];
-    const page = this.regionView(s.controlRegion);
-    const c = new BigInt64Array(page, 0, BATCH_ENTRIES / 8 + 8 * BATCH_MAX);
     for (let start = 0; start < q.length; start += 7 * BATCH_MAX) {
-      const n = Math.min(BATCH_MAX, (q.length - start) / 7);
-      c[BATCH_COUNT / 8] = BigInt(n);
-      for (let i = 0; i < n; i++) {
-        for (let j = 0; j < 7; j++) c[BATCH_ENTRIES / 8 + 8 * i + j] = BigInt(q[start + 7 * i + j]);
-      }
-      if (!(s.mm ? this.mmBatch(s, page) : this.controlBatch(s, tid))) {
+      if (!this.runBatch(s, q.slice(start, start + 7 * BATCH_MAX), tid)) {
         libc.kill(s.pid, libc.SIGKILL);
         return false;
       }
     }
     return true;
+  }
+
+  /** Makes the syscalls in entries (flat: a number and six arguments each, at most
+   *  BATCH_MAX) in s, through its mm thread or its stopped control thread tid: whether all
+   *  were made. */
+  private runBatch(s: StubProcess, entries: number[], tid = s.pid): boolean {
+    this.writeBatch(s, entries);
+    if (!s.mm) return this.controlBatch(s, tid);
+    this.mmGive(s);
+    return this.mmAwait(s);
+  }
+
+  /** Writes entries as the batch on s's batch page. */
+  private writeBatch(s: StubProcess, entries: number[]): void {
+    const c = new BigInt64Array(this.regionView(s.controlRegion), 0, BATCH_ENTRIES / 8 + 8 * BATCH_MAX);
+    const n = entries.length / 7;
+    c[BATCH_COUNT / 8] = BigInt(n);
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < 7; j++) c[BATCH_ENTRIES / 8 + 8 * i + j] = BigInt(entries[7 * i + j]);
+    }
   }
 
   /** Runs the batch on s's batch page in its stopped traced thread tid: whether all of it
@@ -411,18 +457,22 @@ export abstract class StubControl {
     return this.runAt(tid, stubAddr('stub_batch')) && r.readBigUInt64LE(R_R12 * 8) === 0n;
   }
 
-  /** Gives the batch on s's batch page to its mm thread and waits for its report (the
-   *  thread's write to the eventfd, which only it can make), or for s to die: whether all
-   *  of the batch was made. */
-  private mmBatch(s: StubProcess, page: ArrayBuffer): boolean {
+  /** Gives the batch on s's batch page to its mm thread. */
+  private mmGive(s: StubProcess): void {
     s.batchSeq = (s.batchSeq + 1) | 0;
-    Atomics.store(new Int32Array(page, BATCH_SEQ, 1), 0, s.batchSeq);
+    Atomics.store(new Int32Array(this.regionView(s.controlRegion), BATCH_SEQ, 1), 0, s.batchSeq);
     this.futexWake(this.memfdBase + (regionAddr(s.controlRegion) - STUB_BASE) + BATCH_SEQ);
+  }
+
+  /** Waits for the report of s's mm thread on the batch it was given (its write to the
+   *  eventfd, which only it can make), or for s to die: whether all of the batch was made. */
+  private mmAwait(s: StubProcess): boolean {
+    const efd = s === this.factory ? this.factoryEventfd : this.mmEventfd;
     const spinEnd = performance.now() + MM_SPIN_MS;
     for (;;) {
-      if (libc.readBuf(this.mmEventfd, this.mmReport, 8) === 8) return this.mmReport.readBigUInt64LE(0) === BigInt(BATCH_DONE);
+      if (libc.readBuf(efd, this.mmReport, 8) === 8) return this.mmReport.readBigUInt64LE(0) === BigInt(BATCH_DONE);
       if (performance.now() < spinEnd) continue;
-      this.mmPollfd.writeInt32LE(this.mmEventfd, 0);
+      this.mmPollfd.writeInt32LE(efd, 0);
       this.mmPollfd.writeInt32LE(POLLIN, 4);
       if (libc.poll(this.mmPollfd, 1, MM_CHECK_MS) === 0 && !this.alive(s)) return false;
     }

@@ -25,6 +25,8 @@ export const STUB_MEMFILE_FD = 0;
 export const STUB_MEMFD_FD = 1;
 /** The stub's fd for the eventfd its mm thread reports batches done to (at 2). */
 export const STUB_EVENTFD_FD = 2;
+/** The factory's fd for the eventfd its own mm thread reports to (at 3; its children close it). */
+export const FACTORY_EVENTFD_FD = 3;
 
 /** The address of region i in every stub (and its offset in the stub memfd, less STUB_BASE). */
 export const regionAddr = (i: number): number => STUB_REGIONS_ADDR + i * REGION_SIZE;
@@ -46,6 +48,8 @@ export const CTX_TID = 120;
 export const CTX_SPIN = 128;
 /** si_arch of a SIGSYS. */
 export const CTX_ARCH = 132;
+/** The pid of the thread's process, which the thread writes before it first reports. */
+export const CTX_PID = 136;
 
 // CTX_STATE values.
 export const ST_APP = 0;

@@ -4,17 +4,17 @@
 // rings the bell and waits; the Sentry answers with the app's registers written into the
 // handler's ucontext, which rt_sigreturn loads. A round trip is two writes to shared memory
 // and, when neither side has to sleep, no host syscall at all, where ptrace needs four
-// (a stop, GETREGS, SETREGS, a resume). Address-space changes and new threads still go
-// through each stub's traced control thread (stub_control.ts), which never runs app code.
+// (a stop, GETREGS, SETREGS, a resume). Address-space changes and new threads are made by
+// each stub's mm thread (stub.S), which never runs app code; new stub processes by the
+// factory's. Nothing is traced but the factory.
 //
 // A context page and its signal stack are in the app's address space: everything read from
 // them is checked, and what the app can do by writing them hurts only its own process.
 import os from 'node:os';
 import * as libc from '../ptrace/libc.js';
 import { HOST_SYS_EXIT, R_FS_BASE, R_GS_BASE, R_ORIG_RAX, R_RAX, REGS_SIZE, StubControl, StubProcess } from '../stub/stub_control.js';
-import { stubAddr } from '../stub/stub_image.js';
 import {
-  BELL_COUNT, CMD_RESUME, CMD_RUN, CTX_ADDR, CTX_ARCH, CTX_CODE, CTX_COMMAND, CTX_NR, CTX_RESULT, CTX_SIGNO, CTX_SPIN,
+  BELL_COUNT, CMD_RESUME, CMD_RUN, CTX_ADDR, CTX_ARCH, CTX_CODE, CTX_COMMAND, CTX_NR, CTX_PID, CTX_SIGNO, CTX_SPIN,
   CTX_START_ALTSTACK, CTX_START_SECCOMP, CTX_STATE, CTX_TID, CTX_UCONTEXT, PAGE, REGION_SIZE, SENTRY_SLEEPING, ST_ANSWER,
   ST_EVENT, ST_PARK, ST_SLEEP, STUB_BASE, regionAddr,
 } from '../stub/stub_layout.js';
@@ -24,7 +24,7 @@ import { ACT_RESUME } from '../../kernel/kernel_module.js';
 const CLONE_CHILD_CLEARTID = 0x00200000;
 const CLONE_UNTRACED = 0x00800000;
 const CLONE_CHILD_SETTID = 0x01000000;
-/** An app thread: a stub thread the control thread's tracing does not reach. */
+/** An app thread (stub.S states the same flags for a stub's first thread). */
 const APP_THREAD_FLAGS = THREAD_FLAGS | CLONE_UNTRACED | CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID;
 const SIGSEGV = 11;
 const SIGSYS = 31;
@@ -98,6 +98,8 @@ export class SystrapPlatform extends StubControl {
   private readonly timeout = Buffer.alloc(16);
   private lastReap = 0;
   private readonly cpus = os.availableParallelism();
+  /** A stub asked of the factory ahead of need, for the next createStub (see there). */
+  private nextStub: { s: StubProcess; t: AppThread } | undefined;
 
   private regs(): Uint32Array {
     if (this.regsView.byteLength === 0) {
@@ -117,20 +119,40 @@ export class SystrapPlatform extends StubControl {
   /** A new address space with one app thread, left waiting for its registers. Returns the
    *  thread's tid (the address space's id from now on), or -errno. */
   createStub(): number {
+    const next = this.nextStub ?? this.requestNewStub();
+    this.nextStub = undefined;
+    if (typeof next === 'number') return next;
+    const tid = this.stubForked(next.s) ? this.started(next.t, true) : -libc.EAGAIN;
+    if (tid < 0) return tid;
+    this.spare.set(next.s, []);
+    this.spaces.set(tid, next.s);
+    // A sandbox that makes a second address space (a fork, an exec) usually makes more: the
+    // next stub is asked for now, and the factory makes it while the app runs.
+    if (this.spaces.size > 1) {
+      const ahead = this.requestNewStub();
+      if (typeof ahead !== 'number') this.nextStub = ahead;
+    }
+    return tid;
+  }
+
+  /** Asks the factory for a new stub process (requestStub): the stub and the record of its
+   *  first thread, or -errno. */
+  private requestNewStub(): { s: StubProcess; t: AppThread } | number {
     let t: AppThread | undefined;
-    const f = this.forkStubWithThread(APP_THREAD_FLAGS, (region) => {
+    const r = this.requestStub((region) => {
       t = this.newThread(region);
     });
-    if (typeof f === 'number') return f;
-    t!.stub = f.s;
-    this.spare.set(f.s, []);
-    const tid = this.started(t!, f.tid);
-    if (tid < 0) {
-      this.destroyStubProcess(f.s, false);
-      return tid;
-    }
-    this.spaces.set(tid, f.s);
-    return tid;
+    if (typeof r === 'number') return r;
+    t!.stub = r.s;
+    return { s: r.s, t: t! };
+  }
+
+  override destroyAll(): void {
+    // A stub asked for ahead is known by its pid only once its thread has reported.
+    const next = this.nextStub;
+    this.nextStub = undefined;
+    if (next && this.stubForked(next.s)) this.started(next.t, true);
+    super.destroyAll();
   }
 
   /** Adds an app thread to the stub of the stopped thread caller. Returns its tid, or -errno. */
@@ -152,7 +174,7 @@ export class SystrapPlatform extends StubControl {
     return t;
   }
 
-  /** Makes an app thread in s through its control thread. Returns its tid, or -errno. */
+  /** Makes an app thread in s through its mm thread. Returns its tid, or -errno. */
   private spawnThread(s: StubProcess): number {
     if (!this.spare.has(s)) this.spare.set(s, []);
     const spare = this.spare.get(s)!;
@@ -167,27 +189,38 @@ export class SystrapPlatform extends StubControl {
     }
     const t = this.newThread(region);
     t.stub = s;
-    const top = regionAddr(region) + REGION_SIZE - 64;
-    const tid = this.injectClone(s.pid, APP_THREAD_FLAGS, top, regionAddr(region) + CTX_TID, stubAddr('stub_thread_clone'));
-    if (tid < 0) {
+    if (!this.mmClone(s, APP_THREAD_FLAGS, region)) {
       // Mapped in s already: the region waits there for the next thread.
       spare.push(region);
-      return tid;
-    }
-    return this.started(t, tid);
-  }
-
-  /** Waits for the new thread tid of t to report from its signal handler, and checks that
-   *  it set up its signal stack and its filter. Returns tid, or -errno. */
-  private started(t: AppThread, tid: number): number {
-    t.tid = tid;
-    // A thread that could not set its signal stack or its filter ends its whole stub
-    // (stub.S): it never posts.
-    if (!this.waitPosted(t) || t.ctx[CTX_SIGNO / 4] !== SIGSYS || this.u64(t, CTX_START_ALTSTACK) !== 0 ||
-        this.u64(t, CTX_START_SECCOMP) !== 0) {
-      libc.kill(t.stub.pid, libc.SIGKILL);
       return -libc.EAGAIN;
     }
+    return this.started(t, false);
+  }
+
+  /** Waits for t's new thread to report from its signal handler, and checks that it set up
+   *  its signal stack and its filter. A new stub's process is adopted now, by the pid its
+   *  thread noted (no app code has run in it yet). Returns the thread's tid, which the host
+   *  kernel wrote into its context page, or -errno. A stub that fails now is killed: a
+   *  fresh one (the kernel does not know it yet) is forgotten at once. */
+  private started(t: AppThread, fresh: boolean): number {
+    const s = t.stub;
+    // A thread that could not set its signal stack or its filter ends its whole stub
+    // (stub.S): it never posts.
+    const posted = this.waitPosted(t);
+    const pid = this.u64(t, CTX_PID);
+    if (s.pid === 0 && posted && pid > 0 && !this.stubs.has(pid)) this.adopt(s, pid);
+    // The app's other threads may have written a thread's context page before it started:
+    // its tid must be a new thread of its own process.
+    const tid = t.ctx[CTX_TID / 4];
+    if (s.pid === 0 || !posted || t.ctx[CTX_SIGNO / 4] !== SIGSYS || this.u64(t, CTX_START_ALTSTACK) !== 0 ||
+        this.u64(t, CTX_START_SECCOMP) !== 0 || tid <= 0 || this.threads.has(tid) || libc.tgkill(s.pid, tid, 0) < 0) {
+      // A fresh stub that never reported is left as it is (its regions are not reused):
+      // nothing says which process to kill.
+      if (fresh && s.pid !== 0) this.destroyStubProcess(s, false);
+      else if (!fresh) libc.kill(s.pid, libc.SIGKILL);
+      return -libc.EAGAIN;
+    }
+    t.tid = tid;
     this.threads.set(tid, t);
     return tid;
   }
@@ -205,7 +238,9 @@ export class SystrapPlatform extends StubControl {
     for (;;) {
       const count = Atomics.load(this.bell, BELL_COUNT);
       if (posted()) return true;
-      if (performance.now() > end || !this.stubs.has(t.stub.pid) || this.reapOne(t.stub.pid)) return false;
+      if (performance.now() > end) return false;
+      // (A stub process not adopted yet dies unseen: then its thread never posts.)
+      if (t.stub.pid !== 0 && (!this.stubs.has(t.stub.pid) || this.reapOne(t.stub.pid))) return false;
       this.sleepOnBell(count, 1);
     }
   }
