@@ -10,6 +10,20 @@ import { PAGE_SIZE } from "../abi/linux";
 import { memoryFile } from "../kernel/globals";
 import { allocPages, MM } from "./mm";
 
+/** The page caches (MemObject.pageCache): their pages are the first given back when the
+ *  sandbox's memory runs short (reclaimPageCaches). */
+const pageCaches: MemObject[] = [];
+
+/** Frees the pages of page caches that no VMA maps, until want more bytes fit within the
+ *  sandbox's memory limit or none is left (Linux reclaims clean page-cache pages first,
+ *  mm/vmscan.c). They are read from their files again when next mapped. */
+export function reclaimPageCaches(fits: () => bool): void {
+  for (let i = 0; i < pageCaches.length && !fits(); i++) {
+    const c = unchecked(pageCaches[i]);
+    if (c.mappers.length == 0) c.freeFrom(0);
+  }
+}
+
 export class MemObject {
   /** A new object for a MAP_SHARED anonymous mapping of size bytes: only its mappings own it
    *  (Linux's shmem_zero_setup). */
@@ -17,6 +31,16 @@ export class MemObject {
     const o = new MemObject();
     o.size = size;
     o.ownerGone = true;
+    return o;
+  }
+
+  /** A new page cache of a file of size bytes that never changes: its pages stay when no
+   *  VMA maps them, for the next program that maps the file (the next exec of the same
+   *  program, the libraries of the next process), until memory runs short. */
+  static pageCache(size: u64): MemObject {
+    const o = new MemObject();
+    o.size = size;
+    pageCaches.push(o);
     return o;
   }
 

@@ -14,7 +14,7 @@ import { EFAULT, ENAMETOOLONG, ENOMEM } from "../abi/errno";
 import { MAP_PRIVATE, MAP_TYPE, PAGE_SIZE, PROT_EXEC, PROT_NONE, PROT_READ, PROT_WRITE } from "../abi/linux";
 import { insertAt } from "../util/array";
 import { memoryFile, memoryLimit } from "../kernel/globals";
-import { MemObject } from "./mem_object";
+import { MemObject, reclaimPageCaches } from "./mem_object";
 import { CowExtent, Vma } from "./vma";
 
 /** How many holes of a shared object one mmap fills at once (64 MiB). */
@@ -696,8 +696,19 @@ export let lastStringError: i32 = 0;
   return (have & (PROT_READ | PROT_WRITE | PROT_EXEC)) != 0;
 }
 
-/** Allocates len bytes of the memory file within the sandbox's memory limit, or -1. */
+/** Allocates len bytes of the memory file within the sandbox's memory limit (after giving
+ *  back unmapped page caches if need be), or -1. */
 export function allocPages(len: u64): i64 {
-  if (memoryFile.used + len > memoryLimit) return -1;
+  if (memoryFile.used + len > memoryLimit) {
+    allocWant = len;
+    reclaimPageCaches(allocFits);
+    if (memoryFile.used + len > memoryLimit) return -1;
+  }
   return memoryFile.alloc(len);
+}
+
+/** The size of the allocation allocPages is making room for. */
+let allocWant: u64 = 0;
+function allocFits(): bool {
+  return memoryFile.used + allocWant <= memoryLimit;
 }

@@ -52,8 +52,8 @@ export class GoferInode extends Inode {
   private target: string | null = null;
   bytes: u64 = 0;
   blocks: u64 = 0;
-  /** The pages read-only private mappings of the file share (sysMmap fills them); they go
-   *  with the last mapping. */
+  /** The pages read-only private mappings of the file share (sysMmap and exec fill them);
+   *  they stay when nothing maps them, until memory runs short (MemObject.pageCache). */
   cache: MemObject | null = null;
   /** The opened fid of the read handle and its donated host fd (-1: read over 9P), and how
    *  many file descriptions use it; readFid is NOFID without a handle. */
@@ -262,7 +262,7 @@ export class GoferFile extends InodeFile {
 
   pageCache(): MemObject | null {
     const inode = this.inode;
-    if (inode.cache === null) inode.cache = MemObject.anonymous(inode.bytes);
+    if (inode.cache === null) inode.cache = MemObject.pageCache(inode.bytes);
     return inode.cache;
   }
   @inline private get fid(): u32 { return this.inode.readFid; }
