@@ -23,12 +23,14 @@ export const ENOSPC = 28;
 export const EROFS = 30;
 export const ERANGE = 34;
 export const ENAMETOOLONG = 36;
+export const EPIPE = 32;
 export const ENOSYS = 38;
 export const ENOTEMPTY = 39;
 export const ELOOP = 40;
 export const EPROTO = 71;
 export const EMSGSIZE = 90;
 export const EOPNOTSUPP = 95;
+export const ECONNRESET = 104;
 export const ECONNREFUSED = 111;
 export const ESTALE = 116;
 

@@ -12,7 +12,7 @@
 // everything inside a well-sized frame is the codec's business and ends in Rlerror at worst.
 // Fds a client sends us are discarded by the kernel (the gofer reads with recv(), not
 // recvmsg(), and unix sockets close fds nobody received).
-import { Errno, EAGAIN, EINTR } from './errno.js';
+import { Errno, EAGAIN, ECONNRESET, EINTR, EPIPE } from './errno.js';
 import * as abi from './host/abi.js';
 import {
   AF_UNIX, MSG_NOSIGNAL, NativeBuffer, POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, SCM_RIGHTS, SOCK_CLOEXEC,
@@ -60,6 +60,9 @@ export class Connection {
           this.waitFor(POLLIN);
           return true;
         }
+        // A peer that closes with replies unread resets the connection: that is its end, as
+        // EOF is, not an error.
+        if (e === ECONNRESET) return false;
         throw new Hangup(`recv: errno ${e}`);
       }
       if (n === 0) return false;
@@ -122,7 +125,8 @@ export class Connection {
           this.waitFor(POLLOUT);
           continue;
         }
-        throw new Hangup(`send: errno ${e}`);
+        // The peer went away before its reply (the Sentry ended): quietly the end.
+        throw new Hangup(e === EPIPE || e === ECONNRESET ? '' : `send: errno ${e}`);
       }
       sent += n;
     }

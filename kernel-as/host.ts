@@ -135,6 +135,12 @@ export declare function hostClose(fd: i32): void;
 @external("host", "p9_rpc")
 export declare function p9Rpc(req: usize, len: i32, reply: usize, cap: i32): i32;
 
+/** Sends the request at [req, req+len) without waiting for its reply, which the next p9_rpc
+ *  reads and drops (the Gofer answers in order). Returns 0, or -errno if the connection
+ *  failed. */
+@external("host", "p9_post")
+export declare function p9Post(req: usize, len: i32): i32;
+
 /** The host fd donated with the last reply, or -1; the kernel owns it afterwards. */
 @external("host", "p9_take_fd")
 export declare function p9TakeFd(): i32;

@@ -1,6 +1,8 @@
 // The Sentry's end of the 9P connection to the Gofer: send one request, receive one reply,
-// and pick up the host fd the Gofer may donate with it (SCM_RIGHTS). The 9P encoding and all
-// protocol state are the kernel's (kernel-as/fs/gofer/); this only moves framed bytes.
+// and pick up the host fd the Gofer may donate with it (SCM_RIGHTS); or send a request whose
+// reply is read and dropped before the next one's (the kernel posts only to a server that
+// answers in order). The 9P encoding and all protocol state are the kernel's
+// (kernel-as/fs/gofer/); this only moves framed bytes.
 import * as libc from '../platform/ptrace/libc.js';
 
 const MSGHDR = 0;
@@ -25,6 +27,8 @@ export class GoferTransport {
   private readonly block: number;
   private readonly dv: DataView;
   private donated = -1;
+  /** Posted requests whose replies have not been read yet. */
+  private unanswered = 0;
 
   constructor(private readonly fd: number) {
     this.block = libc.malloc(BLOCK) as number;
@@ -38,12 +42,50 @@ export class GoferTransport {
     return fd;
   }
 
-  /** Sends req and receives one reply into reply. Returns its length or -errno. */
+  /** Sends req and receives its reply into reply, after reading and dropping the replies of
+   *  posted requests, which come first. Returns its length or -errno. */
   rpc(req: Uint8Array, reply: Uint8Array): number {
+    this.dropDonation();
+    const sent = this.send(req);
+    if (sent < 0) return sent;
+    for (; this.unanswered > 0; this.unanswered--) {
+      const n = this.receive(reply);
+      if (n < 0) return n;
+      this.dropDonation();
+    }
+    return this.receive(reply);
+  }
+
+  /** Sends req without waiting for its reply (the next rpc reads and drops it). Returns 0
+   *  or -errno. */
+  post(req: Uint8Array): number {
+    const sent = this.send(req);
+    if (sent === 0) this.unanswered++;
+    return sent;
+  }
+
+  /** Reads the replies still owed to posted requests, so that the Gofer sees its connection
+   *  end cleanly (closed with replies unread, it would be reset). Returns 0 or -errno. */
+  drain(): number {
+    // Posted requests are clunks: their replies are a few bytes.
+    const scratch = new Uint8Array(64 << 10);
+    for (; this.unanswered > 0; this.unanswered--) {
+      const n = this.receive(scratch);
+      if (n < 0) return n;
+      this.dropDonation();
+    }
+    return 0;
+  }
+
+  /** Closes a donated fd nobody took. */
+  private dropDonation(): void {
     if (this.donated >= 0) {
       libc.close(this.donated);
       this.donated = -1;
     }
+  }
+
+  private send(req: Uint8Array): number {
     for (let off = 0; off < req.length; ) {
       const n = libc.sendBuf(this.fd, req.subarray(off), req.length - off, MSG_NOSIGNAL) as number;
       if (n < 0) {
@@ -52,6 +94,11 @@ export class GoferTransport {
       }
       off += n;
     }
+    return 0;
+  }
+
+  /** Receives one reply into reply: its length or -errno. */
+  private receive(reply: Uint8Array): number {
     const got = this.recvHeader();
     if (got < 0) return got;
     const size = this.dv.getUint32(SIZE_BUF, true);

@@ -123,6 +123,7 @@ export function hostPrimitives(ctx: PrimitiveContext): WebAssembly.ModuleImports
 
     p9_rpc: (req: number, len: number, reply: number, cap: number) =>
       ctx.gofer.rpc(mem().subarray(req, req + len), mem().subarray(reply, reply + cap)),
+    p9_post: (req: number, len: number) => ctx.gofer.post(mem().subarray(req, req + len)),
     p9_take_fd: () => ctx.gofer.takeFd(),
 
     clock_get: (clockid: number, dst: number) => (libc.clockGettime(clockid, mem().subarray(dst, dst + 16)) < 0 ? fail() : 0),

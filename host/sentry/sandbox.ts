@@ -30,10 +30,11 @@ function runWithLog(opts: SentryOptions, log: SentryLog): SentryResult {
   const memfile = new MemoryFile(memFileSize);
   const platform = makePlatform(opts.platform, STUB_PATH, memfile.fd, WAKER_PATH);
   let kernel: KernelExports | undefined;
+  const gofer = new GoferTransport(opts.goferFd);
   const primitives = hostPrimitives({
     memfile,
     platform,
-    gofer: new GoferTransport(opts.goferFd),
+    gofer,
     memory: () => kernel!.memory,
     log: (channel, line) => log.line(channel, line),
   });
@@ -68,6 +69,7 @@ function runWithLog(opts: SentryOptions, log: SentryLog): SentryResult {
     return { status: platform.run() };
   } finally {
     platform.destroyAll();
+    gofer.drain();
   }
 }
 

@@ -1,7 +1,7 @@
 // The 9P2000.L client: one connection to the Gofer, one request at a time (the Sentry's thread
 // is the only caller), fids allocated here. With the "9P2000.L.wvisor" version the Gofer
 // donates the host fd of every regular file it opens, so file data never crosses 9P.
-import { p9Rpc, p9TakeFd } from "../../host";
+import { p9Post, p9Rpc, p9TakeFd } from "../../host";
 import { EIO, ENOENT } from "../../abi/errno";
 import { decode, encode, Fields, HEADER_SIZE, NOFID, NOTAG, Qid, Rlerror, Tattach, Tclunk, Tgetattr, Tgetattrat, Tlopen, Treaddirplus, Tread, Treaddir, Treadlink, Tstatfs, Tversion, Twalk } from "./p9";
 
@@ -37,6 +37,7 @@ export class P9Client {
   /** The symlink target the last getattrAt read ("" for other files). */
   lastTarget: string = "";
   private nextFid: u32 = 1;
+  private postTag: u16 = 0;
   private freeFids: u32[] = [];
   private req: ArrayBuffer = new ArrayBuffer(MSIZE);
   private reply: ArrayBuffer = new ArrayBuffer(MSIZE);
@@ -166,9 +167,25 @@ export class P9Client {
     return this.rpc(Tstatfs, new Fields().num(fid));
   }
 
+  /** Clunks fid. A wvisor Gofer answers requests in the order they come (gofer/README.md),
+   *  so the clunk is posted: its reply is read with the next request's, and a fid reused by
+   *  that request is free by the time the Gofer reads it. */
   clunk(fid: u32): void {
-    this.rpc(Tclunk, new Fields().num(fid));
+    const f = new Fields().num(fid);
+    if (this.donates) this.post(Tclunk, f);
+    else this.rpc(Tclunk, f);
     this.freeFids.push(fid);
+  }
+
+  /** Sends a request whose reply nobody waits for (see clunk). Its tag is its own among the
+   *  posted requests that may be unanswered at once (9P: tags of outstanding requests
+   *  differ); rpc's requests use tag 0. */
+  private post(type: u8, f: Fields): void {
+    const req = changetype<usize>(this.req);
+    this.postTag = this.postTag % 0xfffe + 1;
+    const len = encode(type, this.postTag, f, req, this.msize);
+    // A failed send breaks the connection: the next rpc reports it.
+    if (len >= 0) p9Post(req, len);
   }
 }
 
