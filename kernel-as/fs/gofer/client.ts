@@ -2,7 +2,7 @@
 // is the only caller), fids allocated here. With the "9P2000.L.wvisor" version the Gofer
 // donates the host fd of every regular file it opens, so file data never crosses 9P.
 import { p9Post, p9Rpc, p9TakeFd } from "../../host";
-import { EIO, ENOENT } from "../../abi/errno";
+import { EBADF, EIO, ENOENT } from "../../abi/errno";
 import { decode, encode, Fields, HEADER_SIZE, NOFID, NOTAG, Qid, Rlerror, Tattach, Tclunk, Tgetattr, Tgetattrat, Tlopen, Treaddirplus, Tread, Treaddir, Treadlink, Tstatfs, Tversion, Twalk } from "./p9";
 
 export const VERSION_DONATING = "9P2000.L.wvisor";
@@ -138,6 +138,32 @@ export class P9Client {
     readAttrAt(changetype<usize>(this.reply) + <usize>HEADER_SIZE, a);
     this.lastTarget = r.strs[0];
     return 0;
+  }
+
+  /** Walks names from fid to a new fid and opens that with Linux open flags: the new fid, or
+   *  -errno; a donated fd is in lastFd. On a wvisor Gofer the walk is posted and the open
+   *  sent at once, one round trip for both (the Gofer answers in order). An open that finds
+   *  no fid (EBADF) means the walk failed: it is made again, for its own error. */
+  walkOpen(fid: u32, names: string[], flags: u32): i64 {
+    if (this.donates) {
+      const nfid = this.allocFid();
+      const f = new Fields().num(fid).num(nfid);
+      for (let i = 0; i < names.length; i++) f.str(names[i]);
+      this.post(Twalk, f);
+      if (this.lopen(nfid, flags) >= 0) return nfid;
+      if (this.err != EBADF) {
+        const err = this.err;
+        this.clunk(nfid);
+        return -err;
+      }
+      this.freeFids.push(nfid);
+    }
+    const w = this.walk(fid, names);
+    if (w < 0) return w;
+    if (this.lopen(<u32>w, flags) >= 0) return w;
+    const err = this.err;
+    this.clunk(<u32>w);
+    return -err;
   }
 
   /** Opens fid with Linux open flags; returns the iounit, or -errno. A donated fd is in lastFd. */

@@ -158,11 +158,11 @@ export class GoferInode extends Inode {
 
   readdir(out: DirEntry[]): i32 {
     const c = this.client;
-    const dfid = c.walk(this.fid, []);
+    const dfid = c.walkOpen(this.fid, [], 0);
     if (dfid < 0) return <i32>dfid;
     const fid = <u32>dfid;
-    let r = c.lopen(fid, 0);
-    if (r >= 0 && c.lastFd >= 0) hostClose(c.lastFd);
+    if (c.lastFd >= 0) hostClose(c.lastFd);
+    let r: i64 = 0;
     // A new listing replaces what the last one said (names gone since are forgotten).
     this.prefetched = null;
     let off: u64 = 0;
@@ -213,13 +213,8 @@ export class GoferInode extends Inode {
     if ((flags & O_ACCMODE) != O_RDONLY) return fail<FileDescription>(EROFS);
     if (this.readFid == NOFID) {
       const c = this.client;
-      const ofid = this.walkFid();
+      const ofid = c.walkOpen(this.walkBase, this.walkNames, O_RDONLY);
       if (ofid < 0) return fail<FileDescription>(<i32>-ofid);
-      const r = c.lopen(<u32>ofid, O_RDONLY);
-      if (r < 0) {
-        c.clunk(<u32>ofid);
-        return fail<FileDescription>(<i32>-r);
-      }
       this.readFid = <u32>ofid;
       this.readFd = c.lastFd;
     } else if (this.users == 0) {
@@ -230,11 +225,12 @@ export class GoferInode extends Inode {
   }
 
   /** A new fid for this file: a clone of a directory's, or a walk from the directory that
-   *  holds it. The fid or -errno. */
+   *  holds it (walkBase, walkNames). The fid or -errno. */
   private walkFid(): i64 {
-    if (this.fid != NOFID) return this.client.walk(this.fid, []);
-    return this.client.walk(this.dir!.fid, [this.name]);
+    return this.client.walk(this.walkBase, this.walkNames);
   }
+  private get walkBase(): u32 { return this.fid != NOFID ? this.fid : this.dir!.fid; }
+  private get walkNames(): string[] { return this.fid != NOFID ? [] : [this.name]; }
 
   /** A file description is done with the read handle; the last one puts it on the idle
    *  list, which closes its oldest handle when it is full. */
