@@ -476,19 +476,18 @@ t.test('readdirplus (the wvisor extension)', async (t) => {
   w.walk(0, 1, []);
   w.rpc('lopen', { fid: 1, flags: O_RDONLY });
   const entries: { name: string; size: bigint; mode: number; target: string }[] = [];
-  let offset = 0n;
-  for (;;) {
-    const data = w.rpc('readdirplus', { fid: 1, offset, count: 4096 }).data;
-    if (data.length === 0) break;
-    const r = new Reader(data, 0, data.length);
-    while (r.left > 0) {
-      const e = direntPlus.read(r);
-      entries.push({ name: e.name.toString(), size: e.attr.size, mode: e.attr.mode, target: e.target.toString() });
-      offset = e.offset;
-    }
+  const data = w.rpc('readdirplus', { fid: 1, offset: 0n, count: 4096 }).data;
+  const r = new Reader(data, 0, data.length);
+  let end: { offset: bigint; mode: number; left: number } | undefined;
+  while (r.left > 0 && end === undefined) {
+    const e = direntPlus.read(r);
+    if (e.name.length === 0) end = { offset: e.offset, mode: e.attr.mode, left: r.left };
+    else entries.push({ name: e.name.toString(), size: e.attr.size, mode: e.attr.mode, target: e.target.toString() });
   }
   const names = entries.map((e) => e.name).sort();
-  t.same(names, fs.readdirSync(root).sort(), 'every entry, without "." and ".."');
+  t.same(names, fs.readdirSync(root).sort(), 'every entry, without "." and "..", in one reply');
+  t.same(end && { mode: end.mode, left: end.left }, { mode: 0, left: 0 }, 'which ends with the end record');
+  t.equal(w.rpc('readdirplus', { fid: 1, offset: end?.offset ?? 0n, count: 4096 }).data.length, 0, 'resumed from its offset: nothing more');
   const hello = entries.find((e) => e.name === 'hello.txt')!;
   t.equal(hello.size, BigInt(fs.statSync(path.join(root, 'hello.txt')).size), 'with its size');
   const link = entries.find((e) => e.name === 'link')!;
@@ -497,13 +496,17 @@ t.test('readdirplus (the wvisor extension)', async (t) => {
   w.walk(0, 2, ['dir']);
   w.rpc('lopen', { fid: 2, flags: O_RDONLY });
   let n = 0;
-  offset = 0n;
-  for (;;) {
+  let ended = false;
+  let offset = 0n;
+  while (!ended) {
     const data = w.rpc('readdirplus', { fid: 2, offset, count: 600 }).data;
     if (data.length === 0) break;
     const r = new Reader(data, 0, data.length);
     while (r.left > 0) {
-      offset = direntPlus.read(r).offset;
+      const e = direntPlus.read(r);
+      ended = e.name.length === 0;
+      if (ended) break;
+      offset = e.offset;
       n++;
     }
   }

@@ -59,8 +59,9 @@ function listEntries(s: Session, fid: number, offset: bigint, count: number, plu
   let o = 0;
   let w = 0;
   let last = offset;
-  // With plus, a batch may hold only entries that are left out: read on, or the empty reply
-  // would say the directory ended.
+  // With plus, read on while every entry read fits: a batch may hold only entries that are
+  // left out (an empty reply would say the directory ended), and reading to the end lets the
+  // reply say so (END_MARK).
   do {
     n = sys(getdents64(open.fd, buf, want), 'getdents64');
     o = 0;
@@ -92,14 +93,25 @@ function listEntries(s: Session, fid: number, offset: bigint, count: number, plu
       o += head.d_reclen;
       last = entry.offset;
     }
-  } while (plus && w === 0 && n > 0 && o === n);
+  } while (plus && n > 0 && o === n);
   // When every entry read was sent, the fd stands where the client will ask to go on.
   open.dirOffset = o === n ? last : null;
   // An empty reply means the end of the directory: when the next entry exists but does not
   // fit, say so (as getdents64 says EINVAL for a buffer too small).
   if (w === 0 && o < n) throw new Errno(EINVAL, 'count too small for the next entry');
+  // (Only after entries: a listing resumed at its end gets the empty reply, as ever.)
+  if (plus && n === 0 && w > 0 && w + END_MARK <= area.length) {
+    area.fill(0, w, w + END_MARK);
+    area.writeBigUInt64LE(last, w + 13);
+    w += END_MARK;
+  }
   return area.subarray(0, w);
 }
+
+/** The record that ends an Rreaddirplus holding a directory's last entries (gofer/README.md):
+ *  qid[13] offset[8] type[1] name[2] attr[153] target[2], all zero (an empty name) but the
+ *  offset: the host's last one, where a listing resumed finds nothing more. */
+const END_MARK = 13 + 8 + 1 + 2 + 153 + 2;
 
 function isDots(name: Buffer): boolean {
   return name[0] === 0x2e && (name.length === 1 || (name.length === 2 && name[1] === 0x2e));

@@ -166,7 +166,8 @@ export class GoferInode extends Inode {
     // A new listing replaces what the last one said (names gone since are forgotten).
     this.prefetched = null;
     let off: u64 = 0;
-    while (r >= 0) {
+    let done = false;
+    while (r >= 0 && !done) {
       const f = c.readdir(fid, off, min<u32>(READDIR_COUNT, <u32>c.msize - P9_IOHDRSZ));
       if (f === null) {
         r = -c.err;
@@ -178,6 +179,9 @@ export class GoferInode extends Inode {
       while (p < end) {
         const e = parseDirent(p, end, c.donates);
         if (e.size == 0) break;
+        // Rreaddirplus's end record (an empty name): the listing is complete.
+        done = e.name.length == 0;
+        if (done) break;
         off = e.offset;
         p += e.size;
         if (e.name == "." || e.name == "..") continue;
