@@ -120,6 +120,7 @@ export abstract class StubControl {
   /** Regions not owned by any stub. */
   private readonly freeRegions: number[] = [];
   private regionCount = 0;
+  private readonly regionViews: ArrayBuffer[] = [];
   /** The bell page's, the Sentry's page's and the waker's page's words. */
   protected bell = new Int32Array(0);
   protected sentryPage = new Int32Array(0);
@@ -188,9 +189,10 @@ export abstract class StubControl {
     return Atomics.load(this.wakerPage, WAKER_FLAG) !== 0;
   }
 
-  /** The Sentry's view of region i (its context page and signal stack). */
+  /** The Sentry's view of region i (its context page and signal stack), made once: a koffi
+   *  view is an external ArrayBuffer, costly to make on every batch. */
   protected regionView(i: number): ArrayBuffer {
-    return libc.koffi.view(this.memfdBase + (regionAddr(i) - STUB_BASE), REGION_SIZE);
+    return (this.regionViews[i] ??= libc.koffi.view(this.memfdBase + (regionAddr(i) - STUB_BASE), REGION_SIZE));
   }
 
   /** A region for stub s, made fresh or taken from the global pool; -1 if none is left. */
