@@ -17,6 +17,8 @@ const MSG_NOSIGNAL = 0x4000;
 const MSG_WAITALL = 0x100;
 const MSG_CMSG_CLOEXEC = 0x40000000;
 const EIO = 5;
+/** How many posted requests may wait for their replies to be read. */
+const POST_MAX = 32;
 
 function setU64(dv: DataView, off: number, v: number): void {
   dv.setUint32(off, v % 0x100000000, true);
@@ -29,6 +31,7 @@ export class GoferTransport {
   private donated = -1;
   /** Posted requests whose replies have not been read yet. */
   private unanswered = 0;
+  private scratch: Uint8Array | undefined;
 
   constructor(private readonly fd: number) {
     this.block = libc.malloc(BLOCK) as number;
@@ -57,18 +60,19 @@ export class GoferTransport {
   }
 
   /** Sends req without waiting for its reply (the next rpc reads and drops it). Returns 0
-   *  or -errno. */
+   *  or -errno. At most POST_MAX replies are left unread: the Gofer sends them blocking, and
+   *  a socket buffer full of them would stop it reading our requests (both would wait). */
   post(req: Uint8Array): number {
     const sent = this.send(req);
-    if (sent === 0) this.unanswered++;
-    return sent;
+    if (sent < 0) return sent;
+    return ++this.unanswered >= POST_MAX ? this.drain() : 0;
   }
 
   /** Reads the replies still owed to posted requests, so that the Gofer sees its connection
    *  end cleanly (closed with replies unread, it would be reset). Returns 0 or -errno. */
   drain(): number {
-    // Posted requests are clunks: their replies are a few bytes.
-    const scratch = new Uint8Array(64 << 10);
+    // Posted requests are clunks and walks: their replies are a few hundred bytes at most.
+    const scratch = (this.scratch ??= new Uint8Array(64 << 10));
     for (; this.unanswered > 0; this.unanswered--) {
       const n = this.receive(scratch);
       if (n < 0) return n;

@@ -5,7 +5,7 @@ import { PAGE_SIZE } from "../abi/linux";
 import { ENOMEM } from "../abi/errno";
 import { memoryFile } from "../kernel/globals";
 import { MemObject } from "../mm/mem_object";
-import { allocPages } from "../mm/mm";
+import { allocPages, MM } from "../mm/mm";
 import { FileDescription } from "./file";
 
 /** Reads the pages [first, first+count) of file that lie within it and that the cache lacks
@@ -38,4 +38,20 @@ export function fillCache(cache: MemObject, file: FileDescription, first: u64, c
     idx = end;
   }
   return 0;
+}
+
+/** Whether the last mapCached failed in filling the cache (else in mapping it). */
+export let fillFailed = false;
+
+/** Fills the pages of cache that [at, at+len) will show, from page pgoff on, and maps them
+ *  there (MM.mapShared). The cache is pinned from the fill until the mapping holds it: an
+ *  allocation in between (of a later run of pages, or of a hole's page) must not reclaim
+ *  it. Returns 0 or -errno (fillFailed says which step failed). */
+export function mapCached(mm: MM, cache: MemObject, file: FileDescription, at: u64, len: u64, prot: i32, flags: i32, pgoff: u64, kind: i32): i32 {
+  cache.busy++;
+  let r = fillCache(cache, file, pgoff, len / PAGE_SIZE);
+  fillFailed = r < 0;
+  if (r == 0) r = mm.mapShared(at, len, prot, flags, cache, pgoff, kind);
+  cache.busy--;
+  return r;
 }

@@ -7,7 +7,7 @@ import { hostRandom } from "../host";
 import { ENOEXEC, ENOMEM } from "../abi/errno";
 import { MAP_PRIVATE, PAGE_SIZE, pageDown, pageUp, PROT_EXEC, PROT_READ, PROT_WRITE } from "../abi/linux";
 import { FileDescription } from "../fs/file";
-import { fillCache } from "../fs/page_cache";
+import { fillFailed, mapCached } from "../fs/page_cache";
 import { extentLen, MM } from "../mm/mm";
 import { VMA_IMAGE } from "../mm/vma";
 
@@ -141,10 +141,10 @@ export function mapElf(mm: MM, file: FileDescription, e: ElfFile, bias: u64, img
     // A read-only segment without bss maps the file's cached pages, shared with every
     // process running the same program (as Linux maps the file's page cache).
     const cache = (prot & PROT_WRITE) == 0 && memsz == filesz ? file.pageCache() : null;
-    if (cache !== null && fillCache(cache, file, (off - (vaddr - start)) / PAGE_SIZE, (end - start) / PAGE_SIZE) == 0) {
-      const r = mm.mapShared(start, end - start, prot, MAP_PRIVATE, cache, (off - (vaddr - start)) / PAGE_SIZE, VMA_IMAGE);
-      if (r < 0) return r;
-      continue;
+    if (cache !== null) {
+      const r = mapCached(mm, cache, file, start, end - start, prot, MAP_PRIVATE, (off - (vaddr - start)) / PAGE_SIZE, VMA_IMAGE);
+      if (r == 0) continue;
+      if (!fillFailed) return r;
     }
     const r = mm.mapAnon(start, end - start, prot, MAP_PRIVATE, VMA_IMAGE);
     if (r < 0) {

@@ -20,7 +20,7 @@ const pageCaches: MemObject[] = [];
 export function reclaimPageCaches(fits: () => bool): void {
   for (let i = 0; i < pageCaches.length && !fits(); i++) {
     const c = unchecked(pageCaches[i]);
-    if (c.mappers.length == 0) c.freeFrom(0);
+    if (c.mappers.length == 0 && c.busy == 0) c.freeFrom(0);
   }
 }
 
@@ -50,6 +50,9 @@ export class MemObject {
   size: u64 = 0;
   /** The address space of each VMA that maps the object, once per VMA. */
   mappers: MM[] = [];
+  /** How many fills and mappings of a page cache are under way (fillCache, then mapShared,
+   *  which refs it only after populating): reclaim leaves it alone meanwhile. */
+  busy: i32 = 0;
   /** Set when the owner (the file) no longer needs the pages: the last VMA frees them. */
   private ownerGone: bool = false;
 

@@ -16,7 +16,7 @@ import {
 import { sysArg } from "../abi/regs";
 import { Task } from "../kernel/task";
 import { MM, MMAP_MIN_ADDR } from "../mm/mm";
-import { fillCache } from "../fs/page_cache";
+import { fillFailed, mapCached } from "../fs/page_cache";
 import { MemObject } from "../mm/mem_object";
 import { Vma, VMA_ANON, VMA_FILE, VMA_HEAP } from "../mm/vma";
 import { InodeFile } from "../fs/vfs/inode_file";
@@ -105,14 +105,11 @@ export function sysMmap(t: Task): i64 {
   if (file !== null && (prot & PROT_WRITE) == 0) {
     const cache = file.pageCache();
     if (cache !== null) {
-      const r = fillCache(cache, file, off / PAGE_SIZE, alen / PAGE_SIZE);
-      if (r == 0) {
-        const m = mm.mapShared(at, alen, prot & PROT_RWX, vflags, cache, off / PAGE_SIZE, kind);
-        if (m < 0) {
-          mm.unmapRange(at, at + alen);
-          return m;
-        }
-        return <i64>at;
+      const r = mapCached(mm, cache, file, at, alen, prot & PROT_RWX, vflags, off / PAGE_SIZE, kind);
+      if (r == 0) return <i64>at;
+      if (!fillFailed) {
+        mm.unmapRange(at, at + alen);
+        return r;
       }
       if (r != -ENOMEM) return r;
     }

@@ -148,14 +148,17 @@ stub_inject:
 # 64-bit words (syscall number, six arguments, unused). The syscalls are made in order; the
 # first that fails stops the loop with r12 = the entries left, that one included. The loop
 # writes no memory, so the page is mapped read-only in the stub: the app's threads cannot
-# change a batch while it runs. A clone's child goes on at stub_clone_child, r13 pointing
-# at the entry. Uses r12, r13 and the syscall registers; labels 18: and 19: are its own.
+# change a batch while it runs. A clone's child goes on at stub_clone_child: whether it is
+# one is decided from registers only (rbp holds the syscall's number), never from the page,
+# which holds the next batch by the time a slow child looks. Uses r12, r13, rbp and the
+# syscall registers; labels 18: and 19: are its own.
         .macro BATCH_LOOP
         mov r12, [rbx + BATCH_COUNT]
         lea r13, [rbx + BATCH_ENTRIES]
 18:     test r12, r12
         jz 19f
-        mov rax, [r13]
+        mov rbp, [r13]
+        mov rax, rbp
         mov rdi, [r13 + 8]
         mov rsi, [r13 + 16]
         mov rdx, [r13 + 24]
@@ -165,7 +168,7 @@ stub_inject:
         syscall
         test rax, rax
         jnz 17f
-        cmp qword ptr [r13], SYS_clone
+        cmp rbp, SYS_clone
         je stub_clone_child
 17:     cmp rax, -4095
         jae 19f
@@ -184,8 +187,7 @@ stub_batch:
         jmp stub_batch
 
 # An mm thread (systrap): the first thread of every stub process, and one thread of the
-# factory, with rbx = its batch page and r15 = the eventfd it reports to (in the factory,
-# rbp = the Sentry's pid). It has no stack it may write (rsp is the read-only batch page or
+# factory, with rbx = its batch page and r15 = the eventfd it reports to. It has no stack it may write (rsp is the read-only batch page or
 # the factory's: a push would end the process) and every signal blocked, so nothing the app
 # does reaches its registers; it only reads its batch page, which the app cannot write. It
 # sleeps on the page's sequence number; for each new one it makes the batch, then adds to
@@ -222,7 +224,7 @@ stub_mm_thread:
         jmp 15b
 
 # The factory's mm thread: the tracer injects clone here in the factory's control thread,
-# with rbx, r15 and rbp as stub_mm_thread wants them.
+# with rbx and r15 as stub_mm_thread wants them.
         .globl stub_mm_clone
 stub_mm_clone:
         syscall
@@ -233,8 +235,8 @@ stub_mm_clone:
 # The child of a clone made by an mm thread's batch (rdi = its flags). A new app thread
 # (CLONE_THREAD) starts on the stack the entry gave it. A new stub process (the factory's
 # mm thread made it: it has no other thread, and the Sentry as its parent, CLONE_PARENT)
-# gets r9 = its batch page and r8 = its first app thread's region from the entry's unused
-# arguments (clone ignores them). It asks for SIGKILL when the Sentry dies and checks it was
+# gets r9 = its batch page, r8 = its first app thread's region and rdx = the Sentry's pid
+# from the entry's arguments that clone ignores without CLONE_SETTLS/PARENT_SETTID. It asks for SIGKILL when the Sentry dies and checks it was
 # not orphaned first, lets go of what it holds of the factory's (its batch page, its eventfd),
 # maps its own batch page and the thread's region, clones the thread, and becomes the
 # stub's mm thread. Any failure ends it; the Sentry, waiting for the thread, sees it die.
@@ -243,13 +245,14 @@ stub_clone_child:
         jnz stub_thread_start
         mov r12, r9
         mov r14, r8
+        mov r15, rdx
         mov eax, SYS_prctl
         mov edi, 1                      # PR_SET_PDEATHSIG
         mov esi, 9                      # SIGKILL
         syscall
         mov eax, SYS_getppid
         syscall
-        cmp rax, rbp
+        cmp rax, r15
         jne 14f
         mov eax, SYS_close
         mov edi, FACTORY_EVENTFD_FD
@@ -300,8 +303,11 @@ stub_clone_child:
         mov edi, 1
         syscall
 
-# A new app thread, on the stack at the top of its region: it unblocks signals (its mm
-# thread blocks them all), notes its process's pid in its context page, sets its signal
+# A new app thread, on the stack at the top of its region: it unblocks the signals it must
+# take (its mm thread blocks them all) but SIGUSR2, the kick, which waits until the Sentry's
+# first answer unblocks it through the frame's saved mask: before its filter is installed,
+# nothing may run the handler, whose answers the app can forge through the context page.
+# It notes its process's pid in its context page, sets its signal
 # stack, installs the app filter (whose address stub_image.ts writes into app_filter) and
 # traps into the handler, where it waits for the Sentry to give it the app's registers.
 stub_thread_start:
@@ -309,7 +315,7 @@ stub_thread_start:
         and rbx, REGION_MASK
         mov eax, SYS_rt_sigprocmask
         mov edi, 2                      # SIG_SETMASK
-        lea rsi, [rip + no_signals]
+        lea rsi, [rip + only_kick]
         xor edx, edx
         mov r10d, 8
         syscall
@@ -427,8 +433,8 @@ sleep_timeout:                          # struct timespec: 10 ms
         .quad 0, 10000000
 all_signals:                            # sigset_t
         .quad -1
-no_signals:
-        .quad 0
+only_kick:                              # sigset_t: SIGUSR2 (bit 12 - 1)
+        .quad 0x800
 batch_done:                             # what an mm thread adds to the eventfd
         .quad 1
 batch_failed:

@@ -21,7 +21,6 @@ export const REGS_SIZE = 27 * 8;
 // struct user_regs_struct slots (arch/x86/include/asm/user_64.h).
 export const R_R15 = 0;
 export const R_R12 = 3;
-export const R_RBP = 4;
 export const R_RBX = 5;
 export const R_R10 = 7;
 export const R_R9 = 8;
@@ -242,8 +241,8 @@ export abstract class StubControl {
     // The mm thread starts at sequence number 0: a reused batch page holds its last one.
     Atomics.store(new Int32Array(this.regionView(control), BATCH_SEQ, 1), 0, 0);
     prepare(region);
-    // clone's unused last two arguments carry the regions.
-    this.writeBatch(factory, [HOST_SYS_CLONE, STUB_FORK_FLAGS, 0, 0, 0, regionAddr(region), regionAddr(control)]);
+    // clone's arguments that it ignores here carry the Sentry's pid and the regions.
+    this.writeBatch(factory, [HOST_SYS_CLONE, STUB_FORK_FLAGS, 0, process.pid, 0, regionAddr(region), regionAddr(control)]);
     this.mmGive(factory);
     return { s, region };
   }
@@ -374,7 +373,7 @@ export abstract class StubControl {
     const err = this.mapControlRegion(f);
     if (err < 0) return err;
     const page = regionAddr(f.controlRegion);
-    const extra: [number, number][] = [[R_RBX, page], [R_R15, FACTORY_EVENTFD_FD], [R_RBP, process.pid]];
+    const extra: [number, number][] = [[R_RBX, page], [R_R15, FACTORY_EVENTFD_FD]];
     const r = this.injectClone(f.pid, MM_THREAD_FLAGS, page, 0, stubAddr('stub_mm_clone'), extra);
     if (r < 0) return r;
     f.mm = true;
@@ -476,7 +475,12 @@ export abstract class StubControl {
       if (performance.now() < spinEnd) continue;
       this.mmPollfd.writeInt32LE(efd, 0);
       this.mmPollfd.writeInt32LE(POLLIN, 4);
-      if (libc.poll(this.mmPollfd, 1, MM_CHECK_MS) === 0 && !this.alive(s)) return false;
+      if (libc.poll(this.mmPollfd, 1, MM_CHECK_MS) === 0 && !this.alive(s)) {
+        // A report the thread made just before its process died must not answer the next
+        // batch (reports carry no stub): the process is reaped, so none can follow this one.
+        libc.readBuf(efd, this.mmReport, 8);
+        return false;
+      }
     }
   }
 
@@ -575,19 +579,20 @@ export abstract class StubControl {
     this.freeRegions.push(...s.regions);
   }
 
-  /** The traced thread tid was reaped, dead with wait status `status`: if it was a stub's
-   *  control thread (its process's leader), the stub died on its own (killed from outside,
-   *  or by the host for something the app did) and the kernel must hear of it. */
-  protected stubLost(tid: number, status: number): void {
+  /** The thread tid was reaped, dead with wait status `status`: if it was a stub process's
+   *  leader, the stub died on its own (killed from outside, or by the host for something
+   *  the app did) and the kernel must hear of it. Returns whether tid was a stub's. */
+  protected stubLost(tid: number, status: number): boolean {
     const d = this.dying.get(tid);
     if (d && wifExitedOrSignaled(status)) {
       // Killed on purpose: now its regions may serve others.
       this.dying.delete(tid);
       this.freeRegions.push(...d.regions);
-      return;
+      return true;
     }
     const s = this.stubs.get(tid);
     if (s && !this.lost.some((l) => l.s === s)) this.lost.push({ s, status });
+    return s !== undefined;
   }
 
   /** Tells the kernel of the stubs that died on their own (outside its calls). Returns how

@@ -45,6 +45,7 @@ const ETIMEDOUT = 110;
 
 // struct ucontext (arch/x86/include/uapi/asm/ucontext.h) and struct sigcontext_64.
 const UC_MCONTEXT = 40;
+const UC_SIGMASK = 296;
 const UC_SIZE = 936;
 const MC_CSGSFS = 18;
 const MC_FPSTATE = 23;
@@ -212,8 +213,10 @@ export class SystrapPlatform extends StubControl {
     // The app's other threads may have written a thread's context page before it started:
     // its tid must be a new thread of its own process.
     const tid = t.ctx[CTX_TID / 4];
+    // (The stub's first thread, s.pid, is its mm thread, never an app thread.)
     if (s.pid === 0 || !posted || t.ctx[CTX_SIGNO / 4] !== SIGSYS || this.u64(t, CTX_START_ALTSTACK) !== 0 ||
-        this.u64(t, CTX_START_SECCOMP) !== 0 || tid <= 0 || this.threads.has(tid) || libc.tgkill(s.pid, tid, 0) < 0) {
+        this.u64(t, CTX_START_SECCOMP) !== 0 || tid <= 0 || tid === s.pid || this.threads.has(tid) ||
+        libc.tgkill(s.pid, tid, 0) < 0) {
       // A fresh stub that never reported is left as it is (its regions are not reused):
       // nothing says which process to kill.
       if (fresh && s.pid !== 0) this.destroyStubProcess(s, false);
@@ -239,8 +242,9 @@ export class SystrapPlatform extends StubControl {
       const count = Atomics.load(this.bell, BELL_COUNT);
       if (posted()) return true;
       if (performance.now() > end) return false;
-      // (A stub process not adopted yet dies unseen: then its thread never posts.)
-      if (t.stub.pid !== 0 && (!this.stubs.has(t.stub.pid) || this.reapOne(t.stub.pid))) return false;
+      // A stub process not adopted yet is not known by its pid: a child that is no stub
+      // dying meanwhile is taken for it (no other process of ours may die unnoticed).
+      if (t.stub.pid === 0 ? this.reapDead() : !this.stubs.has(t.stub.pid) || this.reapOne(t.stub.pid)) return false;
       this.sleepOnBell(count, 1);
     }
   }
@@ -420,6 +424,10 @@ export class SystrapPlatform extends StubControl {
       t.u32[mc + 2 * m] = r[2 * i];
       t.u32[mc + 2 * m + 1] = r[2 * i + 1];
     }
+    // The host mask rt_sigreturn restores is empty (the kernel keeps the app's own mask): a
+    // new thread starts with its kick signal blocked (stub.S), and this unblocks it.
+    t.u32[(uc + UC_SIGMASK) / 4] = 0;
+    t.u32[(uc + UC_SIGMASK) / 4 + 1] = 0;
     const gs = r[2 * R_GS_BASE] + r[2 * R_GS_BASE + 1] * 0x100000000;
     if (gs !== t.gsBase) {
       if (!this.runInThread(t, HOST_SYS_ARCH_PRCTL, ARCH_SET_GS, gs)) {
@@ -524,13 +532,20 @@ export class SystrapPlatform extends StubControl {
    *  and tells the kernel. Returns how many there were. */
   private reap(): number {
     this.lastReap = performance.now();
+    this.reapDead();
+    return this.reportLost();
+  }
+
+  /** Reaps the children that died (stubs are reported later, reportLost). Whether one of
+   *  them was not a known stub. */
+  private reapDead(): boolean {
+    let stranger = false;
     for (;;) {
       const pid = libc.waitpid(-1, this.status, libc.WNOHANG | libc.__WALL | libc.__WNOTHREAD) as number;
-      if (pid <= 0) break;
+      if (pid <= 0) return stranger;
       if (pid === this.wakerPid) throw new Error('the waker process died');
-      this.stubLost(pid, this.status[0]);
+      if (!this.stubLost(pid, this.status[0])) stranger = true;
     }
-    return this.reportLost();
   }
 
   /** Waits until at least one event has been handled or a stub has died: spins a while,

@@ -151,12 +151,10 @@ export class P9Client {
       for (let i = 0; i < names.length; i++) f.str(names[i]);
       this.post(Twalk, f);
       if (this.lopen(nfid, flags) >= 0) return nfid;
-      if (this.err != EBADF) {
-        const err = this.err;
-        this.clunk(nfid);
-        return -err;
-      }
-      this.freeFids.push(nfid);
+      const err = this.err;
+      // Clunked either way: if the walk did bind the fid after all, it must not stay bound.
+      this.clunk(nfid);
+      if (err != EBADF) return -err;
     }
     const w = this.walk(fid, names);
     if (w < 0) return w;
