@@ -3,7 +3,7 @@
 import { ENOSYS } from "../abi/errno";
 import { getReg, ORIG_RAX, RAX, setReg } from "../abi/regs";
 import { debugEnabled, straceEnabled } from "../kernel/config";
-import { makeRunnable, RET_BLOCK, RET_EXEC, RET_GONE, unpark } from "../kernel/sched";
+import { makeRunnable, RET_BLOCK, RET_EXEC, RET_GONE, unpark, wakeLater } from "../kernel/sched";
 import { Task, TASK_DEAD } from "../kernel/task";
 import { setCurrent } from "../kernel/current";
 import { deliverSignals } from "../kernel/signal_send";
@@ -56,6 +56,14 @@ export function dispatch(t: Task): i32 {
   }
   if (ret == RET_BLOCK) {
     t.regs.saveFromBlock();
+    // A signal sent while the task ran app code, its kick still on the way (the stub takes
+    // it only once back in the app), would wait for the end of the sleep: Linux's waits look
+    // at the pending signals before they sleep (signal_pending() in the wait loops), and the
+    // handler runs now, the call ending in EINTR or restarting.
+    if (t.signalPending && t.vforkChild == 0) {
+      t.sigInterrupt = true;
+      wakeLater(t);
+    }
     return ACT_PARK;
   }
   if (ret == RET_EXEC) {
