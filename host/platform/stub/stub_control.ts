@@ -148,6 +148,8 @@ export abstract class StubControl {
   private factoryEventfd = -1;
   private readonly mmReport = Buffer.alloc(8);
   private readonly mmPollfd = Buffer.alloc(8);
+  /** Whether the last mmAwait ended because the stub died (else it reported). */
+  private mmDied = false;
 
   constructor(private readonly stubPath: string, private readonly memfileFd: number, private readonly wakerPath: string) {}
 
@@ -248,10 +250,11 @@ export abstract class StubControl {
   }
 
   /** Waits for the factory's report on the stub s that requestStub asked for: whether its
-   *  process was made. If not, its regions serve others. */
+   *  process was made. If the clone failed, its regions serve others; if the factory died
+   *  instead, a child it may have made could map them: they are not used again. */
   protected stubForked(s: StubProcess): boolean {
     if (this.mmAwait(this.factory!)) return true;
-    this.freeRegions.push(...s.regions);
+    if (!this.mmDied) this.freeRegions.push(...s.regions);
     return false;
   }
 
@@ -468,6 +471,7 @@ export abstract class StubControl {
   /** Waits for the report of s's mm thread on the batch it was given (its write to the
    *  eventfd, which only it can make), or for s to die: whether all of the batch was made. */
   private mmAwait(s: StubProcess): boolean {
+    this.mmDied = false;
     const efd = s === this.factory ? this.factoryEventfd : this.mmEventfd;
     const spinEnd = performance.now() + MM_SPIN_MS;
     for (;;) {
@@ -479,6 +483,7 @@ export abstract class StubControl {
         // A report the thread made just before its process died must not answer the next
         // batch (reports carry no stub): the process is reaped, so none can follow this one.
         libc.readBuf(efd, this.mmReport, 8);
+        this.mmDied = true;
         return false;
       }
     }
