@@ -80,7 +80,8 @@ const MAP_SHARED_FIXED = 0x01 | 0x10;
 const wifStopped = (s: number) => (s & 0xff) === 0x7f;
 export const wifExitedOrSignaled = (s: number) => !wifStopped(s) && (s & 0xffff) !== 0xffff;
 
-/** One stub process: its control thread's pid names it. */
+/** One stub process: its leader's pid (the control thread's, or under systrap the mm
+ *  thread's) names it. */
 export interface StubProcess {
   pid: number;
   /** The region whose context page is its batch page. */
@@ -538,8 +539,9 @@ export abstract class StubControl {
   }
 
   /** Runs clone(flags, stack, 0, ctid) in the stopped thread caller at rip (stub_inject, or
-   *  stub_thread_clone for an untraced app thread). A traced child (PTRACE_O_TRACECLONE) is
-   *  waited for in its first stop. Returns the child's tid, or -errno. */
+   *  stub_mm_clone for the factory's mm thread), extra registers set first. A traced child
+   *  (PTRACE_O_TRACECLONE) is waited for in its first stop. Returns the child's tid, or
+   *  -errno. */
   protected injectClone(caller: number, flags: number, stack = 0, ctid = 0, rip = stubAddr('stub_inject'), extra: [number, number][] = []): number {
     const s = this.stubOf(caller);
     if (s && !this.flush(s, caller)) return -libc.ESRCH;
@@ -617,7 +619,7 @@ export abstract class StubControl {
    *  them by (the address space's and each thread's). */
   protected abstract forgetStub(s: StubProcess): number[];
 
-  /** Kills a stub process and reaps its control thread (the process's leader): at once, or
+  /** Kills a stub process and reaps its leader: at once, or
    *  (reapNow false) later, when the platform's loop reaps whatever died (stubLost): a
    *  process takes a while to die, and nothing waits for it. */
   protected destroyStubProcess(s: StubProcess, reapNow = true): void {

@@ -323,8 +323,8 @@ export class SystrapPlatform extends StubControl {
     const s = this.stubOfId(id);
     if (!s) return 0;
     s.pending.push(nr, args[0] ?? 0, args[1] ?? 0, args[2] ?? 0, args[3] ?? 0, args[4] ?? 0, args[5] ?? 0);
-    // While a thread of the stub runs, a change is made at once (the control thread is
-    // always free to make it): a page unmapped now may be given to another process next.
+    // While a thread of the stub runs, a change is made at once (the mm thread is always
+    // free to make it): a page unmapped now may be given to another process next.
     for (const t of this.running) if (t.stub === s) return this.flush(s) ? 0 : -libc.ESRCH;
     return 0;
   }
