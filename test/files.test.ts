@@ -40,6 +40,29 @@ t.test('find over a host directory matches the native listing', async (t) => {
   t.ok(sorted(native.stdout).length > 0, 'the listing is not empty');
 });
 
+t.test('4000 host files held open, then closed: the Sentry and the Gofer keep talking', async (t) => {
+  // Closing them posts a Tclunk for each file beyond the idle handles the Sentry keeps; the
+  // Gofer's replies to posted requests must be read before they fill the socket (it sends
+  // them blocking, and would stop reading while the Sentry waits to send).
+  const script = [
+    'import os, resource',
+    'resource.setrlimit(resource.RLIMIT_NOFILE, (8192, 8192))',
+    'fs = []',
+    "for root, dirs, files in os.walk('/usr/share'):",
+    '    dirs.sort()',
+    '    for n in sorted(files):',
+    '        p = os.path.join(root, n)',
+    '        if len(fs) < 4000 and os.path.isfile(p) and not os.path.islink(p) and os.access(p, os.R_OK):',
+    "            fs.append(open(p, 'rb'))",
+    'for f in fs: f.close()',
+    "print(len(fs), 'closed')",
+  ].join('\n');
+  const native = runNative('/usr/bin/python3', ['-c', script], { timeoutMs: 60_000 });
+  t.equal(native.stdout, '4000 closed\n', 'natively', { stderr: native.stderr });
+  const r = runWvisor(['do', '/usr/bin/python3', '-c', script], { timeoutMs: 60_000 });
+  t.equal(r.stdout, native.stdout, 'under wvisor', { stderr: r.stderr, code: r.code, signal: r.signal });
+});
+
 t.test('sha256sum of a large host file equals the host answer', async (t) => {
   const file = process.execPath; // the node binary: tens of MiB
   const native = runNative('/usr/bin/sha256sum', [file]);
