@@ -51,11 +51,8 @@ export class GoferTransport {
     this.dropDonation();
     const sent = this.send(req);
     if (sent < 0) return sent;
-    for (; this.unanswered > 0; this.unanswered--) {
-      const n = this.receive(reply);
-      if (n < 0) return n;
-      this.dropDonation();
-    }
+    const owed = this.drain();
+    if (owed < 0) return owed;
     return this.receive(reply);
   }
 
@@ -68,8 +65,9 @@ export class GoferTransport {
     return ++this.unanswered >= POST_MAX ? this.drain() : 0;
   }
 
-  /** Reads the replies still owed to posted requests, so that the Gofer sees its connection
-   *  end cleanly (closed with replies unread, it would be reset). Returns 0 or -errno. */
+  /** Reads and drops the replies still owed to posted requests (before a reply of an rpc,
+   *  and at the end, so that the Gofer sees its connection end cleanly: closed with replies
+   *  unread, it would be reset). Returns 0 or -errno. */
   drain(): number {
     // Posted requests are clunks and walks: their replies are a few hundred bytes at most.
     const scratch = (this.scratch ??= new Uint8Array(64 << 10));

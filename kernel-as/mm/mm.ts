@@ -336,9 +336,8 @@ export class MM {
   private breakCow(v: Vma): i32 {
     const c = v.cow!;
     if (c.refs == 1) return this.hostProtect(<f64>v.start, <f64>v.length, v.prot);
-    const off = allocPages(v.length);
+    const off = copyOfPages(v);
     if (off < 0) return -ENOMEM;
-    mfClone(<f64>off, <f64>v.mfOff, <f64>v.length);
     c.refs--;
     v.cow = null;
     v.mfOff = off;
@@ -643,12 +642,11 @@ export class MM {
       }
       const c = new Vma(v.start, v.end, v.prot, v.flags, v.mfOff, v.kind);
       if (v.backed && (v.prot & PROT_WRITE) != 0 && (v.length <= FORK_COPY_MAX || (sp >= v.start && sp < v.end))) {
-        const off = allocPages(v.length);
+        const off = copyOfPages(v);
         if (off < 0) {
           child.releaseAll();
           return null;
         }
-        mfClone(<f64>off, <f64>v.mfOff, <f64>v.length);
         c.mfOff = off;
         child.vmas.push(c);
         if (asMap(stub, <f64>c.start, <f64>c.length, c.prot, <f64>off) < 0) {
@@ -694,6 +692,14 @@ export let lastStringError: i32 = 0;
 @inline function allows(have: i32, want: i32): bool {
   if (want == PROT_WRITE) return (have & PROT_WRITE) != 0;
   return (have & (PROT_READ | PROT_WRITE | PROT_EXEC)) != 0;
+}
+
+/** A copy of the private VMA v's pages in a new extent of the memory file (holes stay
+ *  holes): its offset, or -1 when memory runs out. */
+function copyOfPages(v: Vma): i64 {
+  const off = allocPages(v.length);
+  if (off >= 0) mfClone(<f64>off, <f64>v.mfOff, <f64>v.length);
+  return off;
 }
 
 /** Allocates len bytes of the memory file within the sandbox's memory limit (after giving

@@ -480,7 +480,7 @@ export abstract class StubControl {
       if (performance.now() < spinEnd) continue;
       this.mmPollfd.writeInt32LE(efd, 0);
       this.mmPollfd.writeInt32LE(POLLIN, 4);
-      if (libc.poll(this.mmPollfd, 1, MM_CHECK_MS) === 0 && !this.alive(s)) {
+      if (libc.poll(this.mmPollfd, 1, MM_CHECK_MS) === 0 && this.reapOne(s.pid)) {
         // A report the thread made just before its process died must not answer the next
         // batch (reports carry no stub): the process is reaped, so none can follow this one.
         libc.readBuf(efd, this.mmReport, 8);
@@ -490,12 +490,12 @@ export abstract class StubControl {
     }
   }
 
-  /** Whether s's process lives: if it died, it is reaped and reported (stubLost). */
-  private alive(s: StubProcess): boolean {
-    if (libc.waitpid(s.pid, this.status, libc.WNOHANG | libc.__WALL | libc.__WNOTHREAD) !== s.pid) return true;
-    if (!wifExitedOrSignaled(this.status[0])) return true;
-    this.stubLost(s.pid, this.status[0]);
-    return false;
+  /** Whether the stub process pid has died: it is then reaped, and reported later (stubLost). */
+  protected reapOne(pid: number): boolean {
+    if (libc.waitpid(pid, this.status, libc.WNOHANG | libc.__WALL | libc.__WNOTHREAD) !== pid) return false;
+    if (!wifExitedOrSignaled(this.status[0])) return false;
+    this.stubLost(pid, this.status[0]);
+    return true;
   }
 
   /** The stub process that traced thread tid belongs to. */

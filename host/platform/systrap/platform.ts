@@ -520,14 +520,6 @@ export class SystrapPlatform extends StubControl {
     return n;
   }
 
-  /** Whether the stub process pid has died (it is then reaped, and reported later). */
-  private reapOne(pid: number): boolean {
-    const r = libc.waitpid(pid, this.status, libc.WNOHANG | libc.__WALL | libc.__WNOTHREAD) as number;
-    if (r !== pid) return false;
-    this.stubLost(pid, this.status[0]);
-    return true;
-  }
-
   /** Reaps stubs that died (killed from outside, or by the host for something the app did)
    *  and tells the kernel. Returns how many there were. */
   private reap(): number {
