@@ -1,7 +1,9 @@
 // Real programs: the statically linked busybox from Debian's busybox-static package.
 import t from 'tap';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { describe, runNative, runWvisor } from './helpers/wvisor.js';
+import path from 'node:path';
+import { describe, repoRoot, runNative, runWvisor } from './helpers/wvisor.js';
 
 const BUSYBOX = '/bin/busybox';
 
@@ -32,6 +34,21 @@ if (!existsSync(BUSYBOX)) {
     });
     t.equal(r.code, 0, 'exits 0', describe(r));
     t.equal(r.stdout, 'found in PATH\n', 'prints its arguments');
+  });
+
+  t.test('bin/wvisor keeps NODE_EXTRA_CA_CERTS from Node and gives it to the program', async (t) => {
+    // Node 20 reads the file at start and warns on stderr when it is missing.
+    const r = spawnSync(path.join(repoRoot, 'bin', 'wvisor'), ['do', BUSYBOX, 'env'], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, NODE_EXTRA_CA_CERTS: '/nonexistent/ca.pem', PROBE: 'x y' },
+      timeout: 60_000,
+    });
+    t.equal(r.status, 0, 'exits 0', r.stderr);
+    t.equal(r.stderr, '', 'nothing on stderr: no Node process read the certificate file');
+    const env = r.stdout.split('\n');
+    t.ok(env.includes('NODE_EXTRA_CA_CERTS=/nonexistent/ca.pem'), 'the program has the variable');
+    t.ok(env.includes('PROBE=x y'), 'and the rest of the environment');
+    t.notOk(r.stdout.includes('WVISOR_APP_'), 'and not the name it was moved to');
   });
 
   t.test('busybox seq 1 100000', async (t) => {

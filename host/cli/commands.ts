@@ -85,6 +85,17 @@ function writeStdout(text: string): void {
   }
 }
 
+/** The environment of `do`'s program: the CLI's own, as runsc do gives it, with the variable
+ *  bin/wvisor moved aside for Node's start put back under its name. */
+export function appEnvironment(env: NodeJS.ProcessEnv): string[] {
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(env)) {
+    if (k === 'WVISOR_APP_NODE_EXTRA_CA_CERTS') out.push(`NODE_EXTRA_CA_CERTS=${v}`);
+    else out.push(`${k}=${v}`);
+  }
+  return out;
+}
+
 function runDo(g: GlobalOptions, gofer: GoferHandle, prog: string, args: string[], cwd: string): number {
   let execPath: string;
   let memLimit: number;
@@ -99,11 +110,10 @@ function runDo(g: GlobalOptions, gofer: GoferHandle, prog: string, args: string[
     process.stderr.write(`wvisor: ${(e as Error).message}\n`);
     return 2;
   }
-  const env = Object.entries(process.env).map(([k, v]) => `${k}=${v}`);
   return runSentry({
     goferFd: gofer.fd,
     argv: [prog, ...args],
-    env,
+    env: appEnvironment(process.env),
     cwd,
     execPath,
     hostname: 'wvisor',

@@ -32,8 +32,16 @@ export function startGofer(root: string, readWrite: boolean): GoferHandle {
   let command = process.execPath;
   let args = [GOFER_MAIN, '--fd', '3', '--root', root];
   if (!readWrite) args.push('--ro');
-  if (other) [command, ...args] = other.split(/\s+/);
-  const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'inherit', goferEnd] });
+  // Our Gofer reads no environment variable, and gets none: the user's environment is not its
+  // business, and Node reads some of it at start (NODE_EXTRA_CA_CERTS makes Node 20 parse a
+  // certificate bundle before any of our code runs: 70 ms here). Another server keeps the
+  // environment (its command is looked up on PATH).
+  let env: NodeJS.ProcessEnv = {};
+  if (other) {
+    [command, ...args] = other.split(/\s+/);
+    env = process.env;
+  }
+  const child = spawn(command, args, { env, stdio: ['ignore', 'ignore', 'inherit', goferEnd] });
   child.unref();
   libc.close(goferEnd);
   return {

@@ -7,7 +7,7 @@
 //   ptrace-floor  c/ptrace_floor.c: a C tracer answering getpid under PTRACE_SYSEMU and
 //                 nothing else: the floor of any ptrace-based design on this machine
 //                 (getpid workload only; other workloads show n/a)
-//   wvisor-<p>    node bin/wvisor.js --platform=<p> do …, for each platform available here
+//   wvisor-<p>    bin/wvisor --platform=<p> do …, for each platform available here
 //   runsc-<p>     gVisor's `runsc --network=none --platform=<p> do …`, for each platform
 //                 the installed runsc has among ptrace and systrap
 
@@ -91,13 +91,14 @@ export function ptraceFloorRunner(floorBin: string): Runner {
 }
 
 export function wvisorRunner(paths: BenchPaths, platform: string): Runner {
-  const cli = path.join(paths.repoRoot, 'bin', 'wvisor.js');
+  // The command a user runs (package.json's bin), launcher included.
+  const cli = path.join(paths.repoRoot, 'bin', 'wvisor');
   return {
     id: `wvisor-${platform}`,
     group: 'wvisor',
-    description: `node bin/wvisor.js --platform=${platform} do`,
+    description: `bin/wvisor --platform=${platform} do`,
     notes: [],
-    wrap: (argv) => [process.execPath, cli, `--platform=${platform}`, 'do', ...argv],
+    wrap: (argv) => [cli, `--platform=${platform}`, 'do', ...argv],
     supports: always,
   };
 }
@@ -215,7 +216,7 @@ export async function detectRunners(opts: DetectOptions): Promise<{ runners: Run
   if (existsSync(opts.floorBin)) runners.push(ptraceFloorRunner(opts.floorBin));
   else missing.push({ id: 'ptrace-floor', reason: `${opts.floorBin} was not built` });
 
-  if (existsSync(path.join(paths.repoRoot, 'bin', 'wvisor.js'))) {
+  if (existsSync(path.join(paths.repoRoot, 'bin', 'wvisor'))) {
     const { platforms, source } = wvisorPlatforms(paths);
     for (const platform of platforms) {
       if (platform === 'kvm' && !canOpenReadWrite('/dev/kvm')) {
@@ -233,7 +234,7 @@ export async function detectRunners(opts: DetectOptions): Promise<{ runners: Run
       if (!platforms.includes(platform)) missing.push({ id: `wvisor-${platform}`, reason: `not a platform of this wvisor (${source})` });
     }
   } else {
-    missing.push({ id: 'wvisor', reason: 'bin/wvisor.js not found' });
+    missing.push({ id: 'wvisor', reason: 'bin/wvisor not found' });
   }
 
   const runsc = which('runsc');
