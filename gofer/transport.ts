@@ -4,8 +4,11 @@
 // One thread. A lone connection (the Sentry's) is served by blocking in recv; with a listener
 // or several connections, one blocking poll(2) loop watches them all. When a connection is
 // readable the gofer reads what is there, answers every complete frame in order, and goes
-// back to waiting. Replies are written with blocking sends (a client that stops
-// reading stalls the others until it reads; the Sentry always reads).
+// back to waiting. The replies to the frames of one read go out together, in as few sends as
+// the donated fds allow (a donated fd travels with the first byte of its send, so a send
+// starts at each reply that donates one): a client that sent several requests at once is
+// woken once, not once per reply. Replies are written with blocking sends (a client that
+// stops reading stalls the others until it reads; the Sentry always reads).
 //
 // Framing: size[4] counts the whole frame. A size below the 7-byte header or above the
 // session's msize cannot be resynchronised from, so the connection is closed (logged);
@@ -28,11 +31,18 @@ class Hangup extends Error {}
 
 /** Room for msghdr, one iovec and one SCM_RIGHTS cmsg with one fd. */
 const CTL_SIZE = abi.msghdr.fixed + abi.iovec.fixed + abi.cmsgSpace(4);
+/** Replies larger than this (file data, listings) are sent from where they were encoded
+ *  rather than copied into the batch. */
+const BATCH_COPY_MAX = 16384;
 
 export class Connection {
   private readonly inBuf: NativeBuffer;
   private readonly outBuf: NativeBuffer;
   private readonly ctl: NativeBuffer;
+  /** Replies waiting to be sent, back to back in batch[0, batchLen); the first may donate. */
+  private readonly batch: NativeBuffer;
+  private batchLen = 0;
+  private batchDonation: Donation | null = null;
   private start = 0;
   private end = 0;
   readonly session: Session;
@@ -44,6 +54,7 @@ export class Connection {
     this.inBuf = new NativeBuffer(server.maxMsize);
     this.outBuf = new NativeBuffer(server.maxMsize);
     this.ctl = new NativeBuffer(CTL_SIZE);
+    this.batch = new NativeBuffer(server.maxMsize);
     this.session = server.newSession(this.outBuf.buf);
   }
 
@@ -89,8 +100,9 @@ export class Connection {
       const frame = buf.subarray(this.start, this.start + size);
       this.start += size;
       const { reply, donation } = this.server.handle(this.session, frame);
-      this.sendReply(reply, donation);
+      this.queueReply(reply, donation);
     }
+    this.flushReplies();
     // Keep the partial frame at the front so that a whole frame (<= msize) always fits.
     if (this.start === this.end) {
       this.start = this.end = 0;
@@ -101,23 +113,53 @@ export class Connection {
     }
   }
 
-  /** Sends a reply; with a donation, its fd goes as SCM_RIGHTS on the reply's first byte. */
-  private sendReply(reply: Buffer, donation: Donation | null): void {
+  /** Adds a reply (in session.out, valid until the next request is handled) to the batch. */
+  private queueReply(reply: Buffer, donation: Donation | null): void {
+    if (donation !== null || this.batchLen + reply.length > this.batch.length) this.flushReplies();
+    if (reply.length > BATCH_COPY_MAX) {
+      this.flushReplies();
+      this.sendReplies(reply, donation);
+      return;
+    }
+    reply.copy(this.batch.buf, this.batchLen);
+    this.batchLen += reply.length;
+    if (donation !== null) this.batchDonation = donation;
+  }
+
+  private flushReplies(): void {
+    if (this.batchLen === 0) return;
+    const replies = this.batch.buf.subarray(0, this.batchLen);
+    const donation = this.batchDonation;
+    this.batchLen = 0;
+    this.batchDonation = null;
+    this.sendReplies(replies, donation);
+  }
+
+  /** Sends replies back to back; with a donation, its fd goes as SCM_RIGHTS on the first
+   *  byte, which is the first reply's (the one that donates). */
+  private sendReplies(replies: Buffer, donation: Donation | null): void {
     let sent = 0;
     if (donation !== null) {
-      const r = this.sendWithFd(reply, donation.fd);
+      const r = this.sendWithFd(replies, donation.fd);
       if (r < 0) {
-        // Nothing went out: the client gets Rlerror instead, and the open is undone so that
-        // the fid is as before the request.
+        // Nothing went out: the client gets Rlerror instead of the first reply, and the open
+        // is undone so that the fid is as before the request.
         donation.revert();
         this.server.log(`donating fd ${donation.fd} failed: errno ${-r}`);
-        reply = encodeLerror(reply.readUInt16LE(5), -r, this.session.out);
+        const first = replies.readUInt32LE(0);
+        this.sendAll(encodeLerror(replies.readUInt16LE(5), -r, this.session.out));
+        sent = first;
       } else {
         sent = r;
       }
     }
-    while (sent < reply.length) {
-      const n = Number(send(this.fd, reply.subarray(sent), reply.length - sent, MSG_NOSIGNAL));
+    this.sendAll(replies.subarray(sent));
+  }
+
+  private sendAll(bytes: Buffer): void {
+    let sent = 0;
+    while (sent < bytes.length) {
+      const n = Number(send(this.fd, bytes.subarray(sent), bytes.length - sent, MSG_NOSIGNAL));
       if (n < 0) {
         const e = errno();
         if (e === EINTR) continue;
@@ -137,7 +179,8 @@ export class Connection {
     const c = this.ctl;
     const iovAt = abi.msghdr.fixed;
     const cmsgAt = iovAt + abi.iovec.fixed;
-    const base = this.outBuf.addr + (reply.byteOffset - this.outBuf.buf.byteOffset);
+    const from = reply.buffer === this.batch.buf.buffer ? this.batch : this.outBuf;
+    const base = from.addr + (reply.byteOffset - from.buf.byteOffset);
     abi.iovec.encode({ iov_base: BigInt(base), iov_len: BigInt(reply.length) }, c.buf, iovAt);
     abi.cmsghdr.encode({ cmsg_len: BigInt(abi.cmsgLen(4)), cmsg_level: SOL_SOCKET, cmsg_type: SCM_RIGHTS }, c.buf, cmsgAt);
     c.buf.writeInt32LE(fd, cmsgAt + abi.cmsghdr.fixed);
@@ -172,6 +215,7 @@ export class Connection {
     this.inBuf.free();
     this.outBuf.free();
     this.ctl.free();
+    this.batch.free();
   }
 }
 

@@ -1,8 +1,10 @@
 // The Sentry's end of the 9P connection to the Gofer: send one request, receive one reply,
-// and pick up the host fd the Gofer may donate with it (SCM_RIGHTS); or send a request whose
+// and pick up the host fd the Gofer may donate with it (SCM_RIGHTS); or post a request whose
 // reply is read and dropped before the next one's (the kernel posts only to a server that
-// answers in order). The 9P encoding and all protocol state are the kernel's
-// (kernel-as/fs/gofer/); this only moves framed bytes.
+// answers in order). Posted requests are held back and go out with the next request in one
+// send: the Gofer then wakes once for them all (a wake-up across CPUs is the dearest part of
+// a round trip here) and can answer them together. The 9P encoding and all protocol state are
+// the kernel's (kernel-as/fs/gofer/); this only moves framed bytes.
 import * as libc from '../platform/ptrace/libc.js';
 
 const MSGHDR = 0;
@@ -19,6 +21,8 @@ const MSG_CMSG_CLOEXEC = 0x40000000;
 const EIO = 5;
 /** How many posted requests may wait for their replies to be read. */
 const POST_MAX = 32;
+/** Requests larger than this are sent from where they are, not copied behind held ones. */
+const HOLD_MAX = 16384;
 
 function setU64(dv: DataView, off: number, v: number): void {
   dv.setUint32(off, v % 0x100000000, true);
@@ -32,6 +36,9 @@ export class GoferTransport {
   /** Posted requests whose replies have not been read yet. */
   private unanswered = 0;
   private scratch: Uint8Array | undefined;
+  /** Posted requests not sent yet, back to back in held[0, heldLen). */
+  private held = new Uint8Array(4096);
+  private heldLen = 0;
 
   constructor(private readonly fd: number) {
     this.block = libc.malloc(BLOCK) as number;
@@ -49,26 +56,35 @@ export class GoferTransport {
    *  posted requests, which come first. Returns its length or -errno. */
   rpc(req: Uint8Array, reply: Uint8Array): number {
     this.dropDonation();
-    const sent = this.send(req);
-    if (sent < 0) return sent;
+    // A large request (a write's data) is not copied: what is held goes out first.
+    if (req.length > HOLD_MAX) {
+      const flushed = this.flush();
+      if (flushed < 0) return flushed;
+      const sent = this.send(req);
+      if (sent < 0) return sent;
+    } else {
+      this.hold(req);
+    }
     const owed = this.drain();
     if (owed < 0) return owed;
     return this.receive(reply);
   }
 
-  /** Sends req without waiting for its reply (the next rpc reads and drops it). Returns 0
-   *  or -errno. At most POST_MAX replies are left unread: the Gofer sends them blocking, and
-   *  a socket buffer full of them would stop it reading our requests (both would wait). */
+  /** Posts req: it is sent with the next request, and its reply read and dropped before
+   *  that one's. Returns 0 or -errno. At most POST_MAX replies are left unread: the Gofer
+   *  sends them blocking, and a socket buffer full of them would stop it reading our
+   *  requests (both would wait). */
   post(req: Uint8Array): number {
-    const sent = this.send(req);
-    if (sent < 0) return sent;
+    this.hold(req);
     return ++this.unanswered >= POST_MAX ? this.drain() : 0;
   }
 
-  /** Reads and drops the replies still owed to posted requests (before a reply of an rpc,
-   *  and at the end, so that the Gofer sees its connection end cleanly: closed with replies
-   *  unread, it would be reset). Returns 0 or -errno. */
+  /** Sends what is held, then reads and drops the replies still owed to posted requests
+   *  (before a reply of an rpc, and at the end, so that the Gofer sees its connection end
+   *  cleanly: closed with replies unread, it would be reset). Returns 0 or -errno. */
   drain(): number {
+    const flushed = this.flush();
+    if (flushed < 0) return flushed;
     // Posted requests are clunks and walks: their replies are a few hundred bytes at most.
     const scratch = (this.scratch ??= new Uint8Array(64 << 10));
     for (; this.unanswered > 0; this.unanswered--) {
@@ -85,6 +101,24 @@ export class GoferTransport {
       libc.close(this.donated);
       this.donated = -1;
     }
+  }
+
+  /** Sends the held requests. Returns 0 or -errno. */
+  private flush(): number {
+    const sent = this.send(this.held.subarray(0, this.heldLen));
+    this.heldLen = 0;
+    return sent;
+  }
+
+  /** Appends req to the requests to send. */
+  private hold(req: Uint8Array): void {
+    if (this.heldLen + req.length > this.held.length) {
+      const bigger = new Uint8Array(Math.max(2 * this.held.length, this.heldLen + req.length));
+      bigger.set(this.held.subarray(0, this.heldLen));
+      this.held = bigger;
+    }
+    this.held.set(req, this.heldLen);
+    this.heldLen += req.length;
   }
 
   private send(req: Uint8Array): number {
