@@ -1,7 +1,9 @@
 // The file system the Gofer serves (DESIGN.md §4): inodes that stand for files of the host
-// tree. A directory holds a walked fid (lookups start from it); any other file gives its fid
-// back once its attributes are read and walks again from its directory when it is opened or
-// read as a link, so that a walk of a big tree does not hold a Gofer fd per file. Metadata
+// tree. A directory holds a walked fid once it needs one (a lookup in it that its last
+// listing cannot answer); any other file gives its fid back once its attributes are read.
+// Opens, listings and links walk again from the nearest directory that holds a fid, so that
+// a walk of a big tree does not hold a Gofer fd per file, and a directory met in a listing
+// and only stat'ed (ls -l) costs no round trip. Metadata
 // comes over 9P and is cached from the first lookup
 // (the host tree is not expected to change under a running sandbox: runsc's default too);
 // file data goes through the host fd the Gofer donates when a regular file is opened, or
@@ -35,6 +37,8 @@ const P9_IOHDRSZ: u32 = 24;
 const PREFETCH_MAX: i32 = 16384;
 /** How many unused read handles (fid + host fd) are kept for the next open. */
 const IDLE_HANDLES: i32 = 256;
+/** The most names one Twalk carries (walk(5): MAXWELEM). */
+const MAXWELEM: i32 = 16;
 /** Inodes whose read handle nobody uses, least recently released first. */
 const idle: GoferInode[] = [];
 
@@ -61,7 +65,8 @@ export class GoferInode extends Inode {
   readFd: i32 = -1;
   private users: i32 = 0;
 
-  /** The walked fid of a directory (NOFID for other files: see walkFid). */
+  /** The walked fid of a directory, NOFID until it needs one (dirFid); always NOFID for
+   *  other files (see walkStart). */
   fid: u32;
 
   constructor(public gsb: GoferSuper, fid: u32, a: P9Attr, private dir: GoferInode | null, private name: string) {
@@ -96,7 +101,9 @@ export class GoferInode extends Inode {
     if (this.absent !== null && this.absent!.has(name)) return fail<Inode>(ENOENT);
     const c = this.client;
     if (c.donates) return this.lookupAt(name);
-    const nfid = c.walk(this.fid, [name]);
+    const dfid = this.dirFid();
+    if (dfid < 0) return fail<Inode>(<i32>-dfid);
+    const nfid = c.walk(<u32>dfid, [name]);
     if (nfid < 0) return this.missing(name, nfid);
     const attr = new P9Attr();
     const r = c.getattr(<u32>nfid, attr);
@@ -120,8 +127,8 @@ export class GoferInode extends Inode {
   }
 
   /** lookup through the wvisor extension: what the last listing said, or one Tgetattrat
-   *  (which brings a symlink's target too); only a directory then walks, for the fid its
-   *  own lookups start from. */
+   *  (which brings a symlink's target too). No fid is walked for the child, not even for a
+   *  directory (see dirFid). */
   private lookupAt(name: string): Inode | null {
     const c = this.client;
     let attr = new P9Attr();
@@ -133,18 +140,41 @@ export class GoferInode extends Inode {
       attr = e.attr!;
       target = e.target;
     } else {
-      const r = c.getattrAt(this.fid, name, attr);
+      const dfid = this.dirFid();
+      if (dfid < 0) return fail<Inode>(<i32>-dfid);
+      const r = c.getattrAt(<u32>dfid, name, attr);
       if (r < 0) return this.missing(name, r);
       target = c.lastTarget;
     }
-    if ((attr.mode & S_IFMT) != S_IFDIR) {
-      const child = new GoferInode(this.gsb, NOFID, attr, this, name);
-      if ((attr.mode & S_IFMT) == S_IFLNK) child.target = target;
-      return child;
+    const child = new GoferInode(this.gsb, NOFID, attr, this, name);
+    if ((attr.mode & S_IFMT) == S_IFLNK) child.target = target;
+    return child;
+  }
+
+  /** This directory's fid, walked the first time a lookup in it needs one. The fid or
+   *  -errno. */
+  private dirFid(): i64 {
+    if (this.fid != NOFID) return this.fid;
+    const names: string[] = [];
+    const base = this.walkStart(names);
+    if (base < 0) return base;
+    const f = this.client.walk(<u32>base, names);
+    if (f >= 0) this.fid = <u32>f;
+    return f;
+  }
+
+  /** Where a walk to this file starts: the fid of the nearest directory that holds one
+   *  (this one's own: names stays empty, the walk clones it), with the names from there
+   *  put in names. Deeper than a walk's MAXWELEM names, that directory walks for its own
+   *  fid first. The fid or -errno. */
+  private walkStart(names: string[]): i64 {
+    let n: GoferInode = this;
+    while (n.fid == NOFID) {
+      if (names.length == MAXWELEM) return n.dirFid();
+      names.unshift(n.name);
+      n = n.dir!;
     }
-    const nfid = c.walk(this.fid, [name]);
-    if (nfid < 0) return this.missing(name, nfid);
-    return new GoferInode(this.gsb, <u32>nfid, attr, this, name);
+    return n.fid;
   }
 
   /** A lookup failed with -err: ENOENT is remembered (see lookup). Returns null. */
@@ -158,7 +188,10 @@ export class GoferInode extends Inode {
 
   readdir(out: DirEntry[]): i32 {
     const c = this.client;
-    const dfid = c.walkOpen(this.fid, [], 0);
+    const names: string[] = [];
+    const base = this.walkStart(names);
+    if (base < 0) return <i32>base;
+    const dfid = c.walkOpen(<u32>base, names, 0);
     if (dfid < 0) return <i32>dfid;
     const fid = <u32>dfid;
     if (c.lastFd >= 0) hostClose(c.lastFd);
@@ -216,8 +249,11 @@ export class GoferInode extends Inode {
     // The mount is read-only: the open checks refused anything but reading before here.
     if ((flags & O_ACCMODE) != O_RDONLY) return fail<FileDescription>(EROFS);
     if (this.readFid == NOFID) {
+      const names: string[] = [];
+      const base = this.walkStart(names);
+      if (base < 0) return fail<FileDescription>(<i32>-base);
       const c = this.client;
-      const ofid = c.walkOpen(this.walkBase, this.walkNames, O_RDONLY);
+      const ofid = c.walkOpen(<u32>base, names, O_RDONLY);
       if (ofid < 0) return fail<FileDescription>(<i32>-ofid);
       this.readFid = <u32>ofid;
       this.readFd = c.lastFd;
@@ -228,13 +264,12 @@ export class GoferInode extends Inode {
     return new GoferFile(flags, path, this);
   }
 
-  /** A new fid for this file: a clone of a directory's, or a walk from the directory that
-   *  holds it (walkBase, walkNames). The fid or -errno. */
+  /** A new fid for this file (see walkStart). The fid or -errno. */
   private walkFid(): i64 {
-    return this.client.walk(this.walkBase, this.walkNames);
+    const names: string[] = [];
+    const base = this.walkStart(names);
+    return base < 0 ? base : this.client.walk(<u32>base, names);
   }
-  private get walkBase(): u32 { return this.fid != NOFID ? this.fid : this.dir!.fid; }
-  private get walkNames(): string[] { return this.fid != NOFID ? [] : [this.name]; }
 
   /** A file description is done with the read handle; the last one puts it on the idle
    *  list, which closes its oldest handle when it is full. */
