@@ -62,14 +62,25 @@ const statBuf = Buffer.alloc(abi.statx.fixed);
 
 /** statx of the file an fd holds (also an O_PATH fd of a symlink: the link itself). */
 export function statFd(fd: number): Stat {
+  return abi.statx.decode(statFdRaw(fd));
+}
+
+/** statFd's struct statx as the kernel wrote it, valid until the next stat. */
+export function statFdRaw(fd: number): Buffer {
   sys(statx(fd, EMPTY_PATH, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW, STAT_MASK, statBuf), 'statx');
-  return abi.statx.decode(statBuf);
+  return statBuf;
 }
 
 /** statx of a name in a directory, never following a symlink. */
 export function statAt(dirfd: number, name: Buffer): Stat {
+  return abi.statx.decode(statAtRaw(dirfd, name));
+}
+
+/** statAt's struct statx as the kernel wrote it, valid until the next stat (attributes are
+ *  encoded from it without decoding: ops/attr.ts writeAttr). */
+export function statAtRaw(dirfd: number, name: Buffer): Buffer {
   sys(statx(dirfd, cstr(name), AT_SYMLINK_NOFOLLOW, STAT_MASK, statBuf), 'statx');
-  return abi.statx.decode(statBuf);
+  return statBuf;
 }
 
 export class Dentry {
@@ -141,7 +152,11 @@ export class DentryTree {
 
   /** A small number per host device, so files of bind mounts below the root get distinct qids. */
   devIndex(st: Stat): number {
-    const key = `${st.stx_dev_major}:${st.stx_dev_minor}`;
+    return this.devIndexOf(st.stx_dev_major, st.stx_dev_minor);
+  }
+
+  devIndexOf(major: number, minor: number): number {
+    const key = `${major}:${minor}`;
     let i = this.devices.get(key);
     if (i === undefined) {
       i = this.devices.size;

@@ -521,6 +521,46 @@ t.test('readdirplus (the wvisor extension)', async (t) => {
   t.notMatch(g.stderr(), /BUG/);
 });
 
+t.test('readdirplus and getattrat attributes are the host lstat, field by field', async (t) => {
+  // /dev holds device files (rdev), symlinks and directories side by side.
+  const { gofer: g, c: w } = session('/dev', [], '9P2000.L.wvisor');
+  w.walk(0, 1, []);
+  w.rpc('lopen', { fid: 1, flags: O_RDONLY });
+  const data = w.rpc('readdirplus', { fid: 1, offset: 0n, count: 60000 }).data;
+  const r = new Reader(data, 0, data.length);
+  const ns = (sec: bigint, nsec: bigint) => sec * 1_000_000_000n + nsec;
+  let checked = 0;
+  let devices = 0;
+  while (r.left > 0) {
+    const e = direntPlus.read(r);
+    if (e.name.length === 0) break;
+    const name = e.name.toString();
+    let st: fs.BigIntStats;
+    try {
+      st = fs.lstatSync(path.join('/dev', name), { bigint: true });
+    } catch {
+      continue; // gone meanwhile
+    }
+    const a = e.attr;
+    // qid.path: st_ino, with a small index of the device in the top byte (mount points).
+    const got = [a.mode, a.uid, a.gid, a.nlink, a.rdev, a.size, a.blksize, a.blocks, a.qid.path & ((1n << 56n) - 1n), ns(a.mtime_sec, a.mtime_nsec), ns(a.ctime_sec, a.ctime_nsec)];
+    const want = [Number(st.mode), Number(st.uid), Number(st.gid), st.nlink, st.rdev, st.size, st.blksize, st.blocks, st.ino, st.mtimeNs, st.ctimeNs];
+    if (JSON.stringify(got, (_, v) => (typeof v === 'bigint' ? v.toString() : v)) !== JSON.stringify(want, (_, v) => (typeof v === 'bigint' ? v.toString() : v))) {
+      t.fail(`${name}: ${got} != ${want}`);
+    }
+    if (st.isCharacterDevice() || st.isBlockDevice()) devices++;
+    const at = w.rpc('getattrat', { dfid: 0, request_mask: BigInt(C.GETATTR_ALL), name });
+    const { target, ...attr } = at;
+    t.same(attr, a, `${name}: getattrat says the same`, { diagnostic: false });
+    if (st.isSymbolicLink()) t.equal(target.toString(), fs.readlinkSync(path.join('/dev', name)), `${name}: its target`);
+    checked++;
+  }
+  t.ok(checked > 5 && devices > 0, `${checked} entries checked, ${devices} of them devices`);
+  w.close();
+  t.equal(await g.exited, 0, 'the gofer ends with its connection');
+  t.notMatch(g.stderr(), /BUG/);
+});
+
 t.test('read-only mode', async (t) => {
   const { gofer: g, c: r } = session(root, ['--ro'], '9P2000.L.wvisor');
   const none = { mode: 0, uid: 0, gid: 0, size: 0n, atime_sec: 0n, atime_nsec: 0n, mtime_sec: 0n, mtime_nsec: 0n };

@@ -1,6 +1,6 @@
 // Tgetattr, Tgetattrat (the wvisor extension) and Tsetattr: a file's attributes through its O_PATH fd (statx, fchownat and
 // utimensat with AT_EMPTY_PATH, which act on the fd's own inode, symlinks included).
-import { checkName, statAt, statFd, type Dentry, type Stat } from '../dentry.js';
+import { checkName, qidType, statAtRaw, statFdRaw, type Dentry, type DentryTree } from '../dentry.js';
 import type { Session } from '../session.js';
 import type { ReplyInput } from '../protocol/codec.js';
 import { Errno, EINVAL, ENOTDIR, EOPNOTSUPP } from '../errno.js';
@@ -9,6 +9,7 @@ import {
   AT_EMPTY_PATH, EMPTY_PATH, O_ACCMODE, O_RDONLY, O_WRONLY, PATH_MAX, S_IFLNK, S_IFMT, STATX_BTIME, UTIME_NOW,
   UTIME_OMIT, close, cstr, fchmodat, fchownat, ftruncate, readlinkat, sys, utimensat,
 } from '../host/libc.js';
+import { attr, ATTR_SIZE } from '../protocol/messages.js';
 import {
   GETATTR_BASIC, GETATTR_BTIME, SETATTR_ATIME, SETATTR_ATIME_SET, SETATTR_GID, SETATTR_MODE,
   SETATTR_MTIME, SETATTR_MTIME_SET, SETATTR_SIZE, SETATTR_UID,
@@ -22,12 +23,8 @@ export function makedev(major: number, minor: number): bigint {
   return ((ma & 0xfffn) << 8n) | ((ma & ~0xfffn) << 32n) | (mi & 0xffn) | ((mi & ~0xffn) << 12n);
 }
 
-/**
- * Tgetattr: everything Linux's v9fs reads (P9_GETATTR_BASIC) whatever the request mask, plus
- * the birth time when the host file system keeps one. gen and data_version are not known
- * and left out of `valid`.
- */
-export const getattr: Handler<'getattr'> = (s, req) => attrReply(s, statFd(s.fids.get(req.fid).dentry.fd));
+/** Tgetattr: the fields writeAttr fills, whatever the request mask. */
+export const getattr: Handler<'getattr'> = (s, req) => attrReply(s, statFdRaw(s.fids.get(req.fid).dentry.fd));
 
 const linkBuf = Buffer.alloc(PATH_MAX);
 
@@ -47,41 +44,79 @@ export const getattrat: Handler<'getattrat'> = (s, req) => {
 /** Rgetattr's fields for name in directory d, never following it, and a symlink's target
  *  (Tgetattrat's reply, and each Treaddirplus entry's). */
 export function attrsAt(s: Session, d: Dentry, name: Buffer): ReplyInput<'getattrat'> {
-  const st = statAt(d.fd, name);
-  let target = Buffer.alloc(0);
-  if ((st.stx_mode & S_IFMT) === S_IFLNK) {
-    // A copy: the reply is encoded after the next name is read into the same buffer.
-    const n = sys(readlinkat(d.fd, cstr(name), linkBuf, linkBuf.length), 'readlink');
-    target = Buffer.from(linkBuf.subarray(0, n));
-  }
-  return { ...attrReply(s, st), target };
+  const st = statAtRaw(d.fd, name);
+  return { ...attrReply(s, st), target: Buffer.from(targetOf(d, name, st)) };
 }
 
-/** Rgetattr's fields for a statx result. */
-function attrReply(s: Session, st: Stat): ReplyInput<'getattr'> {
-  const hasBtime = (st.stx_mask & STATX_BTIME) !== 0;
-  return {
-    valid: BigInt(GETATTR_BASIC | (hasBtime ? GETATTR_BTIME : 0)),
-    qid: s.tree.qidOf(st),
-    mode: st.stx_mode,
-    uid: st.stx_uid,
-    gid: st.stx_gid,
-    nlink: BigInt(st.stx_nlink),
-    rdev: makedev(st.stx_rdev_major, st.stx_rdev_minor),
-    size: st.stx_size,
-    blksize: BigInt(st.stx_blksize),
-    blocks: st.stx_blocks,
-    atime_sec: st.stx_atime.tv_sec,
-    atime_nsec: BigInt(st.stx_atime.tv_nsec),
-    mtime_sec: st.stx_mtime.tv_sec,
-    mtime_nsec: BigInt(st.stx_mtime.tv_nsec),
-    ctime_sec: st.stx_ctime.tv_sec,
-    ctime_nsec: BigInt(st.stx_ctime.tv_nsec),
-    btime_sec: hasBtime ? st.stx_btime.tv_sec : 0n,
-    btime_nsec: hasBtime ? BigInt(st.stx_btime.tv_nsec) : 0n,
-    gen: 0n,
-    data_version: 0n,
+/** The target of name in d when its struct statx st says it is a symlink, else empty; in a
+ *  buffer the next call reuses. */
+export function targetOf(d: Dentry, name: Buffer, st: Buffer): Buffer {
+  if ((st.readUInt16LE(STX_MODE) & S_IFMT) !== S_IFLNK) return linkBuf.subarray(0, 0);
+  return linkBuf.subarray(0, sys(readlinkat(d.fd, cstr(name), linkBuf, linkBuf.length), 'readlink'));
+}
+
+const attrBuf = Buffer.alloc(ATTR_SIZE);
+
+/** Rgetattr's fields for a struct statx, as the codec takes them. */
+function attrReply(s: Session, st: Buffer): ReplyInput<'getattr'> {
+  writeAttr(s.tree, st, attrBuf, 0);
+  return attr.decode(attrBuf);
+}
+
+// struct statx offsets (include/uapi/linux/stat.h) that writeAttr reads.
+const STX_MASK = 0;
+const STX_BLKSIZE = 4;
+const STX_NLINK = 16;
+const STX_UID = 20;
+const STX_MODE = 28;
+const STX_INO = 32;
+const STX_SIZE = 40;
+const STX_BLOCKS = 48;
+const STX_ATIME = 64;
+const STX_BTIME = 80;
+const STX_CTIME = 96;
+const STX_MTIME = 112;
+const STX_RDEV_MAJOR = 128;
+const STX_DEV_MAJOR = 136;
+
+/**
+ * Writes Rgetattr's fields (messages.ts ATTR_REPLY, ATTR_SIZE bytes) for the struct statx in
+ * st at out[at...]: everything Linux's v9fs reads (P9_GETATTR_BASIC) whatever the request
+ * mask, plus the birth time when the host file system keeps one; gen and data_version are
+ * not known and left out of `valid`. Fields are copied as bytes (a listing writes one record
+ * per entry: decoding each statx into numbers and back cost most of a listing's time).
+ */
+export function writeAttr(tree: DentryTree, st: Buffer, out: Buffer, at: number): void {
+  const hasBtime = (st.readUInt32LE(STX_MASK) & STATX_BTIME) !== 0;
+  const mode = st.readUInt16LE(STX_MODE);
+  const u32AsU64 = (from: number, to: number) => {
+    out.writeUInt32LE(st.readUInt32LE(from), at + to);
+    out.writeUInt32LE(0, at + to + 4);
   };
+  const time = (from: number, to: number) => {
+    st.copy(out, at + to, from, from + 8);
+    u32AsU64(from + 8, to + 8);
+  };
+  out.writeUInt32LE(GETATTR_BASIC | (hasBtime ? GETATTR_BTIME : 0), at);
+  out.writeUInt32LE(0, at + 4);
+  // qid: type, version 0, path = st_ino with the device index in the top byte (qidPath).
+  out[at + 8] = qidType(mode);
+  out.writeUInt32LE(0, at + 9);
+  st.copy(out, at + 13, STX_INO, STX_INO + 8);
+  out[at + 20] ^= tree.devIndexOf(st.readUInt32LE(STX_DEV_MAJOR), st.readUInt32LE(STX_DEV_MAJOR + 4)) & 0xff;
+  out.writeUInt32LE(mode, at + 21);
+  st.copy(out, at + 25, STX_UID, STX_UID + 8); // uid, gid
+  u32AsU64(STX_NLINK, 33);
+  out.writeBigUInt64LE(makedev(st.readUInt32LE(STX_RDEV_MAJOR), st.readUInt32LE(STX_RDEV_MAJOR + 4)), at + 41);
+  st.copy(out, at + 49, STX_SIZE, STX_SIZE + 8);
+  u32AsU64(STX_BLKSIZE, 57);
+  st.copy(out, at + 65, STX_BLOCKS, STX_BLOCKS + 8);
+  time(STX_ATIME, 73);
+  time(STX_MTIME, 89);
+  time(STX_CTIME, 105);
+  if (hasBtime) time(STX_BTIME, 121);
+  else out.fill(0, at + 121, at + 137);
+  out.fill(0, at + 137, at + ATTR_SIZE); // gen, data_version
 }
 
 const timesBuf = Buffer.alloc(2 * abi.timespec.fixed);

@@ -2,8 +2,8 @@
 // Tmknod). Every creation is an *at call on the directory fid's O_PATH fd; the new file is
 // then opened O_PATH | O_NOFOLLOW to set its owner and read its qid through that fd, so a
 // name swapped right after creation affects nothing outside the tree.
-import { checkName, statFd, type Dentry } from '../dentry.js';
-import { attrsAt } from './attr.js';
+import { checkName, statAtRaw, statFd, type Dentry, type Qid } from '../dentry.js';
+import { targetOf, writeAttr } from './attr.js';
 import { Errno, EBADF, EINVAL, ENOTDIR, EOPNOTSUPP, EPERM } from '../errno.js';
 import type { Fid } from '../fid_table.js';
 import * as abi from '../host/abi.js';
@@ -12,7 +12,7 @@ import {
   S_IFREG, SEEK_SET, close, cstr, fchownat, getdents64, lseek, mkdirat, mknodat, openat, symlinkat, sys,
 } from '../host/libc.js';
 import { NONUNAME, QTDIR, QTFILE, QTSYMLINK } from '../protocol/constants.js';
-import { dirent, direntPlus } from '../protocol/messages.js';
+import { ATTR_SIZE, dirent } from '../protocol/messages.js';
 import type { Handler } from '../server.js';
 import type { Session } from '../session.js';
 
@@ -79,12 +79,9 @@ function listEntries(s: Session, fid: number, offset: bigint, count: number, plu
         name,
       };
       if (plus) {
-        const rec = isDots(name) ? null : withAttrs(s, dir, entry);
-        if (rec !== null) {
-          const size = direntPlus.size(rec);
-          if (w + size > area.length) break;
-          w = direntPlus.write(area, w, rec);
-        }
+        const next = isDots(name) ? w : writeEntryPlus(s, dir, entry, area, w);
+        if (next < 0) break;
+        w = next;
       } else {
         const size = dirent.size(entry);
         if (w + size > area.length) break;
@@ -117,15 +114,34 @@ function isDots(name: Buffer): boolean {
   return name[0] === 0x2e && (name.length === 1 || (name.length === 2 && name[1] === 0x2e));
 }
 
-/** A readdirplus record for entry of dir, or null when the name is gone meanwhile. */
-function withAttrs<E extends { name: Buffer }>(s: Session, dir: Dentry, entry: E) {
+/** Writes entry's Treaddirplus record (messages.ts direntPlus) at area[w...]: the dirent,
+ *  Rgetattr's fields for the name in dir, a symlink's target. Returns the record's end; w
+ *  when the name is gone meanwhile (the entry is left out); -1 when it does not fit. */
+function writeEntryPlus(s: Session, dir: Dentry, entry: DirentInput, area: Buffer, w: number): number {
+  let st: Buffer;
+  let target: Buffer;
   try {
-    const { target, ...attr } = attrsAt(s, dir, entry.name);
-    return { ...entry, attr, target };
+    st = statAtRaw(dir.fd, entry.name);
+    target = targetOf(dir, entry.name, st);
   } catch (e) {
-    if (e instanceof Errno) return null;
+    if (e instanceof Errno) return w;
     throw e;
   }
+  const end = w + dirent.size(entry) + ATTR_SIZE + 2 + target.length;
+  if (end > area.length) return -1;
+  const at = dirent.write(area, w, entry);
+  writeAttr(s.tree, st, area, at);
+  area.writeUInt16LE(target.length, at + ATTR_SIZE);
+  target.copy(area, at + ATTR_SIZE + 2);
+  return end;
+}
+
+/** An entry listEntries read. */
+interface DirentInput {
+  qid: Qid;
+  offset: bigint;
+  type: number;
+  name: Buffer;
 }
 
 function dtypeToQidType(t: number): number {

@@ -47,6 +47,10 @@ export const ATTR_REPLY = [
   ['gen', u64], ['data_version', u64],
 ] as const;
 
+/** Rgetattr's fields as one record (ATTR_SIZE bytes). */
+export const attr = struct('attr', ATTR_REPLY);
+export const ATTR_SIZE = 153;
+
 /** One Rreaddirplus entry (the wvisor extension): a dirent, then Rgetattr's fields for it and
  *  its target when it is a symlink. */
 export const direntPlus = struct('direntplus', [
@@ -54,7 +58,7 @@ export const direntPlus = struct('direntplus', [
   ['offset', u64],
   ['type', u8],
   ['name', str],
-  ['attr', struct('attr', ATTR_REPLY)],
+  ['attr', attr],
   ['target', str],
 ] as const);
 
