@@ -40,6 +40,25 @@ t.test('find over a host directory matches the native listing', async (t) => {
   t.ok(sorted(native.stdout).length > 0, 'the listing is not empty');
 });
 
+t.test('a host tree 40 directories deep: listed, read, and walked with ..', async (t) => {
+  // Directories walk for their fids lazily, from the nearest one holding a fid, at most 16
+  // names a walk: deeper, the walks chain.
+  const top = fs.mkdtempSync('/tmp/wvisor-deep-');
+  t.teardown(() => fs.rmSync(top, { recursive: true, force: true }));
+  const names = Array.from({ length: 40 }, (_, i) => `d${i + 1}`);
+  const bottom = `${top}/${names.join('/')}`;
+  fs.mkdirSync(bottom, { recursive: true });
+  fs.writeFileSync(`${bottom}/f`, 'bottom\n');
+  fs.symlinkSync('d40/f', `${top}/${names.slice(0, 39).join('/')}/l`);
+  const script = `ls -lR ${top} && cat ${bottom}/f && cd ${top}/${names.slice(0, 20).join('/')} && cat ../${names.slice(19).join('/')}/../l`;
+  const native = runNative('/bin/sh', ['-c', script]);
+  t.equal(native.code, 0, native.stderr);
+  const r = wv(['/bin/sh', '-c', script]);
+  t.equal(r.code, 0, r.stderr);
+  t.equal(r.stdout, native.stdout, 'the same listing and contents as natively');
+  t.match(r.stdout, /bottom\nbottom\n$/, 'the file read by its path and through a symlink');
+});
+
 t.test('4000 host files held open, then closed: the Sentry and the Gofer keep talking', async (t) => {
   // Closing them posts a Tclunk for each file beyond the idle handles the Sentry keeps; the
   // Gofer's replies to posted requests must be read before they fill the socket (it sends
