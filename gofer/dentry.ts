@@ -60,6 +60,30 @@ export function checkName(name: Buffer, allowDots: boolean): void {
 const STAT_MASK = STATX_BASIC_STATS | STATX_BTIME;
 const statBuf = Buffer.alloc(abi.statx.fixed);
 
+/** Offsets of the struct statx fields read straight from a raw statx (statFdRaw, statAtRaw):
+ *  hot paths (every walk step, every listed entry) read what they need without decoding
+ *  the whole struct. A timestamp is tv_sec (8 bytes) then tv_nsec (STX_NSEC) at its offset. */
+export const STX = {
+  mask: abi.statx.offsetOf('stx_mask'),
+  blksize: abi.statx.offsetOf('stx_blksize'),
+  nlink: abi.statx.offsetOf('stx_nlink'),
+  uid: abi.statx.offsetOf('stx_uid'),
+  gid: abi.statx.offsetOf('stx_gid'),
+  mode: abi.statx.offsetOf('stx_mode'),
+  ino: abi.statx.offsetOf('stx_ino'),
+  size: abi.statx.offsetOf('stx_size'),
+  blocks: abi.statx.offsetOf('stx_blocks'),
+  atime: abi.statx.offsetOf('stx_atime'),
+  btime: abi.statx.offsetOf('stx_btime'),
+  ctime: abi.statx.offsetOf('stx_ctime'),
+  mtime: abi.statx.offsetOf('stx_mtime'),
+  rdevMajor: abi.statx.offsetOf('stx_rdev_major'),
+  rdevMinor: abi.statx.offsetOf('stx_rdev_minor'),
+  devMajor: abi.statx.offsetOf('stx_dev_major'),
+  devMinor: abi.statx.offsetOf('stx_dev_minor'),
+} as const;
+export const STX_NSEC = abi.statxTimestamp.offsetOf('tv_nsec');
+
 /** statx of the file an fd holds (also an O_PATH fd of a symlink: the link itself). */
 export function statFd(fd: number): Stat {
   return abi.statx.decode(statFdRaw(fd));
@@ -141,7 +165,7 @@ export class DentryTree {
   /** Opens the served directory. `path` is the operator's, so symlinks in it are followed. */
   constructor(path: string) {
     const fd = sys(openat(-100, cstr(path), O_PATH | O_DIRECTORY | O_CLOEXEC, 0), `open root ${path}`);
-    this.root = this.make(fd, null, '', statFd(fd));
+    this.root = this.make(fd, null, '', statFdRaw(fd));
     this.root.refs = 1;
   }
 
@@ -155,7 +179,12 @@ export class DentryTree {
     return this.devIndexOf(st.stx_dev_major, st.stx_dev_minor);
   }
 
-  devIndexOf(major: number, minor: number): number {
+  /** devIndex of a raw struct statx. */
+  devIndexRaw(st: Buffer): number {
+    return this.devIndexOf(st.readUInt32LE(STX.devMajor), st.readUInt32LE(STX.devMinor));
+  }
+
+  private devIndexOf(major: number, minor: number): number {
     const key = `${major}:${minor}`;
     let i = this.devices.get(key);
     if (i === undefined) {
@@ -179,13 +208,16 @@ export class DentryTree {
     return k;
   }
 
-  qidOf(st: Stat): Qid {
-    return { type: qidType(st.stx_mode), version: 0, path: this.qidPath(st.stx_ino, this.devIndex(st)) };
+  /** The qid of the file a raw struct statx describes. */
+  qidOf(st: Buffer): Qid {
+    const mode = st.readUInt16LE(STX.mode);
+    return { type: qidType(mode), version: 0, path: this.qidPath(st.readBigUInt64LE(STX.ino), this.devIndexRaw(st)) };
   }
 
-  private make(fd: number, parent: Dentry | null, name: string, st: Stat): Dentry {
-    const dev = this.devIndex(st);
-    return new Dentry(fd, parent, name, st.stx_mode & S_IFMT, st.stx_ino, dev, this.qidOf(st));
+  /** A dentry for fd, whose raw struct statx is st. */
+  private make(fd: number, parent: Dentry | null, name: string, st: Buffer): Dentry {
+    const mode = st.readUInt16LE(STX.mode);
+    return new Dentry(fd, parent, name, mode & S_IFMT, st.readBigUInt64LE(STX.ino), this.devIndexRaw(st), this.qidOf(st));
   }
 
   hold(d: Dentry): Dentry {
@@ -214,16 +246,16 @@ export class DentryTree {
     if (name.length === 1 && name[0] === 0x2e) return this.hold(dir);
     if (name.length === 2 && name[0] === 0x2e && name[1] === 0x2e) return this.hold(dir.parent ?? dir);
     const fd = sys(openat(dir.fd, cstr(name), O_PATH | O_NOFOLLOW | O_CLOEXEC, 0), 'walk');
-    let st: Stat;
+    let st: Buffer;
     try {
-      st = statFd(fd);
+      st = statFdRaw(fd);
     } catch (e) {
       close(fd);
       throw e;
     }
     const key = name.toString('latin1');
     const known = dir.children.get(key);
-    if (known !== undefined && known.ino === st.stx_ino && known.dev === this.devIndex(st)) {
+    if (known !== undefined && known.ino === st.readBigUInt64LE(STX.ino) && known.dev === this.devIndexRaw(st)) {
       close(fd);
       return this.hold(known);
     }
@@ -238,9 +270,9 @@ export class DentryTree {
    * already names it (an O_PATH fd the caller gives away).
    */
   adopt(dir: Dentry, name: Buffer, fd: number): Dentry {
-    let st: Stat;
+    let st: Buffer;
     try {
-      st = statFd(fd);
+      st = statFdRaw(fd);
     } catch (e) {
       close(fd);
       throw e;

@@ -1,6 +1,6 @@
 // Tgetattr, Tgetattrat (the wvisor extension) and Tsetattr: a file's attributes through its O_PATH fd (statx, fchownat and
 // utimensat with AT_EMPTY_PATH, which act on the fd's own inode, symlinks included).
-import { checkName, qidType, statAtRaw, statFdRaw, type Dentry, type DentryTree } from '../dentry.js';
+import { checkName, qidType, statAtRaw, statFdRaw, STX, STX_NSEC, type Dentry, type DentryTree } from '../dentry.js';
 import type { Session } from '../session.js';
 import type { ReplyInput } from '../protocol/codec.js';
 import { Errno, EINVAL, ENOTDIR, EOPNOTSUPP } from '../errno.js';
@@ -51,7 +51,7 @@ export function attrsAt(s: Session, d: Dentry, name: Buffer): ReplyInput<'getatt
 /** The target of name in d when its struct statx st says it is a symlink, else empty; in a
  *  buffer the next call reuses. */
 export function targetOf(d: Dentry, name: Buffer, st: Buffer): Buffer {
-  if ((st.readUInt16LE(STX_MODE) & S_IFMT) !== S_IFLNK) return linkBuf.subarray(0, 0);
+  if ((st.readUInt16LE(STX.mode) & S_IFMT) !== S_IFLNK) return linkBuf.subarray(0, 0);
   return linkBuf.subarray(0, sys(readlinkat(d.fd, cstr(name), linkBuf, linkBuf.length), 'readlink'));
 }
 
@@ -63,22 +63,6 @@ function attrReply(s: Session, st: Buffer): ReplyInput<'getattr'> {
   return attr.decode(attrBuf);
 }
 
-// struct statx offsets (include/uapi/linux/stat.h) that writeAttr reads.
-const STX_MASK = 0;
-const STX_BLKSIZE = 4;
-const STX_NLINK = 16;
-const STX_UID = 20;
-const STX_MODE = 28;
-const STX_INO = 32;
-const STX_SIZE = 40;
-const STX_BLOCKS = 48;
-const STX_ATIME = 64;
-const STX_BTIME = 80;
-const STX_CTIME = 96;
-const STX_MTIME = 112;
-const STX_RDEV_MAJOR = 128;
-const STX_DEV_MAJOR = 136;
-
 /**
  * Writes Rgetattr's fields (messages.ts ATTR_REPLY, ATTR_SIZE bytes) for the struct statx in
  * st at out[at...]: everything Linux's v9fs reads (P9_GETATTR_BASIC) whatever the request
@@ -87,34 +71,35 @@ const STX_DEV_MAJOR = 136;
  * per entry: decoding each statx into numbers and back cost most of a listing's time).
  */
 export function writeAttr(tree: DentryTree, st: Buffer, out: Buffer, at: number): void {
-  const hasBtime = (st.readUInt32LE(STX_MASK) & STATX_BTIME) !== 0;
-  const mode = st.readUInt16LE(STX_MODE);
+  const hasBtime = (st.readUInt32LE(STX.mask) & STATX_BTIME) !== 0;
+  const mode = st.readUInt16LE(STX.mode);
   const u32AsU64 = (from: number, to: number) => {
     out.writeUInt32LE(st.readUInt32LE(from), at + to);
     out.writeUInt32LE(0, at + to + 4);
   };
   const time = (from: number, to: number) => {
     st.copy(out, at + to, from, from + 8);
-    u32AsU64(from + 8, to + 8);
+    u32AsU64(from + STX_NSEC, to + 8);
   };
   out.writeUInt32LE(GETATTR_BASIC | (hasBtime ? GETATTR_BTIME : 0), at);
   out.writeUInt32LE(0, at + 4);
   // qid: type, version 0, path = st_ino with the device index in the top byte (qidPath).
   out[at + 8] = qidType(mode);
   out.writeUInt32LE(0, at + 9);
-  st.copy(out, at + 13, STX_INO, STX_INO + 8);
-  out[at + 20] ^= tree.devIndexOf(st.readUInt32LE(STX_DEV_MAJOR), st.readUInt32LE(STX_DEV_MAJOR + 4)) & 0xff;
+  st.copy(out, at + 13, STX.ino, STX.ino + 8);
+  out[at + 20] ^= tree.devIndexRaw(st) & 0xff;
   out.writeUInt32LE(mode, at + 21);
-  st.copy(out, at + 25, STX_UID, STX_UID + 8); // uid, gid
-  u32AsU64(STX_NLINK, 33);
-  out.writeBigUInt64LE(makedev(st.readUInt32LE(STX_RDEV_MAJOR), st.readUInt32LE(STX_RDEV_MAJOR + 4)), at + 41);
-  st.copy(out, at + 49, STX_SIZE, STX_SIZE + 8);
-  u32AsU64(STX_BLKSIZE, 57);
-  st.copy(out, at + 65, STX_BLOCKS, STX_BLOCKS + 8);
-  time(STX_ATIME, 73);
-  time(STX_MTIME, 89);
-  time(STX_CTIME, 105);
-  if (hasBtime) time(STX_BTIME, 121);
+  out.writeUInt32LE(st.readUInt32LE(STX.uid), at + 25);
+  out.writeUInt32LE(st.readUInt32LE(STX.gid), at + 29);
+  u32AsU64(STX.nlink, 33);
+  out.writeBigUInt64LE(makedev(st.readUInt32LE(STX.rdevMajor), st.readUInt32LE(STX.rdevMinor)), at + 41);
+  st.copy(out, at + 49, STX.size, STX.size + 8);
+  u32AsU64(STX.blksize, 57);
+  st.copy(out, at + 65, STX.blocks, STX.blocks + 8);
+  time(STX.atime, 73);
+  time(STX.mtime, 89);
+  time(STX.ctime, 105);
+  if (hasBtime) time(STX.btime, 121);
   else out.fill(0, at + 121, at + 137);
   out.fill(0, at + 137, at + ATTR_SIZE); // gen, data_version
 }

@@ -2,7 +2,7 @@
 // Tmknod). Every creation is an *at call on the directory fid's O_PATH fd; the new file is
 // then opened O_PATH | O_NOFOLLOW to set its owner and read its qid through that fd, so a
 // name swapped right after creation affects nothing outside the tree.
-import { checkName, statAtRaw, statFd, type Dentry, type Qid } from '../dentry.js';
+import { checkName, statAtRaw, statFdRaw, type Dentry, type Qid } from '../dentry.js';
 import { targetOf, writeAttr } from './attr.js';
 import { Errno, EBADF, EINVAL, ENOTDIR, EOPNOTSUPP, EPERM } from '../errno.js';
 import type { Fid } from '../fid_table.js';
@@ -166,7 +166,7 @@ function finishCreate(s: Session, f: Fid, dir: Dentry, name: Buffer, gid: number
     if (s.server.canChown && (f.uid !== NONUNAME || gid !== NONUNAME)) {
       sys(fchownat(fd, EMPTY_PATH, f.uid, gid, AT_EMPTY_PATH), 'chown');
     }
-    return { qid: s.tree.qidOf(statFd(fd)) };
+    return { qid: s.tree.qidOf(statFdRaw(fd)) };
   } finally {
     close(fd);
   }
