@@ -8,6 +8,7 @@ import { SA_NOCLDWAIT, SIG_IGN, SIGKILL, signalStatus } from "../abi/linux";
 import { Task, ThreadGroup, TASK_DEAD } from "./task";
 import { unpark, wakeLater } from "./sched";
 import { exitRobustList, removeWaiter } from "./futex";
+import { noteExitCpu } from "./rusage";
 import { dropPendingOpen } from "../fs/fifo";
 import { forgetWaiter, releaseAllLocks } from "../fs/vfs/locks";
 import { sendSignal, wakePollers } from "./signal_send";
@@ -73,6 +74,7 @@ export function exitThreadGroup(tg: ThreadGroup, status: i32): void {
   releaseAllLocks(changetype<usize>(tg));
   removeTimers(tg, false);
   tg.leaveMm();
+  noteExitCpu(tg);
   asDestroy(tg.stub);
   tg.handlers.users--;
   if (tg.vforkParent !== null) {

@@ -36,6 +36,10 @@ export class ThreadGroup {
   comm: string = "";
   /** CLOCK_MONOTONIC ns when the group started (for /proc's start times). */
   startNs: i64 = 0;
+  /** The group's CPU time (ns) once it has exited, -1 before (rusage.ts). */
+  exitCpuNs: i64 = -1;
+  /** CPU time (ns) of the children this group reaped by waiting, theirs included. */
+  childrenCpuNs: i64 = 0;
   /** Process group and session (init leads both, as in a container). */
   pgid: i32;
   sid: i32;

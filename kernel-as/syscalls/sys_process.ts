@@ -6,6 +6,7 @@ import { NSIG, O_NONBLOCK, PAGE_SIZE, SIGCHLD, SIGCONT } from "../abi/linux";
 import { sysArg } from "../abi/regs";
 import { CLONE_FILES, CLONE_FS, CLONE_PARENT, CLONE_PARENT_SETTID, CLONE_CHILD_CLEARTID, CLONE_CHILD_SETTID, CLONE_SETTLS, CLONE_SIGHAND, CLONE_THREAD, CLONE_VFORK, CLONE_VM, CSIGNAL, CLONE_DETACHED, CLONE_UNTRACED, CLONE_PTRACE, CLONE_SYSVSEM, CLONE_PIDFD, CLONE_CLEAR_SIGHAND, forkProcess } from "../kernel/fork";
 import { reap, threadGroups } from "../kernel/kernel";
+import { collectReaped, groupCpuNs, reapedCpuNs, RUSAGE_SIZE, writeRusage } from "../kernel/rusage";
 import { park, RET_EXEC, RET_GONE } from "../kernel/sched";
 import { REPORT_CONTINUED, REPORT_NONE, REPORT_STOPPED, Task, ThreadGroup } from "../kernel/task";
 import { CLD_CONTINUED, CLD_DUMPED, CLD_EXITED, CLD_KILLED, CLD_STOPPED } from "../kernel/signal";
@@ -300,15 +301,28 @@ export function sysWait4(t: Task): i64 {
     store<i32>(WAIT_BUF, foundStatus(c));
     if (t.mm.copyOut(statusAddr, WAIT_BUF, 4) < 0) return -EFAULT;
   }
-  if (rusage != 0) {
-    // struct rusage: the sandbox does not account child resources yet (all zero).
-    memory.fill(WAIT_BUF, 0, 144);
-    if (t.mm.copyOut(rusage, WAIT_BUF, 144) < 0) return -EFAULT;
-  }
+  if (rusage != 0 && copyOutRusage(t, rusage, c) < 0) return -EFAULT;
   const who = c.tgid;
-  if (found == FOUND_EXITED) reap(c);
-  else c.jobReport = REPORT_NONE;
+  consume(t, c);
   return who;
+}
+
+/** wait's rusage of child c: the CPU time it hands over when reaped (stopped or continued,
+ *  what it used so far), the rest zero. */
+function copyOutRusage(t: Task, addr: u64, c: ThreadGroup): i32 {
+  writeRusage(WAIT_BUF, found == FOUND_EXITED ? reapedCpuNs(c) : groupCpuNs(c));
+  return t.mm.copyOut(addr, WAIT_BUF, RUSAGE_SIZE);
+}
+
+/** The wait took what it found: a zombie is reaped (its CPU time becomes the waiter's
+ *  children's), a stop or continue is reported once. */
+function consume(t: Task, c: ThreadGroup): void {
+  if (found == FOUND_EXITED) {
+    collectReaped(t.tg, c);
+    reap(c);
+  } else {
+    c.jobReport = REPORT_NONE;
+  }
 }
 
 /** waitid(2): exits, stops (WSTOPPED) and continues (WCONTINUED), by pid, process group or
@@ -318,6 +332,7 @@ export function sysWaitid(t: Task): i64 {
   const id = <i32>sysArg(1);
   const infop = sysArg(2);
   const options = <i32>sysArg(3);
+  const rusage = sysArg(4);
   if ((options & ~(WNOHANG | WUNTRACED | WEXITED | WCONTINUED | WNOWAIT | __WNOTHREAD | __WALL | __WCLONE)) != 0) return -EINVAL;
   if ((options & (WEXITED | WUNTRACED | WCONTINUED)) == 0) return -EINVAL;
   let kind = idtype;
@@ -371,10 +386,8 @@ export function sysWaitid(t: Task): i64 {
     store<i32>(WAIT_BUF + 24, status);
     if (t.mm.copyOut(infop, WAIT_BUF, 128) < 0) return -EFAULT;
   }
-  if ((options & WNOWAIT) == 0) {
-    if (found == FOUND_EXITED) reap(c);
-    else c.jobReport = REPORT_NONE;
-  }
+  if (rusage != 0 && copyOutRusage(t, rusage, c) < 0) return -EFAULT;
+  if ((options & WNOWAIT) == 0) consume(t, c);
   return 0;
 }
 

@@ -6,6 +6,7 @@ import { EFAULT, EINVAL, EPERM, ESRCH } from "../abi/errno";
 import { sysArg } from "../abi/regs";
 import { threadGroups, tasksByTid } from "../kernel/kernel";
 import { Task, ThreadGroup } from "../kernel/task";
+import { groupCpuNs, RUSAGE_SIZE, writeRusage } from "../kernel/rusage";
 import { monotonicNow } from "../kernel/time";
 import { cpuTime } from "../host";
 
@@ -127,29 +128,25 @@ const RUSAGE_SELF: i32 = 0;
 const RUSAGE_CHILDREN: i32 = -1;
 const RUSAGE_THREAD: i32 = 1;
 
-/** The CPU time of tg's stub (user and system time are not told apart: all is user time). */
-function cpuNs(tg: ThreadGroup): i64 {
-  cpuTime(tg.tasks[0].stub, false, BUF);
-  return load<i64>(BUF) * 1000000000 + load<i64>(BUF + 8);
-}
-
 export function sysGetrusage(t: Task): i64 {
   const who = <i32>sysArg(0);
-  if (who != RUSAGE_SELF && who != RUSAGE_CHILDREN && who != RUSAGE_THREAD) return -EINVAL;
-  // struct rusage: ru_utime, ru_stime (timevals), then 14 longs; children are not accounted.
-  const ns = who == RUSAGE_CHILDREN ? 0 : cpuNs(t.tg);
-  memory.fill(BUF, 0, 144);
-  store<i64>(BUF, ns / 1000000000);
-  store<i64>(BUF + 8, (ns % 1000000000) / 1000);
-  return t.mm.copyOut(sysArg(1), BUF, 144) < 0 ? -EFAULT : 0;
+  let ns: i64;
+  if (who == RUSAGE_SELF) ns = groupCpuNs(t.tg);
+  else if (who == RUSAGE_CHILDREN) ns = t.tg.childrenCpuNs;
+  else if (who == RUSAGE_THREAD) ns = cpuTime(t.stub, true, BUF) < 0 ? 0 : load<i64>(BUF) * 1000000000 + load<i64>(BUF + 8);
+  else return -EINVAL;
+  writeRusage(BUF, ns);
+  return t.mm.copyOut(sysArg(1), BUF, RUSAGE_SIZE) < 0 ? -EFAULT : 0;
 }
 
-/** times(2): clock ticks (USER_HZ = 100) of CPU time, and ticks since boot as the result. */
+/** times(2): clock ticks (USER_HZ = 100) of the group's CPU time and of its reaped
+ *  children's (all as user time), and ticks since boot as the result. */
 export function sysTimes(t: Task): i64 {
   const addr = sysArg(0);
   if (addr != 0) {
     memory.fill(BUF, 0, 32);
-    store<i64>(BUF, cpuNs(t.tg) / 10000000);
+    store<i64>(BUF, groupCpuNs(t.tg) / 10000000);
+    store<i64>(BUF + 16, t.tg.childrenCpuNs / 10000000);
     if (t.mm.copyOut(addr, BUF, 32) < 0) return -EFAULT;
   }
   return monotonicNow() / 10000000;
