@@ -5,7 +5,7 @@ import "./panic";
 import { REGS } from "./abi/regs";
 import { BUS_ADRERR, SEGV_ACCERR, SEGV_MAPERR, SIGBUS, SIGFPE, SIGILL, SIGSEGV, signalStatus, SIGTRAP, SIG_IGN } from "./abi/linux";
 import { FAULT_FIXED, FAULT_SIGBUS } from "./mm/mm";
-import { SigInfo, sigBit } from "./kernel/signal";
+import { SI_KERNEL, SigInfo, sigBit } from "./kernel/signal";
 import { setupFrame } from "./kernel/signal_frame";
 import { config, parseConfig } from "./kernel/config";
 import { initMemory } from "./kernel/globals";
@@ -128,6 +128,13 @@ export function fault(stub: i32, sig: i32, siCode: i32, addr: f64): i32 {
   exitThreadGroup(t.tg, signalStatus(signo, false));
   runPendingWakes();
   return ACT_GONE;
+}
+
+/** The stub thread `stub` made a system call through another ABI (`int 0x80`, i386's). The
+ *  kernel has no such entry, as Linux built without IA32 emulation: the instruction faults
+ *  (#GP), which is SIGSEGV with si_code SI_KERNEL. */
+export function foreign_syscall(stub: i32): i32 {
+  return fault(stub, SIGSEGV, SI_KERNEL, 0);
 }
 
 /** The stub thread `stub` died without the kernel asking (killed from outside the sandbox,

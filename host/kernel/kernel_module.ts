@@ -11,6 +11,7 @@ export interface KernelExports {
   start(): number;
   syscall(stub: number): number;
   fault(stub: number, signo: number, code: number, addr: number): number;
+  foreign_syscall(stub: number): number;
   stub_died(stub: number, signo: number): void;
   kicked(stub: number): number;
   next_runnable(): number;

@@ -26,14 +26,12 @@ const CLONE_UNTRACED = 0x00800000;
 const CLONE_CHILD_SETTID = 0x01000000;
 /** An app thread (stub.S states the same flags for a stub's first thread). */
 const APP_THREAD_FLAGS = THREAD_FLAGS | CLONE_UNTRACED | CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID;
-const SIGSEGV = 11;
 const SIGSYS = 31;
 const SIGUSR2 = 12;
 /** The signal that interrupts an app thread (stub.S installs the handler for it). */
 const SIGKICK = SIGUSR2;
 const SYS_SECCOMP = 1;
 const SI_TKILL = -6;
-const SI_KERNEL = 0x80;
 const AUDIT_ARCH_X86_64 = 0xc000003e;
 const ENOSYS = 38;
 const HOST_SYS_ARCH_PRCTL = 158;
@@ -492,8 +490,8 @@ export class SystrapPlatform extends StubControl {
     this.loadRegs(t, uc, syscall);
     let act: number;
     if (syscall) act = k.syscall(t.tid);
-    // int 0x80 (the i386 ABI): a fault, as in a kernel without IA32 emulation.
-    else if (trapped) act = k.fault(t.tid, SIGSEGV, SI_KERNEL, 0);
+    // A syscall of another ABI (int 0x80): what it means is the kernel's business.
+    else if (trapped) act = k.foreign_syscall(t.tid);
     else if (signo === SIGKICK && code === SI_TKILL) act = k.kicked(t.tid);
     else act = k.fault(t.tid, signo, code, this.u64(t, CTX_ADDR));
     if (this.threads.get(t.tid) !== t) return;
