@@ -12,6 +12,13 @@ t.test('dynamically linked programs run', async (t) => {
   t.equal(wv(['/bin/false']).code, 1, 'false exits 1');
 });
 
+t.test('a Gofer that cannot be started is a clear error', async (t) => {
+  const r = runWvisor(['do', '/bin/true'], { env: { ...process.env, WVISOR_GOFER_COMMAND: '/nonexistent/gofer' } });
+  t.equal(r.code, 1, 'exits 1');
+  t.match(r.stderr, /cannot start the Gofer \(\/nonexistent\/gofer\).*ENOENT/, 'says which server and why');
+  t.notMatch(r.stderr, /\n\s+at /, 'no stack trace');
+});
+
 t.test('ls -la / lists the host root', async (t) => {
   const r = wv(['/bin/ls', '-la', '/']);
   t.equal(r.code, 0, r.stderr);

@@ -110,6 +110,8 @@ function runDo(g: GlobalOptions, gofer: GoferHandle, prog: string, args: string[
     process.stderr.write(`wvisor: ${(e as Error).message}\n`);
     return 2;
   }
+  // The spawn's own error says why (gofer_process.ts).
+  if (gofer.fd < 0) return 1;
   return runSentry({
     goferFd: gofer.fd,
     argv: [prog, ...args],

@@ -19,6 +19,10 @@ const MSG_NOSIGNAL = 0x4000;
 const MSG_WAITALL = 0x100;
 const MSG_CMSG_CLOEXEC = 0x40000000;
 const EIO = 5;
+const F_DUPFD_CLOEXEC = 1030;
+const F_GETFL = 3;
+const F_SETFL = 4;
+const O_NONBLOCK = 0o4000;
 /** How many posted requests may wait for their replies to be read. */
 const POST_MAX = 32;
 /** Requests larger than this are sent from where they are, not copied behind held ones. */
@@ -39,6 +43,19 @@ export class GoferTransport {
   /** Posted requests not sent yet, back to back in held[0, heldLen). */
   private held = new Uint8Array(4096);
   private heldLen = 0;
+
+  /** A transport on a blocking close-on-exec duplicate of fd (Node's non-blocking end of the
+   *  socket pair it made when it started the Gofer: host/sentry/gofer_process.ts). */
+  static adopt(fd: number): GoferTransport {
+    if (fd < 0) throw new Error('there is no connection to the Gofer (it could not be started)');
+    const dup = libc.fcntl(fd, F_DUPFD_CLOEXEC, 0) as number;
+    if (dup < 0) throw new Error(`dup of the Gofer socket: errno ${libc.errno()}`);
+    const flags = libc.fcntl(dup, F_GETFL, 0) as number;
+    if (flags < 0 || (libc.fcntl(dup, F_SETFL, flags & ~O_NONBLOCK) as number) < 0) {
+      throw new Error(`making the Gofer socket blocking: errno ${libc.errno()}`);
+    }
+    return new GoferTransport(dup);
+  }
 
   constructor(private readonly fd: number) {
     this.block = libc.malloc(BLOCK) as number;
@@ -93,6 +110,12 @@ export class GoferTransport {
       this.dropDonation();
     }
     return 0;
+  }
+
+  /** Closes the socket (after drain: the Gofer then sees its connection end cleanly). */
+  close(): void {
+    this.dropDonation();
+    libc.close(this.fd);
   }
 
   /** Closes a donated fd nobody took. */

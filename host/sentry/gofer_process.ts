@@ -1,18 +1,22 @@
 // Starting the Gofer for a sandbox (DESIGN.md §4): a separate process serving the root file
 // system over 9P on one end of a socket pair; the Sentry gets the other end. The Gofer exits
 // when its end closes, so it never outlives the Sentry.
+//
+// The Gofer's start-up (a Node process) is the longest step of a sandbox's, so it is started
+// first thing, before the CLI has loaded anything but this module (not even koffi): Node's
+// own spawn makes the socket pair (libuv connects a 'pipe' stdio with a unix stream socket
+// pair, close-on-exec on our side).
 import { spawn } from 'node:child_process';
+import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import * as libc from '../platform/ptrace/libc.js';
 
-const AF_UNIX = 1;
-const SOCK_STREAM = 1;
-const SOCK_CLOEXEC = 0x80000;
 const GOFER_MAIN = fileURLToPath(new URL('../../gofer/main.js', import.meta.url));
 
 export interface GoferHandle {
-  /** The Sentry's end of the socket. */
+  /** The Sentry's end of the socket as Node holds it (non-blocking, close-on-exec), -1 if
+   *  the spawn failed: the Sentry works on a duplicate of its own (GoferTransport.adopt). */
   fd: number;
+  /** Closes Node's end (the Gofer sees its connection end once the Sentry's is closed too). */
   stop(): void;
 }
 
@@ -23,11 +27,6 @@ export interface GoferHandle {
  *  name "/" (the interoperability tests run diod this way: `diod -f -n -r 3 -w 3 -c CONF`).
  *  Such a server donates no fds, so file data goes through Tread. */
 export function startGofer(root: string, readWrite: boolean): GoferHandle {
-  const pair = new Int32Array(2);
-  if (libc.socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0) {
-    throw new Error(`socketpair: errno ${libc.errno()}`);
-  }
-  const [sentryEnd, goferEnd] = [pair[0], pair[1]];
   const other = process.env.WVISOR_GOFER_COMMAND?.trim();
   let command = process.execPath;
   let args = [GOFER_MAIN, '--fd', '3', '--root', root];
@@ -41,13 +40,19 @@ export function startGofer(root: string, readWrite: boolean): GoferHandle {
     [command, ...args] = other.split(/\s+/);
     env = process.env;
   }
-  const child = spawn(command, args, { env, stdio: ['ignore', 'ignore', 'inherit', goferEnd] });
+  const child = spawn(command, args, { env, stdio: ['ignore', 'ignore', 'inherit', 'pipe'] });
   child.unref();
-  libc.close(goferEnd);
+  // A server that cannot be started ends its socket: the Sentry then fails to mount the root.
+  child.on('error', (e) => process.stderr.write(`wvisor: cannot start the Gofer (${command}): ${e.message}\n`));
+  // Node's event loop, which would read from it, does not run while a sandbox does; no
+  // request is sent before the Sentry has its own duplicate.
+  const sock = child.stdio[3] as Socket | null;
+  sock?.unref();
+  // A spawn that failed (no such program: no pid) has closed its socket, whose fd number
+  // may name something else by now: -1.
+  const fd = child.pid === undefined ? undefined : (sock as unknown as { _handle?: { fd?: number } } | null)?._handle?.fd;
   return {
-    fd: sentryEnd,
-    stop: () => {
-      libc.close(sentryEnd);
-    },
+    fd: typeof fd === 'number' && fd >= 0 ? fd : -1,
+    stop: () => sock?.destroy(),
   };
 }

@@ -30,7 +30,7 @@ function runWithLog(opts: SentryOptions, log: SentryLog): SentryResult {
   const memfile = new MemoryFile(memFileSize);
   const platform = makePlatform(opts.platform, STUB_PATH, memfile.fd, WAKER_PATH);
   let kernel: KernelExports | undefined;
-  const gofer = new GoferTransport(opts.goferFd);
+  const gofer = GoferTransport.adopt(opts.goferFd);
   const primitives = hostPrimitives({
     memfile,
     platform,
@@ -70,6 +70,7 @@ function runWithLog(opts: SentryOptions, log: SentryLog): SentryResult {
   } finally {
     platform.destroyAll();
     gofer.drain();
+    gofer.close();
   }
 }
 

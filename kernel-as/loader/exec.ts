@@ -3,7 +3,7 @@
 // Everything that can fail because of the file (not found, not executable, bad ELF, missing
 // interpreter, script loops) fails before the old image is touched; past that point of no
 // return a failure kills the process, as in Linux.
-import { asCreate, asUnmap, hostRandom } from "../host";
+import { asCreate, asDestroy, asUnmap, hostRandom } from "../host";
 import { E2BIG, EACCES, ELOOP, ENOENT, ENOEXEC } from "../abi/errno";
 import { MAP_PRIVATE, O_RDONLY, PAGE_SIZE, pageDown, pageUp, PROT_READ, PROT_WRITE, RLIMIT_STACK, RLIM_INFINITY, SIGKILL, signalStatus } from "../abi/linux";
 import { CS, EFLAGS, REGS, REGS_SIZE, RIP, RSP, setReg, SS, USER_CS, USER_DS } from "../abi/regs";
@@ -289,15 +289,18 @@ function bootFsContext(): FsContext | null {
 /** Creates pid 1 from the boot configuration and queues it to run. Returns 0 or -errno, with
  *  a message in execError. */
 export function startInit(): i32 {
-  const fs = bootFsContext();
-  if (fs === null) {
-    execError = "cannot mount the root file system from the Gofer (errno " + vfsErr.toString() + ")";
-    return -vfsErr;
-  }
+  // The stub first: the host makes it (and the process factory behind it) while the Gofer,
+  // started at the same time as the Sentry, may still be starting.
   const stub = asCreate();
   if (stub < 0) {
     execError = "cannot create the stub process";
     return stub;
+  }
+  const fs = bootFsContext();
+  if (fs === null) {
+    asDestroy(stub);
+    execError = "cannot mount the root file system from the Gofer (errno " + vfsErr.toString() + ")";
+    return -vfsErr;
   }
   const tg = new ThreadGroup(allocPid(), new MM(stub, config.taskSize), stub);
   tg.startNs = monotonicNow();
