@@ -185,6 +185,16 @@ export class DentryTree {
   }
 
   private devIndexOf(major: number, minor: number): number {
+    // Files of a listing are mostly on one device: the last answer first.
+    if (major === this.lastDev[0] && minor === this.lastDev[1]) return this.lastDev[2];
+    const i = this.devIndexByKey(major, minor);
+    this.lastDev = [major, minor, i];
+    return i;
+  }
+
+  private lastDev: [number, number, number] = [-1, -1, -1];
+
+  private devIndexByKey(major: number, minor: number): number {
     const key = `${major}:${minor}`;
     let i = this.devices.get(key);
     if (i === undefined) {

@@ -16,13 +16,6 @@ import {
 } from '../protocol/constants.js';
 import type { Handler } from '../server.js';
 
-/** The dev_t encoding of glibc's makedev (and Linux's new_encode_dev), which 9P's rdev carries. */
-export function makedev(major: number, minor: number): bigint {
-  const ma = BigInt(major >>> 0);
-  const mi = BigInt(minor >>> 0);
-  return ((ma & 0xfffn) << 8n) | ((ma & ~0xfffn) << 32n) | (mi & 0xffn) | ((mi & ~0xffn) << 12n);
-}
-
 /** Tgetattr: the fields writeAttr fills, whatever the request mask. */
 export const getattr: Handler<'getattr'> = (s, req) => attrReply(s, statFdRaw(s.fids.get(req.fid).dentry.fd));
 
@@ -63,46 +56,82 @@ function attrReply(s: Session, st: Buffer): ReplyInput<'getattr'> {
   return attr.decode(attrBuf);
 }
 
+// writeAttr builds a record in `record`, ATTR_AT bytes into it: from mode on, every field of
+// Rgetattr then starts on a 4-byte boundary, so the fields are moved as 32-bit words (a
+// listing writes one record per entry; decoding each statx into numbers and back cost most
+// of a listing's time, and so did a Buffer call per field while the Gofer is cold).
+const ATTR_AT = 3;
+const record = Buffer.alloc(ATTR_AT + ATTR_SIZE + 1);
+const out32 = new Uint32Array(record.buffer, record.byteOffset, record.length >> 2);
+/** Word index in out32 of the Rgetattr field at byte offset off (from mode on). */
+const w = (off: number) => (ATTR_AT + off) >> 2;
+/** Word index in a struct statx of the field at byte offset off. */
+const sw = (off: number) => off >> 2;
+let statWords: Uint32Array | null = null;
+
+/** A word view of st (the stat buffer of dentry.ts, 4-byte aligned), made once. */
+function wordsOf(st: Buffer): Uint32Array {
+  if (statWords === null || statWords.buffer !== st.buffer || statWords.byteOffset !== st.byteOffset) {
+    statWords = new Uint32Array(st.buffer, st.byteOffset, st.length >> 2);
+  }
+  return statWords;
+}
+
+/** Copies an 8-byte statx field into the record (copy32: a 4-byte one, widened). */
+function copy64(st: Uint32Array, from: number, to: number): void {
+  out32[w(to)] = st[sw(from)];
+  out32[w(to) + 1] = st[sw(from) + 1];
+}
+function copy32(st: Uint32Array, from: number, to: number): void {
+  out32[w(to)] = st[sw(from)];
+  out32[w(to) + 1] = 0;
+}
+
 /**
  * Writes Rgetattr's fields (messages.ts ATTR_REPLY, ATTR_SIZE bytes) for the struct statx in
  * st at out[at...]: everything Linux's v9fs reads (P9_GETATTR_BASIC) whatever the request
  * mask, plus the birth time when the host file system keeps one; gen and data_version are
- * not known and left out of `valid`. Fields are copied as bytes (a listing writes one record
- * per entry: decoding each statx into numbers and back cost most of a listing's time).
+ * not known and left out of `valid`.
  */
 export function writeAttr(tree: DentryTree, st: Buffer, out: Buffer, at: number): void {
-  const hasBtime = (st.readUInt32LE(STX.mask) & STATX_BTIME) !== 0;
-  const mode = st.readUInt16LE(STX.mode);
-  const u32AsU64 = (from: number, to: number) => {
-    out.writeUInt32LE(st.readUInt32LE(from), at + to);
-    out.writeUInt32LE(0, at + to + 4);
-  };
-  const time = (from: number, to: number) => {
-    st.copy(out, at + to, from, from + 8);
-    u32AsU64(from + STX_NSEC, to + 8);
-  };
-  out.writeUInt32LE(GETATTR_BASIC | (hasBtime ? GETATTR_BTIME : 0), at);
-  out.writeUInt32LE(0, at + 4);
-  // qid: type, version 0, path = st_ino with the device index in the top byte (qidPath).
-  out[at + 8] = qidType(mode);
-  out.writeUInt32LE(0, at + 9);
-  st.copy(out, at + 13, STX.ino, STX.ino + 8);
-  out[at + 20] ^= tree.devIndexRaw(st) & 0xff;
-  out.writeUInt32LE(mode, at + 21);
-  out.writeUInt32LE(st.readUInt32LE(STX.uid), at + 25);
-  out.writeUInt32LE(st.readUInt32LE(STX.gid), at + 29);
-  u32AsU64(STX.nlink, 33);
-  out.writeBigUInt64LE(makedev(st.readUInt32LE(STX.rdevMajor), st.readUInt32LE(STX.rdevMinor)), at + 41);
-  st.copy(out, at + 49, STX.size, STX.size + 8);
-  u32AsU64(STX.blksize, 57);
-  st.copy(out, at + 65, STX.blocks, STX.blocks + 8);
-  time(STX.atime, 73);
-  time(STX.mtime, 89);
-  time(STX.ctime, 105);
-  if (hasBtime) time(STX.btime, 121);
-  else out.fill(0, at + 121, at + 137);
-  out.fill(0, at + 137, at + ATTR_SIZE); // gen, data_version
+  const s = wordsOf(st);
+  const hasBtime = (s[sw(STX.mask)] & STATX_BTIME) !== 0;
+  const mode = s[sw(STX.mode)] & 0xffff;
+  // valid[8] (bytes 0-7), then qid: type[1] version[4] path[8]; version and the high half
+  // of valid are never written (zero).
+  record.writeUInt32LE(GETATTR_BASIC | (hasBtime ? GETATTR_BTIME : 0), ATTR_AT);
+  record[ATTR_AT + 8] = qidType(mode);
+  // qid.path: st_ino with the device index in the top byte (DentryTree.qidPath).
+  copy64(s, STX.ino, 13);
+  out32[w(13) + 1] ^= (tree.devIndexRaw(st) & 0xff) << 24;
+  out32[w(21)] = mode;
+  out32[w(25)] = s[sw(STX.uid)];
+  out32[w(29)] = s[sw(STX.gid)];
+  copy32(s, STX.nlink, 33);
+  // rdev in glibc's makedev (Linux's new_encode_dev) encoding, as 9P carries it.
+  const ma = s[sw(STX.rdevMajor)];
+  const mi = s[sw(STX.rdevMinor)];
+  out32[w(41)] = ((ma & 0xfff) << 8) | (mi & 0xff) | ((mi & 0xfff00) << 12);
+  out32[w(41) + 1] = (ma & 0xfffff000) | ((mi >>> 20) & 0xfff);
+  copy64(s, STX.size, 49);
+  copy32(s, STX.blksize, 57);
+  copy64(s, STX.blocks, 65);
+  for (let i = 0; i < (hasBtime ? 4 : 3); i++) {
+    copy64(s, TIMES[i][0], TIMES[i][1]);
+    copy32(s, TIMES[i][0] + STX_NSEC, TIMES[i][1] + 8);
+  }
+  if (!hasBtime) out32.fill(0, w(121), w(137));
+  // gen and data_version (137-152) are never written (zero).
+  record.copy(out, at, ATTR_AT, ATTR_AT + ATTR_SIZE);
 }
+
+/** Where each timestamp is in a struct statx and in Rgetattr (atime, mtime, ctime, btime). */
+const TIMES: [number, number][] = [
+  [STX.atime, 73],
+  [STX.mtime, 89],
+  [STX.ctime, 105],
+  [STX.btime, 121],
+];
 
 const timesBuf = Buffer.alloc(2 * abi.timespec.fixed);
 

@@ -2,7 +2,7 @@
 // Tmknod). Every creation is an *at call on the directory fid's O_PATH fd; the new file is
 // then opened O_PATH | O_NOFOLLOW to set its owner and read its qid through that fd, so a
 // name swapped right after creation affects nothing outside the tree.
-import { checkName, statAtRaw, statFdRaw, type Dentry, type Qid } from '../dentry.js';
+import { checkName, statAtRaw, statFdRaw, type Dentry } from '../dentry.js';
 import { targetOf, writeAttr } from './attr.js';
 import { Errno, EBADF, EINVAL, ENOTDIR, EOPNOTSUPP, EPERM } from '../errno.js';
 import type { Fid } from '../fid_table.js';
@@ -12,7 +12,7 @@ import {
   S_IFREG, SEEK_SET, close, cstr, fchownat, getdents64, lseek, mkdirat, mknodat, openat, symlinkat, sys,
 } from '../host/libc.js';
 import { NONUNAME, QTDIR, QTFILE, QTSYMLINK } from '../protocol/constants.js';
-import { ATTR_SIZE, dirent } from '../protocol/messages.js';
+import { ATTR_SIZE } from '../protocol/messages.js';
 import type { Handler } from '../server.js';
 import type { Session } from '../session.js';
 
@@ -54,7 +54,7 @@ function listEntries(s: Session, fid: number, offset: bigint, count: number, plu
   // Host entries are about as large as 9P's; a little more than count is read, and what does
   // not fit is read again next time from the last offset sent.
   const want = Math.min(buf.length, Math.max(area.length + 512, 1024));
-  const atRoot = dir === s.tree.root;
+  const root = dir === s.tree.root ? dir : null;
   let n = 0;
   let o = 0;
   let w = 0;
@@ -65,31 +65,19 @@ function listEntries(s: Session, fid: number, offset: bigint, count: number, plu
   do {
     n = sys(getdents64(open.fd, buf, want), 'getdents64');
     o = 0;
+    let done = -1;
     while (o < n) {
-      const head = abi.dirent64Head.decode(buf, o, n);
-      if (head.d_reclen < DIRENT64_NAME + 1 || o + head.d_reclen > n) throw new Error(`getdents64: bad d_reclen ${head.d_reclen}`);
+      const reclen = buf.readUInt16LE(o + D_RECLEN);
+      if (reclen < DIRENT64_NAME + 1 || o + reclen > n) throw new Error(`getdents64: bad d_reclen ${reclen}`);
       let end = buf.indexOf(0, o + DIRENT64_NAME);
-      if (end < 0 || end > o + head.d_reclen) end = o + head.d_reclen;
-      const name = buf.subarray(o + DIRENT64_NAME, end);
-      const dotdot = name.length === 2 && name[0] === 0x2e && name[1] === 0x2e;
-      const entry = {
-        qid: atRoot && dotdot ? s.tree.root.qid : { type: dtypeToQidType(head.d_type), version: 0, path: s.tree.qidPath(head.d_ino, dir.dev) },
-        offset: BigInt.asUintN(64, head.d_off),
-        type: head.d_type,
-        name,
-      };
-      if (plus) {
-        const next = isDots(name) ? w : writeEntryPlus(s, dir, entry, area, w);
-        if (next < 0) break;
-        w = next;
-      } else {
-        const size = dirent.size(entry);
-        if (w + size > area.length) break;
-        w = dirent.write(area, w, entry);
-      }
-      o += head.d_reclen;
-      last = entry.offset;
+      if (end < 0 || end > o + reclen) end = o + reclen;
+      const next = plus ? writeEntryPlus(s, dir, buf, o, end, area, w) : writeDirent(dir, root, buf, o, end, area, w, 0);
+      if (next < 0) break;
+      w = next;
+      done = o;
+      o += reclen;
     }
+    if (done >= 0) last = BigInt.asUintN(64, buf.readBigInt64LE(done + D_OFF));
   } while (plus && n > 0 && o === n);
   // When every entry read was sent, the fd stands where the client will ask to go on.
   open.dirOffset = o === n ? last : null;
@@ -110,42 +98,67 @@ function listEntries(s: Session, fid: number, offset: bigint, count: number, plu
  *  offset: the host's last one, where a listing resumed finds nothing more. */
 const END_MARK = 13 + 8 + 1 + 2 + 153 + 2;
 
-function isDots(name: Buffer): boolean {
-  return name[0] === 0x2e && (name.length === 1 || (name.length === 2 && name[1] === 0x2e));
+// struct linux_dirent64 (abi.ts dirent64Head, then the name) and 9P's dirent, qid[13]
+// offset[8] type[1] name[s] (messages.ts), copied field by field: no number is decoded.
+const D_OFF = abi.dirent64Head.offsetOf('d_off');
+const D_RECLEN = abi.dirent64Head.offsetOf('d_reclen');
+const D_TYPE = abi.dirent64Head.offsetOf('d_type');
+const DIRENT_HEAD = 13 + 8 + 1 + 2;
+
+/**
+ * Writes the 9P dirent of the host entry at buf[o...] (its name ends at `end`) of directory
+ * dir at area[w...], followed by `extra` bytes the caller fills. The qid path is d_ino with
+ * the directory's device index in the top byte (DentryTree.qidPath); ".." of the root
+ * (`root`, null elsewhere) is the root itself, as walk says. Returns the end of the dirent,
+ * or -1 when it and the extra bytes do not fit.
+ */
+function writeDirent(dir: Dentry, root: Dentry | null, buf: Buffer, o: number, end: number, area: Buffer, w: number, extra: number): number {
+  const nameLen = end - (o + DIRENT64_NAME);
+  if (w + DIRENT_HEAD + nameLen + extra > area.length) return -1;
+  const type = buf[o + D_TYPE];
+  if (root !== null && nameLen === 2 && buf[end - 2] === 0x2e && buf[end - 1] === 0x2e) {
+    area[w] = root.qid.type;
+    area.writeUInt32LE(root.qid.version, w + 1);
+    area.writeBigUInt64LE(root.qid.path, w + 5);
+  } else {
+    area[w] = type === DT_DIR ? QTDIR : type === DT_LNK ? QTSYMLINK : QTFILE; // d_type's qid.type
+    area.writeUInt32LE(0, w + 1);
+    buf.copy(area, w + 5, o, o + 8);
+    area[w + 12] ^= dir.dev & 0xff;
+  }
+  buf.copy(area, w + 13, o + D_OFF, o + D_OFF + 8);
+  area[w + 21] = type;
+  area.writeUInt16LE(nameLen, w + 22);
+  buf.copy(area, w + 24, o + DIRENT64_NAME, end);
+  return w + DIRENT_HEAD + nameLen;
 }
 
-/** Writes entry's Treaddirplus record (messages.ts direntPlus) at area[w...]: the dirent,
- *  Rgetattr's fields for the name in dir, a symlink's target. Returns the record's end; w
- *  when the name is gone meanwhile (the entry is left out); -1 when it does not fit. */
-function writeEntryPlus(s: Session, dir: Dentry, entry: DirentInput, area: Buffer, w: number): number {
+/** Writes the Treaddirplus record (messages.ts direntPlus) of the host entry at buf[o...]
+ *  (name up to `end`) of dir at area[w...]: the dirent, Rgetattr's fields for the name, a
+ *  symlink's target. Returns the record's end; w when the entry is left out ("." and "..",
+ *  a name gone meanwhile); -1 when it does not fit. */
+function writeEntryPlus(s: Session, dir: Dentry, buf: Buffer, o: number, end: number, area: Buffer, w: number): number {
+  const name = buf.subarray(o + DIRENT64_NAME, end);
+  if (isDots(name)) return w;
   let st: Buffer;
   let target: Buffer;
   try {
-    st = statAtRaw(dir.fd, entry.name);
-    target = targetOf(dir, entry.name, st);
+    st = statAtRaw(dir.fd, name);
+    target = targetOf(dir, name, st);
   } catch (e) {
     if (e instanceof Errno) return w;
     throw e;
   }
-  const end = w + dirent.size(entry) + ATTR_SIZE + 2 + target.length;
-  if (end > area.length) return -1;
-  const at = dirent.write(area, w, entry);
+  const at = writeDirent(dir, null, buf, o, end, area, w, ATTR_SIZE + 2 + target.length);
+  if (at < 0) return -1;
   writeAttr(s.tree, st, area, at);
   area.writeUInt16LE(target.length, at + ATTR_SIZE);
   target.copy(area, at + ATTR_SIZE + 2);
-  return end;
+  return at + ATTR_SIZE + 2 + target.length;
 }
 
-/** An entry listEntries read. */
-interface DirentInput {
-  qid: Qid;
-  offset: bigint;
-  type: number;
-  name: Buffer;
-}
-
-function dtypeToQidType(t: number): number {
-  return t === DT_DIR ? QTDIR : t === DT_LNK ? QTSYMLINK : QTFILE;
+function isDots(name: Buffer): boolean {
+  return name[0] === 0x2e && (name.length === 1 || (name.length === 2 && name[1] === 0x2e));
 }
 
 /** The directory a creation happens in, checked. */
