@@ -4,10 +4,9 @@
 // One thread. A lone connection (the Sentry's) is served by blocking in recv; with a listener
 // or several connections, one blocking poll(2) loop watches them all. When a connection is
 // readable the gofer reads what is there, answers every complete frame in order, and goes
-// back to waiting. The replies to the frames of one read go out together, in as few sends as
-// the donated fds allow (a donated fd travels with the first byte of its send, so a send
-// starts at each reply that donates one): a client that sent several requests at once is
-// woken once, not once per reply. Replies are written with blocking sends (a client that
+// back to waiting. The replies to the frames of one read go out together in one send, but a
+// reply that donates an fd, which goes at once with its fd on its first byte: a client that
+// sent several requests at once is woken once or twice, not once per reply. Replies are written with blocking sends (a client that
 // stops reading stalls the others until it reads; the Sentry always reads).
 //
 // Framing: size[4] counts the whole frame. A size below the 7-byte header or above the
@@ -39,10 +38,9 @@ export class Connection {
   private readonly inBuf: NativeBuffer;
   private readonly outBuf: NativeBuffer;
   private readonly ctl: NativeBuffer;
-  /** Replies waiting to be sent, back to back in batch[0, batchLen); the first may donate. */
+  /** Replies waiting to be sent, back to back in batch[0, batchLen) (none donates). */
   private readonly batch: NativeBuffer;
   private batchLen = 0;
-  private batchDonation: Donation | null = null;
   private start = 0;
   private end = 0;
   readonly session: Session;
@@ -113,47 +111,46 @@ export class Connection {
     }
   }
 
-  /** Adds a reply (in session.out, valid until the next request is handled) to the batch. */
+  /** Adds a reply (in session.out, valid until the next request is handled) to the batch.
+   *  A reply that donates an fd goes out at once, before the next request is handled: the
+   *  fd is the fid's own open file, which a later request (a Tclunk of the fid) may close,
+   *  and its number be reused by the time a batch would be sent. */
   private queueReply(reply: Buffer, donation: Donation | null): void {
-    if (donation !== null || this.batchLen + reply.length > this.batch.length) this.flushReplies();
-    if (reply.length > BATCH_COPY_MAX) {
+    if (donation !== null || reply.length > BATCH_COPY_MAX || this.batchLen + reply.length > this.batch.length) {
       this.flushReplies();
-      this.sendReplies(reply, donation);
+    }
+    if (donation !== null || reply.length > BATCH_COPY_MAX) {
+      this.sendReply(reply, donation);
       return;
     }
     reply.copy(this.batch.buf, this.batchLen);
     this.batchLen += reply.length;
-    if (donation !== null) this.batchDonation = donation;
   }
 
   private flushReplies(): void {
     if (this.batchLen === 0) return;
     const replies = this.batch.buf.subarray(0, this.batchLen);
-    const donation = this.batchDonation;
     this.batchLen = 0;
-    this.batchDonation = null;
-    this.sendReplies(replies, donation);
+    this.sendAll(replies);
   }
 
-  /** Sends replies back to back; with a donation, its fd goes as SCM_RIGHTS on the first
-   *  byte, which is the first reply's (the one that donates). */
-  private sendReplies(replies: Buffer, donation: Donation | null): void {
+  /** Sends one reply; with a donation, its fd goes as SCM_RIGHTS on the reply's first byte. */
+  private sendReply(reply: Buffer, donation: Donation | null): void {
     let sent = 0;
     if (donation !== null) {
-      const r = this.sendWithFd(replies, donation.fd);
+      const r = this.sendWithFd(reply, donation.fd);
       if (r < 0) {
-        // Nothing went out: the client gets Rlerror instead of the first reply, and the open
-        // is undone so that the fid is as before the request.
+        // Nothing went out: the client gets Rlerror instead, and the open is undone so that
+        // the fid is as before the request.
         donation.revert();
         this.server.log(`donating fd ${donation.fd} failed: errno ${-r}`);
-        const first = replies.readUInt32LE(0);
-        this.sendAll(encodeLerror(replies.readUInt16LE(5), -r, this.session.out));
-        sent = first;
-      } else {
-        sent = r;
+        // (In a buffer of its own: session.out holds the reply.)
+        this.sendAll(encodeLerror(reply.readUInt16LE(5), -r));
+        return;
       }
+      sent = r;
     }
-    this.sendAll(replies.subarray(sent));
+    this.sendAll(reply.subarray(sent));
   }
 
   private sendAll(bytes: Buffer): void {
@@ -179,8 +176,7 @@ export class Connection {
     const c = this.ctl;
     const iovAt = abi.msghdr.fixed;
     const cmsgAt = iovAt + abi.iovec.fixed;
-    const from = reply.buffer === this.batch.buf.buffer ? this.batch : this.outBuf;
-    const base = from.addr + (reply.byteOffset - from.buf.byteOffset);
+    const base = this.outBuf.addr + (reply.byteOffset - this.outBuf.buf.byteOffset);
     abi.iovec.encode({ iov_base: BigInt(base), iov_len: BigInt(reply.length) }, c.buf, iovAt);
     abi.cmsghdr.encode({ cmsg_len: BigInt(abi.cmsgLen(4)), cmsg_level: SOL_SOCKET, cmsg_type: SCM_RIGHTS }, c.buf, cmsgAt);
     c.buf.writeInt32LE(fd, cmsgAt + abi.cmsghdr.fixed);

@@ -521,6 +521,32 @@ t.test('readdirplus (the wvisor extension)', async (t) => {
   t.notMatch(g.stderr(), /BUG/);
 });
 
+t.test('pipelined requests: a donated fd is the file its Rlopen opened, even when a later request of the same read closes it', async (t) => {
+  // One read holds: walk to a file, open it (donates its fd), clunk it (closes that fd),
+  // walk to a directory and open it (its fd may reuse the number). The donation must be sent
+  // before the clunk is handled, else the directory's fd would go out as the file's.
+  const { gofer: g, c: w } = session(root, ['--ro'], '9P2000.L.wvisor');
+  const frames = [
+    encodeRequest('walk', 1, { fid: 0, newfid: 1, wnames: ['hello.txt'] }),
+    encodeRequest('lopen', 2, { fid: 1, flags: O_RDONLY }),
+    encodeRequest('clunk', 3, { fid: 1 }),
+    encodeRequest('walk', 4, { fid: 0, newfid: 2, wnames: ['dir'] }),
+    encodeRequest('lopen', 5, { fid: 2, flags: O_RDONLY | 0o200000 }),
+  ];
+  t.ok(w.sendRaw(Buffer.concat(frames)), 'sent in one write');
+  w.lastFds = [];
+  const names = [];
+  for (let i = 0; i < frames.length; i++) names.push(w.readReply()?.name);
+  t.same(names, ['walk', 'lopen', 'clunk', 'walk', 'lopen'], 'every reply, in order');
+  t.equal(w.lastFds.length, 1, 'one fd donated (a directory is not)');
+  for (const fd of w.lastFds) {
+    t.equal(fs.readlinkSync(`/proc/self/fd/${fd}`), path.join(root, 'hello.txt'), 'the donated fd is the file');
+    fs.closeSync(fd);
+  }
+  w.close();
+  t.equal(await g.exited, 0);
+});
+
 t.test('readdirplus and getattrat attributes are the host lstat, field by field', async (t) => {
   // /dev holds device files (rdev), symlinks and directories side by side.
   const { gofer: g, c: w } = session('/dev', [], '9P2000.L.wvisor');

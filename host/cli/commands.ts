@@ -110,10 +110,14 @@ function runDo(g: GlobalOptions, gofer: GoferHandle, prog: string, args: string[
     process.stderr.write(`wvisor: ${(e as Error).message}\n`);
     return 2;
   }
-  // The spawn's own error says why (gofer_process.ts).
-  if (gofer.fd < 0) return 1;
+  const goferFd = gofer.take();
+  if (goferFd < 0) {
+    // A failed spawn's own error says why (gofer_process.ts).
+    process.stderr.write('wvisor: the Gofer is not running\n');
+    return 1;
+  }
   return runSentry({
-    goferFd: gofer.fd,
+    goferFd,
     argv: [prog, ...args],
     env: appEnvironment(process.env),
     cwd,

@@ -13,9 +13,11 @@ import { fileURLToPath } from 'node:url';
 const GOFER_MAIN = fileURLToPath(new URL('../../gofer/main.js', import.meta.url));
 
 export interface GoferHandle {
-  /** The Sentry's end of the socket as Node holds it (non-blocking, close-on-exec), -1 if
-   *  the spawn failed: the Sentry works on a duplicate of its own (GoferTransport.adopt). */
-  fd: number;
+  /** The Sentry's end of the socket as Node holds it (non-blocking, close-on-exec), or -1
+   *  if there is none (the spawn failed, or the Gofer already hung up). Node stops reading
+   *  it: the Sentry works on a duplicate of its own (GoferTransport.adopt), made before Node's
+   *  event loop runs again. */
+  take(): number;
   /** Closes Node's end (the Gofer sees its connection end once the Sentry's is closed too). */
   stop(): void;
 }
@@ -44,15 +46,18 @@ export function startGofer(root: string, readWrite: boolean): GoferHandle {
   child.unref();
   // A server that cannot be started ends its socket: the Sentry then fails to mount the root.
   child.on('error', (e) => process.stderr.write(`wvisor: cannot start the Gofer (${command}): ${e.message}\n`));
-  // Node's event loop, which would read from it, does not run while a sandbox does; no
-  // request is sent before the Sentry has its own duplicate.
   const sock = child.stdio[3] as Socket | null;
   sock?.unref();
-  // A spawn that failed (no such program: no pid) has closed its socket, whose fd number
-  // may name something else by now: -1.
-  const fd = child.pid === undefined ? undefined : (sock as unknown as { _handle?: { fd?: number } } | null)?._handle?.fd;
+  type PipeHandle = { fd?: number; readStop?: () => number };
   return {
-    fd: typeof fd === 'number' && fd >= 0 ? fd : -1,
+    take: () => {
+      // A spawn that failed (no pid) has closed its socket, and a Gofer that exited at once
+      // has had it destroyed on EOF: either way the fd number may name something else now.
+      const handle = (sock as unknown as { _handle?: PipeHandle } | null)?._handle;
+      if (child.pid === undefined || sock === null || sock.destroyed || handle?.fd === undefined || handle.fd < 0) return -1;
+      handle.readStop?.();
+      return handle.fd;
+    },
     stop: () => sock?.destroy(),
   };
 }

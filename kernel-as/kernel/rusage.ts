@@ -23,16 +23,17 @@ export function noteExitCpu(tg: ThreadGroup): void {
   tg.exitCpuNs = groupCpuNs(tg);
 }
 
-/** The time a zombie hands to the parent that reaps it: its own and its reaped children's
- *  (what wait4's rusage reports: getrusage(RUSAGE_BOTH) of the child in wait_task_zombie()). */
-export function reapedCpuNs(zombie: ThreadGroup): i64 {
-  return groupCpuNs(zombie) + zombie.childrenCpuNs;
+/** What a wait reports of child c (its rusage): its own time and its reaped children's,
+ *  getrusage(RUSAGE_BOTH) of the child in wait_task_zombie(), wait_task_stopped() and
+ *  wait_task_continued(). A zombie hands this to the parent that reaps it. */
+export function waitCpuNs(c: ThreadGroup): i64 {
+  return groupCpuNs(c) + c.childrenCpuNs;
 }
 
 /** A waiting parent reaps zombie: its time becomes the parent's children's time. Children
  *  reaped without a wait (SIGCHLD ignored) add nothing, as in Linux. */
 export function collectReaped(parent: ThreadGroup, zombie: ThreadGroup): void {
-  parent.childrenCpuNs += reapedCpuNs(zombie);
+  parent.childrenCpuNs += waitCpuNs(zombie);
 }
 
 /** Writes a struct rusage at buf with ns of CPU time as ru_utime, everything else zero. */

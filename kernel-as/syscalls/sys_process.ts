@@ -6,7 +6,7 @@ import { NSIG, O_NONBLOCK, PAGE_SIZE, SIGCHLD, SIGCONT } from "../abi/linux";
 import { sysArg } from "../abi/regs";
 import { CLONE_FILES, CLONE_FS, CLONE_PARENT, CLONE_PARENT_SETTID, CLONE_CHILD_CLEARTID, CLONE_CHILD_SETTID, CLONE_SETTLS, CLONE_SIGHAND, CLONE_THREAD, CLONE_VFORK, CLONE_VM, CSIGNAL, CLONE_DETACHED, CLONE_UNTRACED, CLONE_PTRACE, CLONE_SYSVSEM, CLONE_PIDFD, CLONE_CLEAR_SIGHAND, forkProcess } from "../kernel/fork";
 import { reap, threadGroups } from "../kernel/kernel";
-import { collectReaped, groupCpuNs, reapedCpuNs, RUSAGE_SIZE, writeRusage } from "../kernel/rusage";
+import { collectReaped, RUSAGE_SIZE, waitCpuNs, writeRusage } from "../kernel/rusage";
 import { park, RET_EXEC, RET_GONE } from "../kernel/sched";
 import { REPORT_CONTINUED, REPORT_NONE, REPORT_STOPPED, Task, ThreadGroup } from "../kernel/task";
 import { CLD_CONTINUED, CLD_DUMPED, CLD_EXITED, CLD_KILLED, CLD_STOPPED } from "../kernel/signal";
@@ -307,10 +307,9 @@ export function sysWait4(t: Task): i64 {
   return who;
 }
 
-/** wait's rusage of child c: the CPU time it hands over when reaped (stopped or continued,
- *  what it used so far), the rest zero. */
+/** wait's rusage of child c (exited, stopped or continued): its CPU time, the rest zero. */
 function copyOutRusage(t: Task, addr: u64, c: ThreadGroup): i32 {
-  writeRusage(WAIT_BUF, found == FOUND_EXITED ? reapedCpuNs(c) : groupCpuNs(c));
+  writeRusage(WAIT_BUF, waitCpuNs(c));
   return t.mm.copyOut(addr, WAIT_BUF, RUSAGE_SIZE);
 }
 
