@@ -57,6 +57,7 @@ const cases: Case[] = [
   },
   { name: 'malloc' },
   { name: 'mprotect' },
+  { name: 'mlock' },
   {
     name: 'signal_vs_wait',
     selfChecking: false,

@@ -130,6 +130,13 @@ export class MM {
     return i == this.vmas.length || unchecked(this.vmas[i]).start >= end;
   }
 
+  /** The bytes of every VMA (Linux's total_vm, in bytes). */
+  mappedBytes(): u64 {
+    let n: u64 = 0;
+    for (let i = 0; i < this.vmas.length; i++) n += unchecked(this.vmas[i]).length;
+    return n;
+  }
+
   /** Whether every page of [start, end) is mapped (protection not considered). */
   rangeMapped(start: u64, end: u64): bool {
     let a = start;

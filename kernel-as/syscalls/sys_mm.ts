@@ -1,5 +1,5 @@
-// Memory syscalls: brk, mmap, munmap, mprotect, mremap, madvise (Linux mm/mmap.c,
-// mm/mprotect.c, mm/mremap.c, mm/madvise.c). MAP_SHARED mappings of anonymous memory and of
+// Memory syscalls: brk, mmap, munmap, mprotect, mremap, madvise, the mlock family (Linux
+// mm/mmap.c, mm/mprotect.c, mm/mremap.c, mm/madvise.c, mm/mlock.c). MAP_SHARED mappings of anonymous memory and of
 // tmpfs files (memfd, /dev/shm, /tmp, the overlay's upper files) map the object's own pages;
 // other files (the Gofer's, read-only in the overlay) are mapped as private copies, which a
 // read-only MAP_SHARED mapping may be since the file does not change under the sandbox.
@@ -11,7 +11,7 @@ import {
   MADV_SEQUENTIAL, MADV_UNMERGEABLE, MADV_WILLNEED, MADV_WIPEONFORK, MAP_ANONYMOUS, MAP_FIXED,
   MAP_FIXED_NOREPLACE, MAP_PRIVATE, MAP_SHARED, MAP_SHARED_VALIDATE, MAP_TYPE, MREMAP_DONTUNMAP,
   MREMAP_FIXED, MREMAP_MAYMOVE, PAGE_SIZE, pageAligned, pageUp, PROT_EXEC, PROT_GROWSDOWN,
-  PROT_GROWSUP, PROT_READ, PROT_WRITE,
+  PROT_GROWSUP, PROT_READ, PROT_WRITE, RLIMIT_MEMLOCK,
 } from "../abi/linux";
 import { sysArg } from "../abi/regs";
 import { Task } from "../kernel/task";
@@ -260,5 +260,61 @@ export function sysMadvise(t: Task): i64 {
   if (advice == MADV_DONTNEED || advice == MADV_DONTNEED_LOCKED || advice == MADV_FREE || advice == MADV_REMOVE) {
     mm.discard(addr, addr + alen);
   }
+  return 0;
+}
+
+// Memory locking (mm/mlock.c). Nothing is locked: the memory file's pages are the host's to
+// page out, and the Sentry keeps no locked state, so a lock is never refused for what other
+// calls locked before it. What a caller can see is checked as Linux checks it: the flags,
+// that the range is mapped, and, for a caller without CAP_IPC_LOCK (uid 0 holds every
+// capability in the sandbox), RLIMIT_MEMLOCK against the request.
+const MLOCK_ONFAULT: i32 = 1;
+const MCL_CURRENT: i32 = 1;
+const MCL_FUTURE: i32 = 2;
+const MCL_ONFAULT: i32 = 4;
+
+/** Whether t may lock len bytes: 0, -EPERM (no capability and a zero limit) or -ENOMEM
+ *  (over the limit: can_do_mlock() and the RLIMIT_MEMLOCK check of do_mlock()). */
+function mayLock(t: Task, len: u64): i32 {
+  if (t.tg.cred.euid == 0) return 0;
+  const limit = t.tg.rlimits.cur[RLIMIT_MEMLOCK];
+  if (limit == 0) return -EPERM;
+  return len > limit ? -ENOMEM : 0;
+}
+
+/** Checks the pages [addr, addr+len) reach (rounded out to pages) for a lock (or an unlock):
+ *  EINVAL if the range wraps, ENOMEM if some page is not mapped. */
+function lockRange(t: Task, addr: u64, len: u64, lock: bool): i32 {
+  const start = addr & ~(<u64>PAGE_SIZE - 1);
+  const end = pageUp(addr + len);
+  if (addr + len < addr || end < start) return -EINVAL;
+  if (start == end) return 0;
+  if (lock) {
+    const r = mayLock(t, end - start);
+    if (r < 0) return r;
+  }
+  return t.mm.rangeMapped(start, end) ? 0 : -ENOMEM;
+}
+
+export function sysMlock(t: Task): i64 {
+  return lockRange(t, sysArg(0), sysArg(1), true);
+}
+
+export function sysMlock2(t: Task): i64 {
+  if ((<i32>sysArg(2) & ~MLOCK_ONFAULT) != 0) return -EINVAL;
+  return lockRange(t, sysArg(0), sysArg(1), true);
+}
+
+export function sysMunlock(t: Task): i64 {
+  return lockRange(t, sysArg(0), sysArg(1), false);
+}
+
+export function sysMlockall(t: Task): i64 {
+  const flags = <i32>sysArg(0);
+  if (flags == 0 || (flags & ~(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)) != 0 || flags == MCL_ONFAULT) return -EINVAL;
+  return mayLock(t, (flags & MCL_CURRENT) != 0 ? t.mm.mappedBytes() : 0);
+}
+
+export function sysMunlockall(_t: Task): i64 {
   return 0;
 }

@@ -22,7 +22,7 @@ import {
   sysChmod, sysChown, sysFchmod, sysFchmodat, sysFchown, sysFchownat, sysFsync, sysFtruncate, sysLchown, sysSync,
   sysTruncate, sysUmask, sysUtimensat,
 } from "./sys_attr";
-import { sysBrk, sysMadvise, sysMmap, sysMprotect, sysMremap, sysMunmap } from "./sys_mm";
+import { sysBrk, sysMadvise, sysMlock, sysMlock2, sysMlockall, sysMmap, sysMprotect, sysMremap, sysMunlock, sysMunlockall, sysMunmap } from "./sys_mm";
 import {
   sysArchPrctl, sysExit, sysExitGroup, sysGetpid, sysGettid, sysSchedGetaffinity, sysSchedYield,
   sysGetRobustList, sysSetRobustList, sysSetTidAddress,
@@ -134,6 +134,7 @@ def(24, "sched_yield", sysSchedYield, FULL, "", "d", "");
 def(25, "mremap", sysMremap, PARTIAL, "pxxxp", "x", "MREMAP_DONTUNMAP is not supported (EINVAL)");
 def(26, "msync", sysMsync, FULL, "pxx", "d", "shared mappings are the file's own pages (tmpfs): nothing to write back");
 none(27, "mincore", "");
+const MLOCK_NOTE = "nothing is locked (the host pages the memory file); flags, mapped ranges and RLIMIT_MEMLOCK (per call) are checked";
 def(28, "madvise", sysMadvise, PARTIAL, "pxi", "d", "DONTNEED/FREE/REMOVE drop pages; other advice is accepted and ignored");
 none(29, "shmget", "");
 none(30, "shmat", "");
@@ -255,10 +256,10 @@ def(145, "sched_getscheduler", sysSchedGetscheduler, FULL, "i", "d", "");
 def(146, "sched_get_priority_max", sysSchedGetPriorityMax, FULL, "i", "d", "");
 def(147, "sched_get_priority_min", sysSchedGetPriorityMin, FULL, "i", "d", "");
 def(148, "sched_rr_get_interval", sysSchedRrGetInterval, FULL, "ip", "d", "");
-none(149, "mlock", "");
-none(150, "munlock", "");
-none(151, "mlockall", "");
-none(152, "munlockall", "");
+def(149, "mlock", sysMlock, PARTIAL, "px", "d", MLOCK_NOTE);
+def(150, "munlock", sysMunlock, PARTIAL, "px", "d", MLOCK_NOTE);
+def(151, "mlockall", sysMlockall, PARTIAL, "x", "d", MLOCK_NOTE);
+def(152, "munlockall", sysMunlockall, PARTIAL, "", "d", MLOCK_NOTE);
 none(153, "vhangup", "");
 none(154, "modify_ldt", "");
 none(155, "pivot_root", "");
@@ -431,7 +432,7 @@ none(321, "bpf", "");
 def(322, "execveat", sysExecveat, FULL, "isppx", "d", "");
 none(323, "userfaultfd", "");
 none(324, "membarrier", "");
-none(325, "mlock2", "");
+def(325, "mlock2", sysMlock2, PARTIAL, "pxx", "d", MLOCK_NOTE);
 def(326, "copy_file_range", sysCopyFileRange, FULL, "ipipux", "d", "");
 def(327, "preadv2", sysPreadv2, PARTIAL, "ipulx", "d", "RWF_* flags give EOPNOTSUPP");
 def(328, "pwritev2", sysPwritev2, PARTIAL, "ipulx", "d", "RWF_* flags give EOPNOTSUPP");

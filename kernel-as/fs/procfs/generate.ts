@@ -122,9 +122,7 @@ function stateLetter(tg: ThreadGroup): string {
 }
 
 function vmSize(tg: ThreadGroup): u64 {
-  let n: u64 = 0;
-  for (let i = 0; i < tg.mm.vmas.length; i++) n += tg.mm.vmas[i].length;
-  return n;
+  return tg.mm.mappedBytes();
 }
 
 function rss(tg: ThreadGroup): u64 {
