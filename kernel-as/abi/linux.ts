@@ -227,3 +227,6 @@ export const GRND_INSECURE: i32 = 4;
 // Wait status encoding (include/linux/wait.h conventions, as in do_exit()).
 @inline export function exitStatus(code: i32): i32 { return (code & 0xff) << 8; }
 @inline export function signalStatus(sig: i32, core: bool): i32 { return sig | (core ? 0x80 : 0); }
+
+// personality(2) flags (include/uapi/linux/personality.h) that the kernel acts on.
+export const ADDR_NO_RANDOMIZE: u32 = 0x0040000;

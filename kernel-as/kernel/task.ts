@@ -149,6 +149,9 @@ export class Task {
   altSp: u64 = 0;
   altSize: u64 = 0;
   altDisabled: bool = true;
+  /** personality(2): the execution domain and its flags (inherited by children and new
+   *  threads, kept across exec; only ADDR_NO_RANDOMIZE changes what wvisor does). */
+  personality: u32 = 0;
 
   constructor(
     public tid: i32,

@@ -103,17 +103,21 @@ export function readElf(file: FileDescription, img: LoadedImage): ElfFile | null
 }
 
 /** The load bias for an image: ET_EXEC loads where it says; an ET_DYN program with an
- *  interpreter goes to ELF_ET_DYN_BASE plus a random offset, anything else ET_DYN (a static
- *  PIE, or the interpreter itself) where mmap would put it (Linux's load_bias rules). */
-export function chooseBias(mm: MM, e: ElfFile, withInterp: bool): i64 {
+ *  interpreter goes to ELF_ET_DYN_BASE plus a random offset (none unless random), anything
+ *  else ET_DYN (a static PIE, or the interpreter itself) where mmap would put it (Linux's
+ *  load_bias rules). */
+export function chooseBias(mm: MM, e: ElfFile, withInterp: bool, random: bool): i64 {
   const span = pageUp(e.hi) - e.lo;
   if (e.type == ET_EXEC) {
     if (pageUp(e.hi) > mm.taskSize || e.lo < 0x1000) return -ENOEXEC;
     return 0;
   }
   if (withInterp) {
-    hostRandom(RND, 8);
-    const base = ELF_ET_DYN_BASE + pageDown(load<u64>(RND) % (<u64>1 << 32));
+    let base = ELF_ET_DYN_BASE;
+    if (random) {
+      hostRandom(RND, 8);
+      base += pageDown(load<u64>(RND) % (<u64>1 << 32));
+    }
     if (base + span <= mm.taskSize && mm.rangeFree(base, base + span)) return <i64>(base - e.lo);
   }
   const at = mm.unmappedArea(0, span);

@@ -5,7 +5,7 @@
 // return a failure kills the process, as in Linux.
 import { asCreate, asDestroy, asUnmap, hostRandom } from "../host";
 import { E2BIG, EACCES, ELOOP, ENOENT, ENOEXEC } from "../abi/errno";
-import { MAP_PRIVATE, O_RDONLY, PAGE_SIZE, pageDown, pageUp, PROT_READ, PROT_WRITE, RLIMIT_STACK, RLIM_INFINITY, SIGKILL, signalStatus } from "../abi/linux";
+import { ADDR_NO_RANDOMIZE, MAP_PRIVATE, O_RDONLY, PAGE_SIZE, pageDown, pageUp, PROT_READ, PROT_WRITE, RLIMIT_STACK, RLIM_INFINITY, SIGKILL, signalStatus } from "../abi/linux";
 import { CS, EFLAGS, REGS, REGS_SIZE, RIP, RSP, setReg, SS, USER_CS, USER_DS } from "../abi/regs";
 import { config } from "../kernel/config";
 import { Credentials } from "../kernel/cred";
@@ -44,18 +44,21 @@ const RND_BUF: usize = memory.data(32, 8);
 /** Returned by execve() after the point of no return: the process was killed. */
 export const EXEC_FATAL: i32 = -0x7fff0003;
 
-function randomPages(limit: u64): u64 {
+/** A random page-aligned offset below limit; 0 when randomizing is off (personality's
+ *  ADDR_NO_RANDOMIZE, as Linux's PF_RANDOMIZE is not set then). */
+function randomPages(limit: u64, random: bool): u64 {
+  if (!random) return 0;
   hostRandom(RND_BUF, 8);
   return pageDown(load<u64>(RND_BUF) % limit);
 }
 
 /** Lays out stack and mmap base below the top of the address space with some randomness, as
  *  Linux's arch_pick_mmap_layout() and randomize_stack_top() do (with smaller ranges). */
-function pickLayout(mm: MM, stackSize: u64): void {
-  mm.stackTop = mm.taskSize - PAGE_SIZE - randomPages(1 << 30);
+function pickLayout(mm: MM, stackSize: u64, random: bool): void {
+  mm.stackTop = mm.taskSize - PAGE_SIZE - randomPages(1 << 30, random);
   let gap = stackSize + STACK_GUARD_GAP;
   if (gap < MIN_MMAP_GAP) gap = MIN_MMAP_GAP;
-  mm.mmapBase = mm.stackTop - gap - randomPages(<u64>1 << 32);
+  mm.mmapBase = mm.stackTop - gap - randomPages(<u64>1 << 32, random);
 }
 
 function describe(e: i32): string {
@@ -157,13 +160,14 @@ function plan(fs: FsContext, cred: Credentials, path: string, first: Path | null
   return p;
 }
 
-/** Maps the plan into the empty mm and builds the stack and registers. 0 or -errno. */
-function loadPlan(mm: MM, p: ExecPlan, envp: string[], cred: Credentials, stackSize: u64, img: LoadedImage): i32 {
-  pickLayout(mm, stackSize);
+/** Maps the plan into the empty mm and builds the stack and registers; addresses are
+ *  randomized unless random is false. 0 or -errno. */
+function loadPlan(mm: MM, p: ExecPlan, envp: string[], cred: Credentials, stackSize: u64, img: LoadedImage, random: bool): i32 {
+  pickLayout(mm, stackSize, random);
   let r = mm.mapAnon(mm.stackTop - stackSize, stackSize, PROT_READ | PROT_WRITE, MAP_PRIVATE, VMA_STACK);
   if (r < 0) return r;
   const e = p.elf!;
-  const bias = chooseBias(mm, e, p.interpElf !== null);
+  const bias = chooseBias(mm, e, p.interpElf !== null, random);
   if (bias < 0) return <i32>bias;
   r = mapElf(mm, p.file!, e, <u64>bias, img);
   if (r < 0) return r;
@@ -175,7 +179,7 @@ function loadPlan(mm: MM, p: ExecPlan, envp: string[], cred: Credentials, stackS
   img.isPie = e.type == ET_DYN_TYPE;
   if (p.interpElf !== null) {
     const ie = p.interpElf!;
-    const ibias = chooseBias(mm, ie, false);
+    const ibias = chooseBias(mm, ie, false, random);
     if (ibias < 0) return <i32>ibias;
     r = mapElf(mm, p.interp!, ie, <u64>ibias, img);
     if (r < 0) return r;
@@ -185,7 +189,7 @@ function loadPlan(mm: MM, p: ExecPlan, envp: string[], cred: Credentials, stackS
   // brk starts after the image, moved up by up to 32 MiB (arch_randomize_brk); a static PIE
   // gets its heap at ELF_ET_DYN_BASE instead, as Linux does, away from the mmap area.
   const brkBase = img.isPie && img.base == 0 ? ELF_ET_DYN_BASE : img.end;
-  mm.brkStart = brkBase + randomPages(32 << 20);
+  mm.brkStart = brkBase + randomPages(32 << 20, random);
   mm.brk = mm.brkStart;
   const sp = buildInitialStack(mm, p.argv, envp, p.path, img, cred, config.hwcap, config.hwcap2, stackSize);
   if (sp < 0) return <i32>sp;
@@ -233,7 +237,7 @@ export function execve(t: Task, path: string, argv: string[], envp: string[], fi
   asUnmap(stub, 0, <f64>tg.mm.taskSize);
   const mm = new MM(stub, tg.mm.taskSize);
   tg.mm = mm;
-  const r = loadPlan(mm, p, envp, tg.cred, stackSizeOf(tg), img);
+  const r = loadPlan(mm, p, envp, tg.cred, stackSizeOf(tg), img, (t.personality & ADDR_NO_RANDOMIZE) == 0);
   p.release();
   if (r < 0) {
     execError = img.reason.length > 0 ? img.reason : describe(-r);

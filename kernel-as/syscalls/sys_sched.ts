@@ -1,7 +1,7 @@
 // Scheduling and accounting queries, answered as Linux answers them for a normal (SCHED_OTHER)
 // task: sched_getparam, sched_setparam, sched_getscheduler, sched_setscheduler,
 // sched_get_priority_max/min, sched_rr_get_interval, getpriority, setpriority, getrusage,
-// times, and prctl (Linux kernel/sched/core.c, kernel/sys.c).
+// times, prctl and personality (Linux kernel/sched/core.c, kernel/sys.c, kernel/exec_domain.c).
 import { EFAULT, EINVAL, EPERM, ESRCH } from "../abi/errno";
 import { sysArg } from "../abi/regs";
 import { threadGroups, tasksByTid } from "../kernel/kernel";
@@ -225,4 +225,14 @@ export function sysPrctl(t: Task): i64 {
   if (op == PR_GET_TIMERSLACK) return 50000;
   if (op == PR_SET_TIMERSLACK) return 0;
   return -EINVAL;
+}
+
+/** personality(2): sets the calling task's persona unless it is 0xffffffff (a query) and
+ *  returns the old one. Any value is taken, as Linux takes it; of the flags only
+ *  ADDR_NO_RANDOMIZE changes anything (the layout of the next exec). */
+export function sysPersonality(t: Task): i64 {
+  const old = t.personality;
+  const persona = <u32>sysArg(0);
+  if (persona != 0xffffffff) t.personality = persona;
+  return <i64>old;
 }

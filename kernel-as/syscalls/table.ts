@@ -36,7 +36,7 @@ import { sysKill, sysRtSigaction, sysRtSigprocmask, sysTgkill, sysTkill } from "
 import { sysGetrandom, sysGetrlimit, sysPrlimit64, sysSetrlimit, sysUname } from "./sys_info";
 import { sysFutex } from "./sys_futex";
 import {
-  sysGetpriority, sysGetrusage, sysPrctl, sysSchedGetparam, sysSchedGetPriorityMax, sysSchedGetPriorityMin,
+  sysGetpriority, sysGetrusage, sysPersonality, sysPrctl, sysSchedGetparam, sysSchedGetPriorityMax, sysSchedGetPriorityMin,
   sysSchedGetscheduler, sysSchedRrGetInterval, sysSchedSetparam, sysSchedSetscheduler, sysSetpriority, sysTimes,
 } from "./sys_sched";
 import { sysFlock } from "./sys_lock";
@@ -242,7 +242,7 @@ def(131, "sigaltstack", sysSigaltstack, FULL, "pp", "d", "");
 def(132, "utime", sysUtime, FULL, "sp", "d", "");
 def(133, "mknod", sysMknod, PARTIAL, "sox", "d", "regular files, fifos and sockets; devices give EPERM");
 none(134, "uselib", "");
-none(135, "personality", "");
+def(135, "personality", sysPersonality, PARTIAL, "x", "x", "ADDR_NO_RANDOMIZE is honoured at exec; other flags are kept and not acted on");
 none(136, "ustat", "");
 def(137, "statfs", sysStatfs, PARTIAL, "sp", "d", "sizes are nominal");
 def(138, "fstatfs", sysFstatfs, PARTIAL, "ip", "d", "sizes are nominal");

@@ -19,7 +19,7 @@ import { UTS_RELEASE, UTS_VERSION } from "../../syscalls/sys_info";
 import { FifoEnd } from "../fifo";
 
 export const SYSTEM_FILES: string[] = ["cpuinfo", "meminfo", "stat", "uptime", "loadavg", "version", "filesystems", "mounts"];
-export const PID_FILES: string[] = ["stat", "status", "statm", "cmdline", "environ", "comm", "maps", "mounts", "mountinfo", "limits", "auxv"];
+export const PID_FILES: string[] = ["stat", "status", "statm", "cmdline", "environ", "comm", "maps", "mounts", "mountinfo", "limits", "auxv", "personality"];
 export const PID_LINKS: string[] = ["exe", "cwd", "root"];
 export const SYS_FILES: string[] = [
   "sys/kernel/hostname", "sys/kernel/ostype", "sys/kernel/osrelease", "sys/kernel/version", "sys/kernel/pid_max",
@@ -275,6 +275,7 @@ export function generateFile(name: string, tg: ThreadGroup | null, cur: Task): A
   else if (name == "mounts") s = mountLines(t.fs.root, false);
   else if (name == "mountinfo") s = mountLines(t.fs.root, true);
   else if (name == "limits") s = limits(tg);
+  else if (name == "personality") s = t.personality.toString(16).padStart(8, "0") + "\n";
   else if (name.startsWith("fdinfo/")) s = fdinfo(tg, I32.parseInt(name.substring(7)));
   return String.UTF8.encode(s);
 }
