@@ -93,10 +93,18 @@ export class MemoryFile {
     }
   }
 
-  /** Whether the page at offset off is in the file already (mincore of the Sentry's mapping). */
+  /** Whether the page at offset off is in the file already. */
   private resident(off: number): boolean {
-    const page = off - (off % 4096);
-    return libc.mincore(this.base + page, 4096, this.mincoreVec) === 0 && (this.mincoreVec[0] & 1) !== 0;
+    this.residency(off - (off % 4096), 4096, this.mincoreVec);
+    return this.mincoreVec[0] === 1;
+  }
+
+  /** One byte per page of [off, off+len) (page aligned) into out: 1 when the file holds the
+   *  page, 0 for a hole. mincore(2) of the Sentry's shared mapping tells the file's own pages
+   *  (whether or not the Sentry ever touched them). */
+  residency(off: number, len: number, out: Uint8Array): void {
+    if (libc.mincore(this.base + off, len, out) !== 0) out.fill(0, 0, len / 4096);
+    for (let i = 0; i < len / 4096; i++) out[i] &= 1;
   }
 
   /** Copies only the data extents of [src, src+len) to dst (SEEK_DATA / SEEK_HOLE). */

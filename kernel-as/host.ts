@@ -19,6 +19,11 @@ export declare function mfWrite(off: f64, src: usize, len: i32): void;
 @external("host", "mf_copy")
 export declare function mfCopy(dst: f64, src: f64, len: f64): void;
 
+/** Writes one byte per page of [off, off+len) of the memory file to kernel memory dst: 1 when
+ *  the host holds the page, 0 for a hole. Offsets are page aligned. */
+@external("host", "mf_resident")
+export declare function mfResident(off: f64, len: f64, dst: usize): void;
+
 /** Copies [src, src+len) to dst like mf_copy, but only the pages that hold data: holes stay
  *  holes, so a copy of a sparse range costs what the source really holds (fork). */
 @external("host", "mf_clone")

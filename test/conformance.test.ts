@@ -58,6 +58,7 @@ const cases: Case[] = [
   { name: 'malloc' },
   { name: 'mprotect' },
   { name: 'mlock' },
+  { name: 'mincore' },
   { name: 'personality' },
   {
     name: 'signal_vs_wait',

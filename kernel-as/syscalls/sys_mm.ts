@@ -1,5 +1,5 @@
-// Memory syscalls: brk, mmap, munmap, mprotect, mremap, madvise, the mlock family (Linux
-// mm/mmap.c, mm/mprotect.c, mm/mremap.c, mm/madvise.c, mm/mlock.c). MAP_SHARED mappings of anonymous memory and of
+// Memory syscalls: brk, mmap, munmap, mprotect, mremap, madvise, mincore, the mlock family
+// (Linux mm/mmap.c, mm/mprotect.c, mm/mremap.c, mm/madvise.c, mm/mincore.c, mm/mlock.c). MAP_SHARED mappings of anonymous memory and of
 // tmpfs files (memfd, /dev/shm, /tmp, the overlay's upper files) map the object's own pages;
 // other files (the Gofer's, read-only in the overlay) are mapped as private copies, which a
 // read-only MAP_SHARED mapping may be since the file does not change under the sandbox.
@@ -14,6 +14,7 @@ import {
   PROT_GROWSUP, PROT_READ, PROT_WRITE, RLIMIT_MEMLOCK,
 } from "../abi/linux";
 import { sysArg } from "../abi/regs";
+import { mfResident } from "../host";
 import { Task } from "../kernel/task";
 import { MM, MMAP_MIN_ADDR } from "../mm/mm";
 import { fillFailed, mapCached } from "../fs/page_cache";
@@ -316,5 +317,45 @@ export function sysMlockall(t: Task): i64 {
 }
 
 export function sysMunlockall(_t: Task): i64 {
+  return 0;
+}
+
+/** Pages one mincore() step looks at. */
+const MINCORE_CHUNK: u64 = 512;
+const MINCORE_BUF: usize = memory.data(<i32>MINCORE_CHUNK);
+
+/** mincore(2) (mm/mincore.c): one byte per page of [addr, addr+len), 1 when the page is in
+ *  memory. A page is in memory when the memory file holds it (an app page never touched is a
+ *  hole there, as an untouched anonymous page is absent in Linux); a reservation without
+ *  pages, or a shared object's hole, is not. */
+export function sysMincore(t: Task): i64 {
+  const addr = sysArg(0);
+  const len = sysArg(1);
+  let vec = sysArg(2);
+  if (!pageAligned(addr)) return -EINVAL;
+  const end = pageUp(addr + len);
+  if (addr + len < addr || end < addr || end > t.mm.taskSize) return -ENOMEM;
+  let a = addr;
+  while (a < end) {
+    const v = t.mm.find(a);
+    if (v === null) return -ENOMEM;
+    let stop = v.end < end ? v.end : end;
+    if (stop - a > MINCORE_CHUNK * PAGE_SIZE) stop = a + MINCORE_CHUNK * PAGE_SIZE;
+    const n = <i32>((stop - a) / PAGE_SIZE);
+    if (v.obj !== null) {
+      for (let i = 0; i < n; i++) {
+        const page = v.obj!.page(v.pageIndex(a + <u64>i * PAGE_SIZE));
+        if (page >= 0) mfResident(<f64>page, <f64>PAGE_SIZE, MINCORE_BUF + <usize>i);
+        else store<u8>(MINCORE_BUF + <usize>i, 0);
+      }
+    } else if (v.mfOff >= 0) {
+      mfResident(<f64>v.offsetOf(a), <f64>(stop - a), MINCORE_BUF);
+    } else {
+      memory.fill(MINCORE_BUF, 0, n);
+    }
+    if (t.mm.copyOut(vec, MINCORE_BUF, <u64>n) < 0) return -EFAULT;
+    vec += <u64>n;
+    a = stop;
+  }
   return 0;
 }

@@ -22,7 +22,7 @@ import {
   sysChmod, sysChown, sysFchmod, sysFchmodat, sysFchown, sysFchownat, sysFsync, sysFtruncate, sysLchown, sysSync,
   sysTruncate, sysUmask, sysUtimensat,
 } from "./sys_attr";
-import { sysBrk, sysMadvise, sysMlock, sysMlock2, sysMlockall, sysMmap, sysMprotect, sysMremap, sysMunlock, sysMunlockall, sysMunmap } from "./sys_mm";
+import { sysBrk, sysMadvise, sysMlock, sysMlock2, sysMincore, sysMlockall, sysMmap, sysMprotect, sysMremap, sysMunlock, sysMunlockall, sysMunmap } from "./sys_mm";
 import {
   sysArchPrctl, sysExit, sysExitGroup, sysGetpid, sysGettid, sysSchedGetaffinity, sysSchedYield,
   sysGetRobustList, sysSetRobustList, sysSetTidAddress,
@@ -133,7 +133,7 @@ def(23, "select", sysSelect, PARTIAL, "ipppp", "d", "the timeval is not updated 
 def(24, "sched_yield", sysSchedYield, FULL, "", "d", "");
 def(25, "mremap", sysMremap, PARTIAL, "pxxxp", "x", "MREMAP_DONTUNMAP is not supported (EINVAL)");
 def(26, "msync", sysMsync, FULL, "pxx", "d", "shared mappings are the file's own pages (tmpfs): nothing to write back");
-none(27, "mincore", "");
+def(27, "mincore", sysMincore, FULL, "pxp", "d", "");
 const MLOCK_NOTE = "nothing is locked (the host pages the memory file); flags, mapped ranges and RLIMIT_MEMLOCK (per call) are checked";
 def(28, "madvise", sysMadvise, PARTIAL, "pxi", "d", "DONTNEED/FREE/REMOVE drop pages; other advice is accepted and ignored");
 none(29, "shmget", "");
