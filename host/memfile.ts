@@ -20,6 +20,7 @@ export class MemoryFile {
   /** Address of the whole file mapped in the Sentry. */
   readonly base: number;
   private readonly windows: (Uint8Array | undefined)[] = [];
+  private readonly wordWindows: (Int32Array | undefined)[] = [];
   private readonly mincoreVec = new Uint8Array(1);
 
   /** Creates a sparse memfd of size bytes: pages exist only once written. */
@@ -40,6 +41,20 @@ export class MemoryFile {
       this.windows[i] = w;
     }
     return w;
+  }
+
+  /** compare-and-exchange of the 32-bit word at off (4-aligned): Atomics on a view of the
+   *  Sentry's shared mapping are locked instructions, atomic against the stubs' threads that
+   *  map the same pages. Returns the old value. */
+  cmpxchg32(off: number, expected: number, desired: number): number {
+    const i = Math.floor(off / WINDOW);
+    let w = this.wordWindows[i];
+    if (!w) {
+      const bytes = this.window(i);
+      w = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length >> 2);
+      this.wordWindows[i] = w;
+    }
+    return Atomics.compareExchange(w, (off - i * WINDOW) >> 2, expected | 0, desired | 0);
   }
 
   /** Copies len bytes at offset off into dst[dstOff...]. */

@@ -19,6 +19,12 @@ export declare function mfWrite(off: f64, src: usize, len: i32): void;
 @external("host", "mf_copy")
 export declare function mfCopy(dst: f64, src: f64, len: f64): void;
 
+/** Compares the 32-bit word at memory-file offset off (4-aligned) with expected and, if
+ *  equal, stores desired, in one atomic step against app threads running meanwhile (a locked
+ *  cmpxchg on the host). Returns the word's old value. */
+@external("host", "mf_cmpxchg32")
+export declare function mfCmpxchg32(off: f64, expected: u32, desired: u32): u32;
+
 /** Writes one byte per page of [off, off+len) of the memory file to kernel memory dst: 1 when
  *  the host holds the page, 0 for a hole. Offsets are page aligned. */
 @external("host", "mf_resident")

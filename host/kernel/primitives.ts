@@ -47,6 +47,7 @@ export function hostPrimitives(ctx: PrimitiveContext): WebAssembly.ModuleImports
     mf_write: (off: number, src: number, len: number) => ctx.memfile.write(off, mem(), src, len),
     mf_copy: (dst: number, src: number, len: number) => ctx.memfile.copy(dst, src, len),
     mf_clone: (dst: number, src: number, len: number) => ctx.memfile.cloneRange(dst, src, len),
+    mf_cmpxchg32: (off: number, expected: number, desired: number) => ctx.memfile.cmpxchg32(off, expected, desired),
     mf_resident: (off: number, len: number, dst: number) => ctx.memfile.residency(off, len, mem().subarray(dst, dst + len / 4096)),
     mf_punch: (off: number, len: number) => ctx.memfile.punch(off, len),
 

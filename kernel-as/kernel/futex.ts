@@ -114,10 +114,16 @@ export function exitRobustList(t: Task): void {
 
 function futexDeath(t: Task, mm: MM, addr: u64): void {
   if ((addr & 3) != 0 || mm.copyIn(addr, ROBUST_BUF, 4) < 0) return;
-  const word = load<u32>(ROBUST_BUF);
-  if ((word & FUTEX_TID_MASK) != <u32>t.tid) return;
-  store<u32>(ROBUST_BUF, (word & FUTEX_WAITERS) | FUTEX_OWNER_DIED);
-  if (mm.copyOut(addr, ROBUST_BUF, 4) < 0) return;
+  let word = load<u32>(ROBUST_BUF);
+  // The owner died bit goes in atomically: the group's other threads may be at the lock
+  // (handle_futex_death()'s cmpxchg loop).
+  for (;;) {
+    if ((word & FUTEX_TID_MASK) != <u32>t.tid) return;
+    const seen = mm.cmpxchg32(addr, word, (word & FUTEX_WAITERS) | FUTEX_OWNER_DIED);
+    if (seen < 0) return;
+    if (<u32>seen == word) break;
+    word = <u32>seen;
+  }
   const key = futexKey(mm, addr, true);
   if ((word & FUTEX_WAITERS) != 0 && key !== null) wakeFutex(key, 0xffffffff, 1);
 }

@@ -9,7 +9,7 @@
 // shared VMA holds a reference on its object and has exactly the object's present pages below
 // the object's end mapped in the stub; an unbacked VMA (a PROT_NONE reservation) has nothing
 // mapped in the stub.
-import { asMap, asProtect, asUnmap, mfClone, mfCopy, mfPunch, mfRead, mfWrite } from "../host";
+import { asMap, asProtect, asUnmap, mfClone, mfCmpxchg32, mfCopy, mfPunch, mfRead, mfWrite } from "../host";
 import { EFAULT, ENAMETOOLONG, ENOMEM } from "../abi/errno";
 import { MAP_PRIVATE, MAP_TYPE, PAGE_SIZE, PROT_EXEC, PROT_NONE, PROT_READ, PROT_WRITE } from "../abi/linux";
 import { insertAt } from "../util/array";
@@ -560,6 +560,14 @@ export class MM {
     }
     lastStringError = -ENAMETOOLONG;
     return null;
+  }
+
+  /** Compares the u32 at app address addr (4-aligned) with expected and, if equal, stores
+   *  desired, in one atomic step against app threads running meanwhile (Linux's
+   *  futex_atomic_cmpxchg_inatomic()). The old value, or -EFAULT. */
+  cmpxchg32(addr: u64, expected: u32, desired: u32): i64 {
+    if (this.accessibleLen(addr, 4, PROT_WRITE) < 4) return -EFAULT;
+    return <i64>mfCmpxchg32(<f64>this.extentAt(addr, addr + 4), expected, desired);
   }
 
   /** Raw copy through the VMAs. Precondition: [addr, addr+len) is accessible and backed. */

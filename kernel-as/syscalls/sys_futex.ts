@@ -67,10 +67,10 @@ export function sysFutex(t: Task): i64 {
 }
 
 /** FUTEX_WAKE_OP: *uaddr2 = op(*uaddr2, oparg); wake val waiters on uaddr, and nr_wake2 on
- *  uaddr2 too if the old value compares true (futex_wake_op()). As in Linux, the update is
- *  made before an unknown comparison is refused (ENOSYS). The update is not atomic
- *  against app threads running at the same moment (the kernel reads and writes the word
- *  through the memory file); glibc's condition variables stopped using WAKE_OP in 2.25. */
+ *  uaddr2 too if the old value compares true (futex_wake_op()). The update is atomic against
+ *  app threads running at the same moment (a compare-and-exchange loop, as
+ *  arch_futex_atomic_op_inuser() does for the ops x86 has no single instruction for). As in
+ *  Linux, the update is made before an unknown comparison is refused (ENOSYS). */
 function wakeOp(t: Task, uaddr: u64, val: u32, shared: bool): i64 {
   const uaddr2 = sysArg(4);
   const enc = <u32>sysArg(5);
@@ -84,15 +84,19 @@ function wakeOp(t: Task, uaddr: u64, val: u32, shared: bool): i64 {
   const key = futexKey(t.mm, uaddr, shared);
   const key2 = futexKey(t.mm, uaddr2, shared);
   if (key === null || key2 === null) return -EFAULT;
-  if (t.mm.accessibleLen(uaddr2, 4, PROT_WRITE) < 4 || t.mm.copyIn(uaddr2, WORD, 4) < 0) return -EFAULT;
-  const old = load<i32>(WORD);
-  let nv = oparg;
-  if (op == 1) nv = old + oparg;
-  else if (op == 2) nv = old | oparg;
-  else if (op == 3) nv = old & ~oparg;
-  else if (op == 4) nv = old ^ oparg;
-  store<i32>(WORD, nv);
-  t.mm.copyOut(uaddr2, WORD, 4);
+  if (t.mm.copyIn(uaddr2, WORD, 4) < 0) return -EFAULT;
+  let old = load<i32>(WORD);
+  for (;;) {
+    let nv = oparg;
+    if (op == 1) nv = old + oparg;
+    else if (op == 2) nv = old | oparg;
+    else if (op == 3) nv = old & ~oparg;
+    else if (op == 4) nv = old ^ oparg;
+    const seen = t.mm.cmpxchg32(uaddr2, <u32>old, <u32>nv);
+    if (seen < 0) return seen;
+    if (<i32>seen == old) break;
+    old = <i32>seen;
+  }
   if (cmp > 5) return -ENOSYS;
   let woken = wakeFutex(key, FUTEX_BITSET_MATCH_ANY, count(val));
   const hit = cmp == 0 ? old == cmparg : cmp == 1 ? old != cmparg : cmp == 2 ? old < cmparg :
