@@ -309,7 +309,7 @@ def(198, "lremovexattr", sysLremovexattr, PARTIAL, "ss", "d", "kept on tmpfs and
 def(199, "fremovexattr", sysFremovexattr, PARTIAL, "is", "d", "kept on tmpfs and the overlay; the Gofer's files have none; no system.* (POSIX ACL) names");
 def(200, "tkill", sysTkill, FULL, "ii", "d", "");
 def(201, "time", sysTime, FULL, "p", "d", "");
-def(202, "futex", sysFutex, PARTIAL, "piuppx", "d", "WAIT, WAKE, the BITSET forms, REQUEUE, CMP_REQUEUE, WAKE_OP (its update is not atomic against running threads), private and shared; PI futexes give ENOSYS");
+def(202, "futex", sysFutex, PARTIAL, "piuppx", "d", "WAIT, WAKE, the BITSET forms, REQUEUE, CMP_REQUEUE, WAKE_OP, private and shared; PI futexes give ENOSYS");
 none(203, "sched_setaffinity", "");
 def(204, "sched_getaffinity", sysSchedGetaffinity, FULL, "iup", "d", "");
 none(205, "set_thread_area", "");
