@@ -59,6 +59,7 @@ const cases: Case[] = [
   { name: 'mprotect' },
   { name: 'mlock' },
   { name: 'mincore' },
+  { name: 'mprotect_shared' },
   { name: 'personality' },
   {
     name: 'signal_vs_wait',

@@ -15,7 +15,7 @@ import { MAP_PRIVATE, MAP_TYPE, PAGE_SIZE, PROT_EXEC, PROT_NONE, PROT_READ, PROT
 import { insertAt } from "../util/array";
 import { memoryFile, memoryLimit } from "../kernel/globals";
 import { MemObject, reclaimPageCaches } from "./mem_object";
-import { CowExtent, Vma } from "./vma";
+import { CowExtent, Vma, VMA_NO_MAYWRITE } from "./vma";
 
 /** How many holes of a shared object one mmap fills at once (64 MiB). */
 const EAGER_HOLE_PAGES: u64 = 16384;
@@ -135,6 +135,14 @@ export class MM {
     let n: u64 = 0;
     for (let i = 0; i < this.vmas.length; i++) n += unchecked(this.vmas[i]).length;
     return n;
+  }
+
+  /** Whether some VMA of [start, end) may never be made writable (VMA_NO_MAYWRITE). */
+  rangeDeniesWrite(start: u64, end: u64): bool {
+    for (let i = this.lowerBound(start); i < this.vmas.length && unchecked(this.vmas[i]).start < end; i++) {
+      if ((unchecked(this.vmas[i]).flags & VMA_NO_MAYWRITE) != 0) return true;
+    }
+    return false;
   }
 
   /** Whether every page of [start, end) is mapped (protection not considered). */

@@ -13,6 +13,12 @@ export const VMA_STACK: i32 = 2;
 export const VMA_IMAGE: i32 = 3;
 export const VMA_FILE: i32 = 4;
 
+/** A Vma flag that is no MAP_* flag: the mapping may never be made writable (Linux's
+ *  VM_MAYWRITE cleared): a MAP_SHARED mapping of a file not open for writing, or of pages
+ *  that are not the file's own (a cached copy of a Gofer file, shared with other mappings).
+ *  mprotect refuses PROT_WRITE on it (EACCES). */
+export const VMA_NO_MAYWRITE: i32 = 1 << 30;
+
 export class Vma {
   constructor(
     public start: u64,

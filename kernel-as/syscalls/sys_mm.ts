@@ -19,7 +19,7 @@ import { Task } from "../kernel/task";
 import { MM, MMAP_MIN_ADDR } from "../mm/mm";
 import { fillFailed, mapCached } from "../fs/page_cache";
 import { MemObject } from "../mm/mem_object";
-import { Vma, VMA_ANON, VMA_FILE, VMA_HEAP } from "../mm/vma";
+import { Vma, VMA_ANON, VMA_FILE, VMA_HEAP, VMA_NO_MAYWRITE } from "../mm/vma";
 import { InodeFile } from "../fs/vfs/inode_file";
 import { readIntoMapping } from "../loader/elf";
 
@@ -91,7 +91,10 @@ export function sysMmap(t: Task): i64 {
     at = <u64>r;
   }
   const kind = file === null ? VMA_ANON : VMA_FILE;
-  const vflags = flags & (MAP_TYPE | MAP_ANONYMOUS);
+  let vflags = flags & (MAP_TYPE | MAP_ANONYMOUS);
+  // A shared mapping that must never be written: the file is not open for writing (do_mmap()
+  // clears VM_MAYWRITE then), or its pages are not the file's own (see above).
+  if (file !== null && type != MAP_PRIVATE && (!file.writable || obj === null)) vflags |= VMA_NO_MAYWRITE;
   if (obj !== null) {
     const r = mm.mapShared(at, alen, prot & PROT_RWX, vflags, obj, off / PAGE_SIZE, kind);
     if (r < 0) {
@@ -158,6 +161,8 @@ export function sysMprotect(t: Task): i64 {
   const alen = pageUp(len);
   if (alen < len || addr + alen < addr) return -ENOMEM;
   if (!mm.rangeMapped(addr, addr + alen)) return -ENOMEM;
+  // Write access only where the mapping may have it (mprotect_fixup()'s VM_MAYWRITE check).
+  if ((prot & PROT_WRITE) != 0 && mm.rangeDeniesWrite(addr, addr + alen)) return -EACCES;
   return mm.protect(addr, addr + alen, prot & PROT_RWX);
 }
 
