@@ -230,3 +230,4 @@ export const GRND_INSECURE: i32 = 4;
 
 // personality(2) flags (include/uapi/linux/personality.h) that the kernel acts on.
 export const ADDR_NO_RANDOMIZE: u32 = 0x0040000;
+export const READ_IMPLIES_EXEC: u32 = 0x0400000;

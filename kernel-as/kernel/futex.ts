@@ -100,30 +100,42 @@ export function exitRobustList(t: Task): void {
   if (mm.copyIn(head, ROBUST_BUF, 24) < 0) return;
   let entry = load<u64>(ROBUST_BUF);
   const offset = load<i64>(ROBUST_BUF + 8);
-  const pending = load<u64>(ROBUST_BUF + 16) & ~(<u64>1);
+  const pendingRaw = load<u64>(ROBUST_BUF + 16);
+  const pending = pendingRaw & ~(<u64>1);
   for (let n = 0; entry != head && n < ROBUST_LIST_LIMIT; n++) {
     // Read the next pointer first: the death handling may free the entry's memory.
-    if (mm.copyIn(entry & ~(<u64>1), ROBUST_BUF, 8) < 0) return;
+    const nextOk = mm.copyIn(entry & ~(<u64>1), ROBUST_BUF, 8) >= 0;
     const next = load<u64>(ROBUST_BUF);
     const e = entry & ~(<u64>1);
-    if (e != pending) futexDeath(t, mm, e + <u64>offset);
+    // A word that cannot be handled (misaligned, not writable) ends the walk, as does a
+    // next pointer that cannot be read (after this entry).
+    if (e != pending && !futexDeath(t, mm, e + <u64>offset, false, (entry & 1) != 0)) return;
+    if (!nextOk) return;
     entry = next;
   }
-  if (pending != 0) futexDeath(t, mm, pending + <u64>offset);
+  if (pending != 0) futexDeath(t, mm, pending + <u64>offset, true, (pendingRaw & 1) != 0);
 }
 
-function futexDeath(t: Task, mm: MM, addr: u64): void {
-  if ((addr & 3) != 0 || mm.copyIn(addr, ROBUST_BUF, 4) < 0) return;
+/** handle_futex_death(): the word at addr, if t owns it, gets OWNER_DIED (atomically: the
+ *  group's other threads may be at the lock) and one waiter is woken; the entry of an
+ *  operation t had pending that left the word 0 (an unlock just done, its FUTEX_WAKE not
+ *  yet) wakes one waiter too, or it would wait for good. False when the word cannot be
+ *  handled (misaligned, unreadable or not writable). */
+function futexDeath(t: Task, mm: MM, addr: u64, pendingOp: bool, pi: bool): bool {
+  if ((addr & 3) != 0 || mm.copyIn(addr, ROBUST_BUF, 4) < 0) return false;
   let word = load<u32>(ROBUST_BUF);
-  // The owner died bit goes in atomically: the group's other threads may be at the lock
-  // (handle_futex_death()'s cmpxchg loop).
+  const key = futexKey(mm, addr, true);
+  if (pendingOp && !pi && word == 0) {
+    if (key !== null) wakeFutex(key, 0xffffffff, 1);
+    return true;
+  }
   for (;;) {
-    if ((word & FUTEX_TID_MASK) != <u32>t.tid) return;
+    if ((word & FUTEX_TID_MASK) != <u32>t.tid) return true;
     const seen = mm.cmpxchg32(addr, word, (word & FUTEX_WAITERS) | FUTEX_OWNER_DIED);
-    if (seen < 0) return;
+    if (seen < 0) return false;
     if (<u32>seen == word) break;
     word = <u32>seen;
   }
-  const key = futexKey(mm, addr, true);
   if ((word & FUTEX_WAITERS) != 0 && key !== null) wakeFutex(key, 0xffffffff, 1);
+  return true;
 }

@@ -5,7 +5,7 @@
 // return a failure kills the process, as in Linux.
 import { asCreate, asDestroy, asUnmap, hostRandom } from "../host";
 import { E2BIG, EACCES, ELOOP, ENOENT, ENOEXEC } from "../abi/errno";
-import { ADDR_NO_RANDOMIZE, MAP_PRIVATE, O_RDONLY, PAGE_SIZE, pageDown, pageUp, PROT_READ, PROT_WRITE, RLIMIT_STACK, RLIM_INFINITY, SIGKILL, signalStatus } from "../abi/linux";
+import { ADDR_NO_RANDOMIZE, READ_IMPLIES_EXEC, MAP_PRIVATE, O_RDONLY, PAGE_SIZE, pageDown, pageUp, PROT_READ, PROT_WRITE, RLIMIT_STACK, RLIM_INFINITY, SIGKILL, signalStatus } from "../abi/linux";
 import { CS, EFLAGS, REGS, REGS_SIZE, RIP, RSP, setReg, SS, USER_CS, USER_DS } from "../abi/regs";
 import { config } from "../kernel/config";
 import { Credentials } from "../kernel/cred";
@@ -187,8 +187,9 @@ function loadPlan(mm: MM, p: ExecPlan, envp: string[], cred: Credentials, stackS
     img.start = ie.entry + <u64>ibias;
   }
   // brk starts after the image, moved up by up to 32 MiB (arch_randomize_brk); a static PIE
-  // gets its heap at ELF_ET_DYN_BASE instead, as Linux does, away from the mmap area.
-  const brkBase = img.isPie && img.base == 0 ? ELF_ET_DYN_BASE : img.end;
+  // gets its heap at ELF_ET_DYN_BASE instead when randomizing, as Linux does, away from the
+  // mmap area.
+  const brkBase = img.isPie && img.base == 0 && random ? ELF_ET_DYN_BASE : img.end;
   mm.brkStart = brkBase + randomPages(32 << 20, random);
   mm.brk = mm.brkStart;
   const sp = buildInitialStack(mm, p.argv, envp, p.path, img, cred, config.hwcap, config.hwcap2, stackSize);
@@ -237,6 +238,8 @@ export function execve(t: Task, path: string, argv: string[], envp: string[], fi
   asUnmap(stub, 0, <f64>tg.mm.taskSize);
   const mm = new MM(stub, tg.mm.taskSize);
   tg.mm = mm;
+  // A 64-bit exec drops READ_IMPLIES_EXEC (set_personality_64bit()).
+  t.personality &= ~READ_IMPLIES_EXEC;
   const r = loadPlan(mm, p, envp, tg.cred, stackSizeOf(tg), img, (t.personality & ADDR_NO_RANDOMIZE) == 0);
   p.release();
   if (r < 0) {

@@ -137,6 +137,18 @@ export class MM {
     return n;
   }
 
+  /** Whether every page of the mapped range [start, end) can be faulted in: none is
+   *  PROT_NONE or past the end of the shared object it maps. */
+  rangePopulatable(start: u64, end: u64): bool {
+    for (let i = this.lowerBound(start); i < this.vmas.length && unchecked(this.vmas[i]).start < end; i++) {
+      const v = unchecked(this.vmas[i]);
+      if (v.prot == PROT_NONE) return false;
+      const last = (v.end < end ? v.end : end) - PAGE_SIZE;
+      if (v.obj !== null && v.pageIndex(last) >= v.obj!.pageLimit) return false;
+    }
+    return true;
+  }
+
   /** Whether some VMA of [start, end) may never be made writable (VMA_NO_MAYWRITE). */
   rangeDeniesWrite(start: u64, end: u64): bool {
     for (let i = this.lowerBound(start); i < this.vmas.length && unchecked(this.vmas[i]).start < end; i++) {

@@ -79,11 +79,12 @@ function wakeOp(t: Task, uaddr: u64, val: u32, shared: bool): i64 {
   let oparg = (<i32>(enc << 8)) >> 20;
   const cmparg = (<i32>(enc << 20)) >> 20;
   if ((enc & 0x80000000) != 0) oparg = 1 << (oparg & 31);
-  if (op > 4) return -ENOSYS;
+  // The keys first (EINVAL, EFAULT), then the op (futex_atomic_op_inuser(): ENOSYS).
   if ((uaddr & 3) != 0 || (uaddr2 & 3) != 0) return -EINVAL;
   const key = futexKey(t.mm, uaddr, shared);
   const key2 = futexKey(t.mm, uaddr2, shared);
   if (key === null || key2 === null) return -EFAULT;
+  if (op > 4) return -ENOSYS;
   if (t.mm.copyIn(uaddr2, WORD, 4) < 0) return -EFAULT;
   let old = load<i32>(WORD);
   for (;;) {

@@ -279,8 +279,8 @@ const MCL_CURRENT: i32 = 1;
 const MCL_FUTURE: i32 = 2;
 const MCL_ONFAULT: i32 = 4;
 
-/** Whether t may lock len bytes: 0, -EPERM (no capability and a zero limit) or -ENOMEM
- *  (over the limit: can_do_mlock() and the RLIMIT_MEMLOCK check of do_mlock()). */
+/** Whether t may lock len bytes: 0, -EPERM (no capability and a zero limit: can_do_mlock())
+ *  or -ENOMEM (over the limit: do_mlock()'s RLIMIT_MEMLOCK check). */
 function mayLock(t: Task, len: u64): i32 {
   if (t.tg.cred.euid == 0) return 0;
   const limit = t.tg.rlimits.cur[RLIMIT_MEMLOCK];
@@ -288,31 +288,38 @@ function mayLock(t: Task, len: u64): i32 {
   return len > limit ? -ENOMEM : 0;
 }
 
-/** Checks the pages [addr, addr+len) reach (rounded out to pages) for a lock (or an unlock):
- *  EINVAL if the range wraps, ENOMEM if some page is not mapped. */
-function lockRange(t: Task, addr: u64, len: u64, lock: bool): i32 {
+/** do_mlock() and munlock(): the range is addr's page to the end of len bytes, rounded to
+ *  pages with wrap-around as PAGE_ALIGN does (a length near 2^64 is then 0); EINVAL if it
+ *  wraps the address space, ENOMEM if some page is not mapped. A lock that faults its pages
+ *  in (not MLOCK_ONFAULT) is ENOMEM where they cannot come (PROT_NONE, past a shared
+ *  object's end), as populating them fails in Linux. */
+function lockRange(t: Task, addr: u64, len: u64, lock: bool, populate: bool): i32 {
   const start = addr & ~(<u64>PAGE_SIZE - 1);
-  const end = pageUp(addr + len);
-  if (addr + len < addr || end < start) return -EINVAL;
-  if (start == end) return 0;
+  const size = pageUp(len + (addr & (<u64>PAGE_SIZE - 1)));
   if (lock) {
-    const r = mayLock(t, end - start);
+    if (mayLock(t, 0) < 0) return -EPERM;
+    const r = mayLock(t, size);
     if (r < 0) return r;
   }
-  return t.mm.rangeMapped(start, end) ? 0 : -ENOMEM;
+  const end = start + size;
+  if (end < start) return -EINVAL;
+  if (end == start) return 0;
+  if (!t.mm.rangeMapped(start, end)) return -ENOMEM;
+  return populate && !t.mm.rangePopulatable(start, end) ? -ENOMEM : 0;
 }
 
 export function sysMlock(t: Task): i64 {
-  return lockRange(t, sysArg(0), sysArg(1), true);
+  return lockRange(t, sysArg(0), sysArg(1), true, true);
 }
 
 export function sysMlock2(t: Task): i64 {
-  if ((<i32>sysArg(2) & ~MLOCK_ONFAULT) != 0) return -EINVAL;
-  return lockRange(t, sysArg(0), sysArg(1), true);
+  const flags = <i32>sysArg(2);
+  if ((flags & ~MLOCK_ONFAULT) != 0) return -EINVAL;
+  return lockRange(t, sysArg(0), sysArg(1), true, flags == 0);
 }
 
 export function sysMunlock(t: Task): i64 {
-  return lockRange(t, sysArg(0), sysArg(1), false);
+  return lockRange(t, sysArg(0), sysArg(1), false, false);
 }
 
 export function sysMlockall(t: Task): i64 {
@@ -340,6 +347,9 @@ export function sysMincore(t: Task): i64 {
   if (!pageAligned(addr)) return -EINVAL;
   const end = pageUp(addr + len);
   if (addr + len < addr || end < addr || end > t.mm.taskSize) return -ENOMEM;
+  // The vector must be a user range before any mapping is looked at (access_ok()).
+  const pages = (end - addr) / PAGE_SIZE;
+  if (vec + pages < vec || vec + pages > t.mm.taskSize) return -EFAULT;
   let a = addr;
   while (a < end) {
     const v = t.mm.find(a);

@@ -16,6 +16,7 @@
 static _Atomic uint32_t word;
 static uint32_t other;
 static atomic_int stop;
+static atomic_int started;
 static long thread_adds;
 
 static long wake_op(uint32_t *uaddr, int nr_wake, uint32_t *uaddr2, int nr_wake2, int op)
@@ -26,6 +27,7 @@ static long wake_op(uint32_t *uaddr, int nr_wake, uint32_t *uaddr2, int nr_wake2
 static void *adder(void *arg)
 {
 	(void)arg;
+	atomic_store(&started, 1);
 	while (!atomic_load(&stop)) {
 		atomic_fetch_add(&word, 1000000);
 		thread_adds++;
@@ -37,6 +39,8 @@ int main(void)
 {
 	pthread_t th;
 	REQUIRE(pthread_create(&th, NULL, adder, NULL) == 0, "pthread_create", "errno %d", errno);
+	while (!atomic_load(&started))
+		;
 	long failed = 0;
 	for (int i = 0; i < ROUNDS; i++)
 		if (wake_op(&other, 1, (uint32_t *)&word, 1, FUTEX_OP(FUTEX_OP_ADD, 1, FUTEX_OP_CMP_EQ, 0)) < 0)
@@ -44,6 +48,7 @@ int main(void)
 	atomic_store(&stop, 1);
 	pthread_join(th, NULL);
 	CHECK(failed == 0, "every WAKE_OP succeeded", "%ld failed, errno %d", failed, errno);
+	CHECK(thread_adds > 0, "the other thread added meanwhile", "%ld", thread_adds);
 	uint32_t want = (uint32_t)ROUNDS + (uint32_t)(thread_adds * 1000000u);
 	CHECK(atomic_load(&word) == want, "no add of either side was lost", "word %u, want %u (%ld thread adds)",
 	      atomic_load(&word), want, thread_adds);

@@ -39,6 +39,8 @@ int main(void)
 	CHECK(mincore(p, 0, vec) == 0, "a length of 0", "errno %d", errno);
 	CHECK_ERR(mincore(p + 1, page, vec), EINVAL, "an unaligned start");
 	CHECK_ERR(mincore(p, page, (unsigned char *)8), EFAULT, "a bad vector");
+	CHECK_ERR(mincore((void *)0x10000000UL, page, (unsigned char *)0xffff800000000000UL), EFAULT,
+		  "a vector outside user memory, before the range is looked at");
 	REQUIRE(munmap(p + page, page) == 0, "munmap a page", "errno %d", errno);
 	CHECK_ERR(mincore(p, 4 * page, vec), ENOMEM, "a range with an unmapped page");
 

@@ -27,6 +27,11 @@ int main(void)
 	CHECK(mlock(p, 3 * page) == 0, "mlock of a mapping", "errno %d", errno);
 	CHECK(mlock(p + 10, 100) == 0, "mlock of bytes inside a page (rounded out)", "errno %d", errno);
 	CHECK(mlock(p, 0) == 0, "mlock of nothing", "errno %d", errno);
+	CHECK(mlock(p, (size_t)-1) == 0, "a length that rounds up past 2^64 is nothing", "errno %d", errno);
+	char *none = mmap(NULL, page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	REQUIRE(none != MAP_FAILED, "mmap PROT_NONE", "errno %d", errno);
+	CHECK_ERR(mlock(none, page), ENOMEM, "mlock of PROT_NONE memory (it cannot be faulted in)");
+	CHECK(mlock2_raw(none, page, MLOCK_ONFAULT) == 0, "mlock2 MLOCK_ONFAULT of it (nothing to fault in now)", "errno %d", errno);
 	CHECK(munlock(p, 3 * page) == 0, "munlock", "errno %d", errno);
 	CHECK(mlock2_raw(p, page, MLOCK_ONFAULT) == 0, "mlock2 MLOCK_ONFAULT", "errno %d", errno);
 	CHECK_ERR(mlock2_raw(p, page, 2), EINVAL, "mlock2 with an unknown flag");
@@ -50,6 +55,8 @@ int main(void)
 			_exit(11);
 		if (mlockall(MCL_CURRENT) == 0 || errno != EPERM)
 			_exit(12);
+		if (mlock(p, 0) == 0 || errno != EPERM)
+			_exit(13);
 		_exit(0);
 	}
 	int st;

@@ -49,7 +49,11 @@ int main(int argc, char **argv)
 	CHECK(strncmp(a, "persona 0x40000 ", 16) == 0, "a child's exec keeps the persona", "%s", a);
 	CHECK(strcmp(a, b) == 0, "with ADDR_NO_RANDOMIZE two execs lay out memory alike", "%s / %s", a, b);
 
-	CHECK(personality(PER_LINUX) == (PER_LINUX | ADDR_NO_RANDOMIZE), "set back", "%#x", personality(0xffffffff));
+	CHECK(personality(ADDR_NO_RANDOMIZE | READ_IMPLIES_EXEC) == (PER_LINUX | ADDR_NO_RANDOMIZE), "add READ_IMPLIES_EXEC",
+	      "%#x", personality(0xffffffff));
+	layout_of(argv[0], a, sizeof a);
+	CHECK(strncmp(a, "persona 0x40000 ", 16) == 0, "a 64-bit exec drops READ_IMPLIES_EXEC", "%s", a);
+	CHECK(personality(PER_LINUX) == (ADDR_NO_RANDOMIZE | READ_IMPLIES_EXEC), "set back", "%#x", personality(0xffffffff));
 	layout_of(argv[0], a, sizeof a);
 	layout_of(argv[0], b, sizeof b);
 	CHECK(strncmp(a, "persona 0 ", 10) == 0, "PER_LINUX again in the child", "%s", a);
