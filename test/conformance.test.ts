@@ -60,6 +60,7 @@ const cases: Case[] = [
   { name: 'mlock' },
   { name: 'mincore' },
   { name: 'mprotect_shared' },
+  { name: 'rwf' },
   { name: 'personality' },
   {
     name: 'signal_vs_wait',

@@ -2,7 +2,7 @@
 // memfd_create, chroot, utimes/futimesat/utime, msync, sysinfo (Linux fs/open.c,
 // fs/read_write.c, mm/fadvise.c, mm/memfd.c, fs/utimes.c, mm/msync.c, kernel/sys.c).
 import { EBADF, EFAULT, EINVAL, ENOMEM, ENOTDIR, EOPNOTSUPP, ESPIPE, EACCES, EPERM } from "../abi/errno";
-import { O_RDWR, pageAligned, pageUp, RLIMIT_NOFILE } from "../abi/linux";
+import { O_APPEND, O_NONBLOCK, O_RDWR, pageAligned, pageUp, RLIMIT_NOFILE } from "../abi/linux";
 import { sysArg } from "../abi/regs";
 import { memoryFile, memoryLimit } from "../kernel/globals";
 import { threadGroups } from "../kernel/kernel";
@@ -33,16 +33,35 @@ export function sysCloseRange(t: Task): i64 {
   return 0;
 }
 
-/** preadv/pwritev(fd, iov, cnt, pos) and the v2 forms, where pos -1 means the file position.
- *  Only flags 0 is supported for the v2 forms (RWF_* hints give EOPNOTSUPP). */
+// preadv2/pwritev2 flags (include/uapi/linux/fs.h).
+const RWF_HIPRI: u64 = 0x1;
+const RWF_DSYNC: u64 = 0x2;
+const RWF_SYNC: u64 = 0x4;
+const RWF_NOWAIT: u64 = 0x8;
+const RWF_APPEND: u64 = 0x10;
+
+/** preadv/pwritev(fd, iov, cnt, pos) and the v2 forms, where pos -1 means the file position
+ *  and flags act for this call (kiocb_set_rw_flags()): RWF_APPEND as O_APPEND would (a write
+ *  goes to the end; only pos -1 moves the position), RWF_NOWAIT as O_NONBLOCK would. The
+ *  hints RWF_HIPRI, RWF_DSYNC and RWF_SYNC are taken (the Sentry keeps no dirty data of its
+ *  own; a host file is not synced), others are EOPNOTSUPP. */
 function vectorAt(t: Task, write: bool, v2: bool): i64 {
   const f = t.fdTable.get(<i32>sysArg(0));
   if (f === null || (write ? !f.writable : !f.readable)) return -EBADF;
   const pos = <i64>sysArg(3);
-  if (v2 && sysArg(5) != 0) return -EOPNOTSUPP;
-  if (v2 && pos == -1) return readOrWriteVector(t, f, sysArg(1), sysArg(2), write, -1);
-  if (pos < 0) return -EINVAL;
-  return readOrWriteVector(t, f, sysArg(1), sysArg(2), write, pos);
+  const rwf = v2 ? sysArg(5) : 0;
+  if ((rwf & ~(RWF_HIPRI | RWF_DSYNC | RWF_SYNC | RWF_NOWAIT | RWF_APPEND)) != 0) return -EOPNOTSUPP;
+  if (pos < 0 && !(v2 && pos == -1)) return -EINVAL;
+  let callFlags = 0;
+  if ((rwf & RWF_NOWAIT) != 0) callFlags |= O_NONBLOCK;
+  if ((rwf & RWF_APPEND) != 0 && write) callFlags |= O_APPEND;
+  // The description's own flags are lent to this call (the Sentry runs one call at a time,
+  // and the call does not keep them across a wait: it is redone from here).
+  const saved = f.flags;
+  f.flags |= callFlags;
+  const r = readOrWriteVector(t, f, sysArg(1), sysArg(2), write, pos);
+  f.flags = saved;
+  return r;
 }
 
 export function sysPreadv(t: Task): i64 { return vectorAt(t, false, false); }
