@@ -61,6 +61,7 @@ const cases: Case[] = [
   { name: 'mincore' },
   { name: 'mprotect_shared' },
   { name: 'rwf' },
+  { name: 'memfd_seals' },
   { name: 'personality' },
   {
     name: 'signal_vs_wait',

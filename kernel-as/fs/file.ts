@@ -75,6 +75,12 @@ export class FileDescription {
    *  pages), or null when the file has none (a shared mapping is then a private copy). */
   memObject(): MemObject | null { return null; }
 
+  /** The file's seals (fcntl F_GET_SEALS), or -EINVAL for a file that has none (only
+   *  tmpfs files, memfds among them, do). */
+  seals(): i32 { return -EINVAL; }
+  /** fcntl F_ADD_SEALS: 0 or -errno. */
+  addSeals(seals: u32): i32 { return -EINVAL; }
+
   /** A cache of the file's pages that read-only MAP_PRIVATE mappings may share (files that
    *  never change: the Gofer's), or null (each mapping gets a copy). */
   pageCache(): MemObject | null { return null; }

@@ -9,6 +9,7 @@
 import { PAGE_SIZE } from "../abi/linux";
 import { memoryFile } from "../kernel/globals";
 import { allocPages, MM } from "./mm";
+import { VMA_NO_MAYWRITE } from "./vma";
 
 /** The page caches (MemObject.pageCache): their pages are the first given back when the
  *  sandbox's memory runs short (reclaimPageCaches). */
@@ -50,6 +51,18 @@ export class MemObject {
   size: u64 = 0;
   /** The address space of each VMA that maps the object, once per VMA. */
   mappers: MM[] = [];
+
+  /** Whether a shared mapping that may write maps this object (i_mmap_writable). */
+  writablyMapped(): bool {
+    for (let i = 0; i < this.mappers.length; i++) {
+      const vmas = unchecked(this.mappers[i]).vmas;
+      for (let j = 0; j < vmas.length; j++) {
+        const v = unchecked(vmas[j]);
+        if (v.obj === this && (v.flags & VMA_NO_MAYWRITE) == 0) return true;
+      }
+    }
+    return false;
+  }
   /** How many fills and mappings of a page cache are under way (fillCache, then mapShared,
    *  which refs it only after populating): reclaim leaves it alone meanwhile. */
   busy: i32 = 0;

@@ -13,6 +13,8 @@ import { PipeEnd } from "../fs/pipe";
 
 const F_SETPIPE_SZ: i32 = 1031;
 const F_GETPIPE_SZ: i32 = 1032;
+const F_ADD_SEALS: i32 = 1033;
+const F_GET_SEALS: i32 = 1034;
 import { InodeFile } from "../fs/vfs/inode_file";
 import { releaseLocks } from "../fs/vfs/locks";
 import { F_GETLK, F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW, F_SETLK, F_SETLKW, fcntlLock } from "./sys_lock";
@@ -83,6 +85,8 @@ export function sysFcntl(t: Task): i64 {
     const p = (<PipeEnd>f).pipe;
     return cmd == F_GETPIPE_SZ ? p.capacity : p.resize(<i64>arg, t.tg.cred.euid == 0);
   }
+  if (cmd == F_ADD_SEALS) return f.addSeals(<u32>arg);
+  if (cmd == F_GET_SEALS) return f.seals();
   if (cmd == F_GETFL) return f.flags;
   if (cmd == F_SETFL) {
     f.flags = (f.flags & ~SETFL_MASK) | (<i32>arg & SETFL_MASK);

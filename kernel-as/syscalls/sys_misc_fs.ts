@@ -14,7 +14,7 @@ import { Dentry, Mount, Path } from "../fs/vfs/mount";
 import { AT_FDCWD, LOOKUP_DIRECTORY, LOOKUP_FOLLOW, resolveAt } from "../fs/vfs/namei";
 import { MAY_EXEC, permitted } from "../fs/vfs/permission";
 import { S_IFREG } from "../fs/vfs/stat";
-import { newTmpfs } from "../fs/tmpfs/tmpfs";
+import { newTmpfs, TmpfsFile } from "../fs/tmpfs/tmpfs";
 import { pathArg } from "./path_arg";
 import { readOrWriteVector } from "./sys_read_write";
 import { setTimes } from "./sys_attr";
@@ -115,10 +115,13 @@ export function sysMemfdCreate(t: Task): i64 {
   const dir = memfdMount!.root;
   const inode = dir.inode.mknod("memfd:" + name, S_IFREG | 0o777, 0, t.tg.cred);
   if (inode === null) return -vfsErr;
-  // The file has no name in any directory, as a memfd has none.
+  if ((flags & MFD_ALLOW_SEALING) != 0) (<TmpfsFile>inode).seals = 0;
+  const file = inode.open(O_RDWR, new Path(memfdMount!, new Dentry("memfd:" + name, dir, inode)));
+  // The file has no name in any directory, as a memfd has none. It is unlinked once open:
+  // a file with neither links nor open files is freed, and its pages would go with the
+  // last mapping of them.
   dir.inode.unlink("memfd:" + name, inode, false);
   inode.nlink = 0;
-  const file = inode.open(O_RDWR, new Path(memfdMount!, new Dentry("memfd:" + name, dir, inode)));
   if (file === null) return -vfsErr;
   const lim = t.tg.rlimits.cur[RLIMIT_NOFILE];
   return t.fdTable.install(file, 0, lim > 0x7fffffff ? 0x7fffffff : <i32>lim, (flags & MFD_CLOEXEC) != 0);

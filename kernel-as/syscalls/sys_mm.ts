@@ -22,6 +22,7 @@ import { MemObject } from "../mm/mem_object";
 import { Vma, VMA_ANON, VMA_FILE, VMA_HEAP, VMA_NO_MAYWRITE } from "../mm/vma";
 import { InodeFile } from "../fs/vfs/inode_file";
 import { readIntoMapping } from "../loader/elf";
+import { NO_WRITE_SEALS } from "../fs/tmpfs/tmpfs";
 
 const PROT_RWX: i32 = PROT_READ | PROT_WRITE | PROT_EXEC;
 
@@ -61,6 +62,7 @@ export function sysMmap(t: Task): i64 {
   if (alen < len || alen == 0) return -ENOMEM;
   let file: InodeFile | null = null;
   let obj: MemObject | null = null;
+  let sealedNoWrite = false;
   if ((flags & MAP_ANONYMOUS) == 0) {
     const f = t.fdTable.get(fd);
     if (f === null) return -EBADF;
@@ -73,6 +75,12 @@ export function sysMmap(t: Task): i64 {
       if ((prot & PROT_WRITE) != 0 && !f.writable) return -EACCES;
       // Writing through a shared mapping of a Gofer file would have to reach the host file.
       if ((prot & PROT_WRITE) != 0 && obj === null) return -ENODEV;
+      // A file sealed against writes maps only read-only, for good (memfd_check_seals_mmap()).
+      const seals = f.seals();
+      if (seals > 0 && (<u32>seals & NO_WRITE_SEALS) != 0) {
+        if ((prot & PROT_WRITE) != 0) return -EPERM;
+        sealedNoWrite = true;
+      }
     }
     file = <InodeFile>f;
   } else if (type != MAP_PRIVATE) {
@@ -93,8 +101,8 @@ export function sysMmap(t: Task): i64 {
   const kind = file === null ? VMA_ANON : VMA_FILE;
   let vflags = flags & (MAP_TYPE | MAP_ANONYMOUS);
   // A shared mapping that must never be written: the file is not open for writing (do_mmap()
-  // clears VM_MAYWRITE then), or its pages are not the file's own (see above).
-  if (file !== null && type != MAP_PRIVATE && (!file.writable || obj === null)) vflags |= VMA_NO_MAYWRITE;
+  // clears VM_MAYWRITE then), its pages are not the file's own (see above), or it is sealed.
+  if (file !== null && type != MAP_PRIVATE && (!file.writable || obj === null || sealedNoWrite)) vflags |= VMA_NO_MAYWRITE;
   if (obj !== null) {
     const r = mm.mapShared(at, alen, prot & PROT_RWX, vflags, obj, off / PAGE_SIZE, kind);
     if (r < 0) {

@@ -4,7 +4,7 @@
 // and the last mapping are gone), so tmpfs data counts against the sandbox's memory limit like
 // any app memory, and MAP_SHARED mappings of the file map the same pages.
 import { mfCopy, mfRead } from "../../host";
-import { EFAULT, EFBIG, ENOENT, ENOSPC } from "../../abi/errno";
+import { EBUSY, EFAULT, EFBIG, EINVAL, ENOENT, ENOSPC, EPERM } from "../../abi/errno";
 import { PAGE_SIZE, PROT_READ, PROT_WRITE } from "../../abi/linux";
 import { Credentials } from "../../kernel/cred";
 import { zeroPage } from "../../kernel/globals";
@@ -224,7 +224,21 @@ function dropIfUnused(i: Inode): void {
   }
 }
 
+// File seals (include/uapi/linux/fcntl.h; mm/memfd.c). F_SEAL_EXEC (Linux 6.3) is not
+// taken.
+export const F_SEAL_SEAL: u32 = 0x1;
+export const F_SEAL_SHRINK: u32 = 0x2;
+export const F_SEAL_GROW: u32 = 0x4;
+export const F_SEAL_WRITE: u32 = 0x8;
+export const F_SEAL_FUTURE_WRITE: u32 = 0x10;
+const ALL_SEALS: u32 = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_FUTURE_WRITE;
+/** Seals under which the file's data may not change (writes, punches, writable mappings). */
+export const NO_WRITE_SEALS: u32 = F_SEAL_WRITE | F_SEAL_FUTURE_WRITE;
+
 export class TmpfsFile extends Inode {
+  /** Seals (memfd_add_seals()): a file starts sealed against sealing; a memfd made with
+   *  MFD_ALLOW_SEALING starts with none. */
+  seals: u32 = F_SEAL_SEAL;
   /** The file's pages and size; mappings of the file share it. */
   obj: MemObject = new MemObject();
   openCount: i32 = 0;
@@ -243,6 +257,7 @@ export class TmpfsFile extends Inode {
   truncate(size: u64): i32 {
     if (size > MAX_FILE_SIZE) return -EFBIG;
     const obj = this.obj;
+    if ((size < obj.size && (this.seals & F_SEAL_SHRINK) != 0) || (size > obj.size && (this.seals & F_SEAL_GROW) != 0)) return -EPERM;
     if (size < obj.size) {
       const keep = (size + PAGE_SIZE - 1) / PAGE_SIZE;
       obj.size = size;
@@ -264,6 +279,8 @@ export class TmpfsFile extends Inode {
 
   allocate(mode: i32, off: u64, len: u64): i32 {
     if (off + len < off || off + len > MAX_FILE_SIZE) return -EFBIG;
+    if ((mode & 2) != 0 && (this.seals & NO_WRITE_SEALS) != 0) return -EPERM;
+    if ((mode & 2) == 0 && (this.seals & F_SEAL_GROW) != 0 && off + len > this.obj.size) return -EPERM;
     if ((mode & 2) != 0) {
       // Punch: whole pages are freed (a mapping of them faults in fresh zeroes), the partial
       // ends zeroed.
@@ -351,6 +368,8 @@ export class TmpfsFile extends Inode {
   copyIn(off: u64, len: i32, pos: u64): i32 {
     if (pos + <u64>len > MAX_FILE_SIZE) return -EFBIG;
     const obj = this.obj;
+    if ((this.seals & NO_WRITE_SEALS) != 0) return -EPERM;
+    if ((this.seals & F_SEAL_GROW) != 0 && pos + <u64>len > obj.size) return -EPERM;
     let done: i32 = 0;
     const copy = runs.start(RUN_TO_FILE, off, 0);
     while (done < len) {
@@ -418,6 +437,20 @@ export class TmpfsFileDescription extends InodeFile {
   }
 
   memObject(): MemObject | null { return this.file.obj; }
+
+  seals(): i32 { return <i32>this.file.seals; }
+
+  /** memfd_add_seals(): the description must be open for writing; F_SEAL_WRITE waits for no
+   *  shared mapping that may write (EBUSY). */
+  addSeals(seals: u32): i32 {
+    const f = this.file;
+    if (!this.writable) return -EPERM;
+    if ((seals & ~ALL_SEALS) != 0) return -EINVAL;
+    if ((f.seals & F_SEAL_SEAL) != 0) return -EPERM;
+    if ((seals & F_SEAL_WRITE) != 0 && (f.seals & F_SEAL_WRITE) == 0 && f.obj.writablyMapped()) return -EBUSY;
+    f.seals |= seals;
+    return 0;
+  }
 
   release(): void {
     super.release();
