@@ -62,6 +62,7 @@ const cases: Case[] = [
   { name: 'mprotect_shared' },
   { name: 'rwf' },
   { name: 'memfd_seals' },
+  { name: 'proc_perms' },
   { name: 'personality' },
   {
     name: 'signal_vs_wait',

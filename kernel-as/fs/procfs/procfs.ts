@@ -183,11 +183,21 @@ class FdLinkInode extends Inode {
 
 const STAT: usize = memory.data(144, 8);
 
-/** A file whose contents are generated when it is opened. */
+/** Files of a process that only its owner may read (Linux's proc_pid entries of mode 0400:
+ *  what they tell, the environment above all, is the process's own business). */
+const OWNER_ONLY: string[] = ["environ", "auxv", "personality"];
+
+/** A file whose contents are generated when it is opened. A process's files belong to its
+ *  user (its effective ids when looked up, as Linux's task_dump_owner()). */
 export class ProcFile extends Inode {
   constructor(sb: SuperBlock, public tgid: i32, public name: string) {
-    super(sb, S_IFREG | (name == "sys/kernel/hostname" ? 0o644 : 0o444));
+    super(sb, S_IFREG | (name == "sys/kernel/hostname" ? 0o644 : OWNER_ONLY.includes(name) ? 0o400 : 0o444));
     stamp(this);
+    const tg = tgid > 0 ? tgOf(tgid) : null;
+    if (tg !== null) {
+      this.uid = tg.cred.euid;
+      this.gid = tg.cred.egid;
+    }
   }
 
   open(flags: i32, path: Path): FileDescription | null {
