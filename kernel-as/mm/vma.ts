@@ -18,6 +18,9 @@ export const VMA_FILE: i32 = 4;
  *  that are not the file's own (a cached copy of a Gofer file, shared with other mappings).
  *  mprotect refuses PROT_WRITE on it (EACCES). */
 export const VMA_NO_MAYWRITE: i32 = 1 << 30;
+/** A Vma flag that is no MAP_* flag: a mapping of a file the mapper neither owns nor may
+ *  write, whose page residency mincore does not tell (can_do_mincore(), decided at mmap). */
+export const VMA_HIDE_RESIDENCY: i32 = 1 << 29;
 
 export class Vma {
   constructor(

@@ -19,7 +19,8 @@ import { Task } from "../kernel/task";
 import { MM, MMAP_MIN_ADDR } from "../mm/mm";
 import { fillFailed, mapCached } from "../fs/page_cache";
 import { MemObject } from "../mm/mem_object";
-import { Vma, VMA_ANON, VMA_FILE, VMA_HEAP, VMA_NO_MAYWRITE } from "../mm/vma";
+import { Vma, VMA_ANON, VMA_FILE, VMA_HEAP, VMA_HIDE_RESIDENCY, VMA_NO_MAYWRITE } from "../mm/vma";
+import { MAY_WRITE, permitted } from "../fs/vfs/permission";
 import { InodeFile } from "../fs/vfs/inode_file";
 import { readIntoMapping } from "../loader/elf";
 import { NO_WRITE_SEALS } from "../fs/tmpfs/tmpfs";
@@ -103,6 +104,13 @@ export function sysMmap(t: Task): i64 {
   // A shared mapping that must never be written: the file is not open for writing (do_mmap()
   // clears VM_MAYWRITE then), its pages are not the file's own (see above), or it is sealed.
   if (file !== null && type != MAP_PRIVATE && (!file.writable || obj === null || sealedNoWrite)) vflags |= VMA_NO_MAYWRITE;
+  // Which of a file's pages are in memory is not told to whoever could only read it (Linux
+  // 5.0's answer to page-cache side channels, can_do_mincore()).
+  if (file !== null) {
+    const ino = file.path.inode;
+    const cred = t.tg.cred;
+    if (cred.euid != 0 && ino.uid != cred.euid && !permitted(ino, MAY_WRITE, cred)) vflags |= VMA_HIDE_RESIDENCY;
+  }
   if (obj !== null) {
     const r = mm.mapShared(at, alen, prot & PROT_RWX, vflags, obj, off / PAGE_SIZE, kind);
     if (r < 0) {
@@ -347,7 +355,8 @@ const MINCORE_BUF: usize = memory.data(<i32>MINCORE_CHUNK);
 /** mincore(2) (mm/mincore.c): one byte per page of [addr, addr+len), 1 when the page is in
  *  memory. A page is in memory when the memory file holds it (an app page never touched is a
  *  hole there, as an untouched anonymous page is absent in Linux); a reservation without
- *  pages, or a shared object's hole, is not. */
+ *  pages, or a shared object's hole, is not; every page of a file the mapper could only read
+ *  is (VMA_HIDE_RESIDENCY). */
 export function sysMincore(t: Task): i64 {
   const addr = sysArg(0);
   const len = sysArg(1);
@@ -365,7 +374,9 @@ export function sysMincore(t: Task): i64 {
     let stop = v.end < end ? v.end : end;
     if (stop - a > MINCORE_CHUNK * PAGE_SIZE) stop = a + MINCORE_CHUNK * PAGE_SIZE;
     const n = <i32>((stop - a) / PAGE_SIZE);
-    if (v.obj !== null) {
+    if ((v.flags & VMA_HIDE_RESIDENCY) != 0) {
+      memory.fill(MINCORE_BUF, 1, n);
+    } else if (v.obj !== null) {
       for (let i = 0; i < n; i++) {
         const page = v.obj!.page(v.pageIndex(a + <u64>i * PAGE_SIZE));
         if (page >= 0) mfResident(<f64>page, <f64>PAGE_SIZE, MINCORE_BUF + <usize>i);

@@ -7,6 +7,8 @@
 #include "check.h"
 #include <fcntl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 
 static int resident(unsigned char *vec, int n, const char *want)
 {
@@ -61,5 +63,33 @@ int main(void)
 	char *f = mmap(NULL, 2 * page, PROT_READ, MAP_SHARED, fd, 0);
 	REQUIRE(f != MAP_FAILED, "mmap file", "errno %d", errno);
 	CHECK(mincore(f, 2 * page, vec) == 0 && resident(vec, 2, "11"), "a file's pages just written", "%s", show(vec, 2));
+
+	/* A file the caller neither owns nor may write: every page reads as in memory, even the
+	 * one past its end (which is not), so residency tells nothing about others' use of it. */
+	int pw = open("/etc/passwd", O_RDONLY);
+	struct stat st;
+	REQUIRE(pw >= 0 && fstat(pw, &st) == 0 && st.st_uid == 0 && st.st_size < 8 * page, "open /etc/passwd",
+		"errno %d", errno);
+	int n = (int)((st.st_size + page - 1) / page) + 1;
+	char *e = mmap(NULL, n * page, PROT_READ, MAP_PRIVATE, pw, 0);
+	REQUIRE(e != MAP_FAILED, "mmap /etc/passwd", "errno %d", errno);
+	CHECK(mincore(e, n * page, vec) == 0 && (vec[n - 1] & 1) == 0, "root, its owner, sees the page past the end is not in memory",
+	      "%s", show(vec, n));
+	pid_t c = fork();
+	REQUIRE(c >= 0, "fork", "errno %d", errno);
+	if (c == 0) {
+		if (setuid(65534) != 0)
+			_exit(10);
+		char *o = mmap(NULL, n * page, PROT_READ, MAP_PRIVATE, pw, 0);
+		if (o == MAP_FAILED || mincore(o, n * page, vec) != 0)
+			_exit(11);
+		for (int i = 0; i < n; i++)
+			if ((vec[i] & 1) == 0)
+				_exit(12);
+		_exit(0);
+	}
+	int status;
+	REQUIRE(waitpid(c, &status, 0) == c, "waitpid", "errno %d", errno);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "another user sees every page in memory", "status %#x", status);
 	return check_done();
 }
