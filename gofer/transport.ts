@@ -33,13 +33,15 @@ const CTL_SIZE = abi.msghdr.fixed + abi.iovec.fixed + abi.cmsgSpace(4);
 /** Replies larger than this (file data, listings) are sent from where they were encoded
  *  rather than copied into the batch. */
 const BATCH_COPY_MAX = 16384;
+/** Room for the replies of one read that go out together. */
+const BATCH_SIZE = 64 * 1024;
 
 export class Connection {
   private readonly inBuf: NativeBuffer;
   private readonly outBuf: NativeBuffer;
   private readonly ctl: NativeBuffer;
   /** Replies waiting to be sent, back to back in batch[0, batchLen) (none donates). */
-  private readonly batch: NativeBuffer;
+  private readonly batch = Buffer.alloc(BATCH_SIZE);
   private batchLen = 0;
   private start = 0;
   private end = 0;
@@ -52,7 +54,6 @@ export class Connection {
     this.inBuf = new NativeBuffer(server.maxMsize);
     this.outBuf = new NativeBuffer(server.maxMsize);
     this.ctl = new NativeBuffer(CTL_SIZE);
-    this.batch = new NativeBuffer(server.maxMsize);
     this.session = server.newSession(this.outBuf.buf);
   }
 
@@ -116,20 +117,19 @@ export class Connection {
    *  fd is the fid's own open file, which a later request (a Tclunk of the fid) may close,
    *  and its number be reused by the time a batch would be sent. */
   private queueReply(reply: Buffer, donation: Donation | null): void {
-    if (donation !== null || reply.length > BATCH_COPY_MAX || this.batchLen + reply.length > this.batch.length) {
-      this.flushReplies();
-    }
-    if (donation !== null || reply.length > BATCH_COPY_MAX) {
+    const alone = donation !== null || reply.length > BATCH_COPY_MAX;
+    if (alone || this.batchLen + reply.length > this.batch.length) this.flushReplies();
+    if (alone) {
       this.sendReply(reply, donation);
       return;
     }
-    reply.copy(this.batch.buf, this.batchLen);
+    reply.copy(this.batch, this.batchLen);
     this.batchLen += reply.length;
   }
 
   private flushReplies(): void {
     if (this.batchLen === 0) return;
-    const replies = this.batch.buf.subarray(0, this.batchLen);
+    const replies = this.batch.subarray(0, this.batchLen);
     this.batchLen = 0;
     this.sendAll(replies);
   }
@@ -211,7 +211,6 @@ export class Connection {
     this.inBuf.free();
     this.outBuf.free();
     this.ctl.free();
-    this.batch.free();
   }
 }
 
