@@ -4,18 +4,28 @@
 // user time), read from the host while the stub lives and kept once the group has exited;
 // a parent's children's time grows when it reaps a zombie by waiting for it.
 import { cpuTime } from "../host";
-import { ThreadGroup } from "./task";
+import { Task, ThreadGroup } from "./task";
 
 const TS_BUF: usize = memory.data(16, 8);
 
 /** The size of struct rusage (two timevals, then fourteen longs). */
 export const RUSAGE_SIZE: i32 = 144;
 
+/** The host's CPU time of stub thread `stub` (perThread) or of its whole process, in ns; 0
+ *  when the host cannot tell (the stub is gone). */
+function stubCpuNs(stub: i32, perThread: bool): i64 {
+  if (cpuTime(stub, perThread, TS_BUF) < 0) return 0;
+  return load<i64>(TS_BUF) * 1000000000 + load<i64>(TS_BUF + 8);
+}
+
 /** tg's own CPU time in ns: its stub's so far, or what it was when the group exited. */
 export function groupCpuNs(tg: ThreadGroup): i64 {
-  if (tg.exitCpuNs >= 0) return tg.exitCpuNs;
-  if (cpuTime(tg.tasks[0].stub, false, TS_BUF) < 0) return 0;
-  return load<i64>(TS_BUF) * 1000000000 + load<i64>(TS_BUF + 8);
+  return tg.exitCpuNs >= 0 ? tg.exitCpuNs : stubCpuNs(tg.tasks[0].stub, false);
+}
+
+/** t's own CPU time in ns (RUSAGE_THREAD). */
+export function threadCpuNs(t: Task): i64 {
+  return stubCpuNs(t.stub, true);
 }
 
 /** Keeps tg's CPU time before its stub goes (do_group_exit: the times stay with the zombie). */

@@ -6,9 +6,8 @@ import { EFAULT, EINVAL, EPERM, ESRCH } from "../abi/errno";
 import { sysArg } from "../abi/regs";
 import { threadGroups, tasksByTid } from "../kernel/kernel";
 import { Task, ThreadGroup } from "../kernel/task";
-import { groupCpuNs, RUSAGE_SIZE, writeRusage } from "../kernel/rusage";
+import { groupCpuNs, RUSAGE_SIZE, threadCpuNs, writeRusage } from "../kernel/rusage";
 import { monotonicNow } from "../kernel/time";
-import { cpuTime } from "../host";
 
 const SCHED_OTHER: i32 = 0;
 const SCHED_FIFO: i32 = 1;
@@ -133,7 +132,7 @@ export function sysGetrusage(t: Task): i64 {
   let ns: i64;
   if (who == RUSAGE_SELF) ns = groupCpuNs(t.tg);
   else if (who == RUSAGE_CHILDREN) ns = t.tg.childrenCpuNs;
-  else if (who == RUSAGE_THREAD) ns = cpuTime(t.stub, true, BUF) < 0 ? 0 : load<i64>(BUF) * 1000000000 + load<i64>(BUF + 8);
+  else if (who == RUSAGE_THREAD) ns = threadCpuNs(t);
   else return -EINVAL;
   writeRusage(BUF, ns);
   return t.mm.copyOut(sysArg(1), BUF, RUSAGE_SIZE) < 0 ? -EFAULT : 0;
