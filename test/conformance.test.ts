@@ -72,6 +72,7 @@ const cases: Case[] = [
   { name: 'clock' },
   { name: 'random' },
   { name: 'sleep' },
+  { name: 'timeouts' },
   { name: 'efault', input: 'efault-stdin\n' },
   {
     name: 'fds',

@@ -85,8 +85,7 @@ export function forkProcess(parent: Task, flags: u64, stack: u64, ptid: u64, cti
   if ((flags & CLONE_FILES) != 0) fdt.users++;
   else fdt = fdt.copy();
   const child = new Task(tg.tgid, tg, fdt, fs, stub);
-  child.sigmask = parent.sigmask;
-  child.personality = parent.personality;
+  child.inheritFrom(parent);
   // The alternate signal stack is part of the copied memory, and inherited (fork(2)).
   child.altSp = parent.altSp;
   child.altSize = parent.altSize;

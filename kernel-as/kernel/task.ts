@@ -141,8 +141,11 @@ export class Task {
   /** The mask to restore after the handler (rt_sigsuspend's temporary mask). */
   savedSigmask: u64 = 0;
   hasSavedMask: bool = false;
-  /** Where an interrupted nanosleep writes the time left (0: nowhere). */
+  /** Where a wait tells the time left when it ends or a signal interrupts it (0: nowhere):
+   *  nanosleep's rem, the timeout of select, pselect6 and ppoll; a struct timeval when
+   *  remTimeval is set (select), else a struct timespec. writeTimeLeft() writes it. */
   remAddr: u64 = 0;
+  remTimeval: bool = false;
   /** PR_SET_PDEATHSIG. */
   pdeathSig: i32 = 0;
   /** sigaltstack(2). */
@@ -152,6 +155,10 @@ export class Task {
   /** personality(2): the execution domain and its flags (inherited by children and new
    *  threads, kept across exec; only ADDR_NO_RANDOMIZE changes what wvisor does). */
   personality: u32 = 0;
+  /** sched_setaffinity(2): the CPUs the thread may run on, a bit each, in whole 64-bit
+   *  words (null: every CPU); replaced, never changed in place, so clones share it. Recorded
+   *  and reported: the host does not pin the thread. */
+  cpuMask: StaticArray<u64> | null = null;
 
   constructor(
     public tid: i32,
@@ -163,6 +170,14 @@ export class Task {
   ) {}
 
   @inline get mm(): MM { return this.tg.mm; }
+
+  /** What a new thread or process takes over from the task that clones it (copy_process()):
+   *  the signal mask, the personality and the CPU affinity. */
+  inheritFrom(parent: Task): void {
+    this.sigmask = parent.sigmask;
+    this.personality = parent.personality;
+    this.cpuMask = parent.cpuMask;
+  }
 
   /** Gives t an fd table of its own if it shares one (unshare_files(): exec and
    *  unshare(CLONE_FILES)). */

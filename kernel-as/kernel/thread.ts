@@ -33,8 +33,7 @@ export function createThread(t: Task, flags: u64, stack: u64, ptid: u64, ctid: u
     fs.umask = t.fs.umask;
   }
   const nt = new Task(tid, t.tg, fdt, fs, host);
-  nt.sigmask = t.sigmask;
-  nt.personality = t.personality;
+  nt.inheritFrom(t);
   nt.regs.saveFromBlock();
   nt.regs.set(RAX, 0);
   if (stack != 0) nt.regs.set(RSP, stack);

@@ -8,9 +8,7 @@ import { Task, TASK_DEAD } from "../kernel/task";
 import { setCurrent } from "../kernel/current";
 import { deliverSignals } from "../kernel/signal_send";
 import { removeWaiter } from "../kernel/futex";
-import { monotonicNow } from "../kernel/time";
-
-const REM_BUF: usize = memory.data(16, 8);
+import { writeTimeLeft } from "../kernel/time";
 import { LOG_DEBUG, logLine } from "../util/log";
 import { formatCall, straceNoReturn, straceResult } from "./strace";
 import { lookupSyscall, SyscallEntry } from "./table";
@@ -79,6 +77,8 @@ export function dispatch(t: Task): i32 {
     return ACT_GONE;
   }
   t.restartDeadline = -1;
+  // A call that noted where to tell the time left and returned without waiting.
+  t.remAddr = 0;
   t.progress = 0;
   t.restartable = true;
   t.sigwaitSet = 0;
@@ -108,15 +108,9 @@ export function signalsBeforeResume(t: Task): i32 {
 /** Ends the parked syscall of t because a signal arrived: EINTR or a restart, and the
  *  handler's frame. */
 export function interrupt(t: Task): void {
-  if (t.remAddr != 0 && t.restartDeadline >= 0) {
-    // An interrupted relative sleep tells how much was left (nanosleep's rem).
-    let left = t.restartDeadline - monotonicNow();
-    if (left < 0) left = 0;
-    store<i64>(REM_BUF, left / 1000000000);
-    store<i64>(REM_BUF + 8, left % 1000000000);
-    t.mm.copyOut(t.remAddr, REM_BUF, 16);
-  }
-  t.remAddr = 0;
+  // An interrupted wait tells how much was left (nanosleep's rem, select's timeout); a
+  // restarted select then waits for what is left.
+  writeTimeLeft(t);
   t.sigwaitSet = 0;
   unpark(t);
   removeWaiter(t);

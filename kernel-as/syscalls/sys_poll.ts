@@ -1,14 +1,15 @@
 // Waiting for several fds: poll, ppoll, select, pselect6 (Linux fs/select.c). Readiness comes
 // from each file description; a wait parks the task on its pipes (which wake it on any change)
-// and on its host fds, with the timeout as deadline; every wake-up re-checks them all. select's
-// timeval is not updated with the time left (partial).
+// and on its host fds, with the timeout as deadline; every wake-up re-checks them all.
+// select, pselect6 and ppoll write the time left to their timeout when they return
+// (poll_select_finish()), and when a signal interrupts them.
 import { EFAULT, EINTR, EINVAL } from "../abi/errno";
 import { RLIMIT_NOFILE } from "../abi/linux";
 import { sysArg } from "../abi/regs";
-import { noteHostFd, park } from "../kernel/sched";
+import { noteHostFd, park, RET_BLOCK } from "../kernel/sched";
 import { UNBLOCKABLE_MASK } from "../kernel/signal";
 import { Task } from "../kernel/task";
-import { monotonicNow } from "../kernel/time";
+import { monotonicNow, writeTimeLeft } from "../kernel/time";
 import { POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI, POLLRDNORM, POLLWRNORM } from "../fs/file";
 
 const NS: i64 = 1000000000;
@@ -36,6 +37,21 @@ function waitOn(t: Task, fds: i32[], deadline: i64): i64 {
 /** Whether the wait is over: the deadline has passed. */
 function timedOut(deadline: i64): bool {
   return deadline >= 0 && monotonicNow() >= deadline;
+}
+
+/** Notes where a select, pselect6 or ppoll starting a wait of ns (-1: forever) tells the
+ *  time left: its timeout at addr, a struct timeval for select. A zero timeout is not
+ *  written (Linux: "no update for zero timeout"). */
+function noteTimeout(t: Task, addr: u64, ns: i64, timeval: bool): void {
+  t.remAddr = ns > 0 ? addr : 0;
+  t.remTimeval = timeval;
+}
+
+/** Ends the call whose result is r: unless it parked, the time left goes to the timeout
+ *  (poll_select_finish()). A signal that ends the wait writes it too (interrupt()). */
+function finishTimeout(t: Task, r: i64): i64 {
+  if (r != RET_BLOCK) writeTimeLeft(t);
+  return r;
 }
 
 function doPoll(t: Task, addr: u64, nfds: u64, ns: i64): i64 {
@@ -97,11 +113,12 @@ export function sysPpoll(t: Task): i64 {
     ns = timespecArg(t, sysArg(2));
     if (ns < -1) return ns;
     if (ns == -1 && sysArg(2) != 0) return -EINVAL;
+    noteTimeout(t, sysArg(2), ns, false);
   }
   const m = useMask(t, sysArg(3), sysArg(4));
   if (m < 0) return m;
   if (t.signalPending) return -EINTR;
-  return doPoll(t, sysArg(0), sysArg(1), ns);
+  return finishTimeout(t, doPoll(t, sysArg(0), sysArg(1), ns));
 }
 
 const SELECT_IN: i32 = POLLIN | POLLRDNORM | POLLHUP | POLLERR;
@@ -153,14 +170,17 @@ function doSelect(t: Task, nfds: i32, rAddr: u64, wAddr: u64, eAddr: u64, ns: i6
 export function sysSelect(t: Task): i64 {
   let ns: i64 = -1;
   const tv = sysArg(4);
-  if (tv != 0 && t.restartDeadline == -1) {
-    if (t.mm.copyIn(tv, TS, 16) < 0) return -EFAULT;
-    const s = load<i64>(TS);
-    const us = load<i64>(TS + 8);
-    if (s < 0 || us < 0 || us >= 1000000) return -EINVAL;
-    ns = s * NS + us * 1000;
+  if (t.restartDeadline == -1) {
+    if (tv != 0) {
+      if (t.mm.copyIn(tv, TS, 16) < 0) return -EFAULT;
+      const s = load<i64>(TS);
+      const us = load<i64>(TS + 8);
+      if (s < 0 || us < 0 || us >= 1000000) return -EINVAL;
+      ns = s * NS + us * 1000;
+    }
+    noteTimeout(t, tv, ns, true);
   }
-  return doSelect(t, <i32>sysArg(0), sysArg(1), sysArg(2), sysArg(3), ns);
+  return finishTimeout(t, doSelect(t, <i32>sysArg(0), sysArg(1), sysArg(2), sysArg(3), ns));
 }
 
 export function sysPselect6(t: Task): i64 {
@@ -168,6 +188,7 @@ export function sysPselect6(t: Task): i64 {
   if (t.restartDeadline == -1) {
     ns = timespecArg(t, sysArg(4));
     if (ns < -1) return ns;
+    noteTimeout(t, sysArg(4), ns, false);
   }
   const sm = sysArg(5);
   if (sm != 0) {
@@ -178,5 +199,5 @@ export function sysPselect6(t: Task): i64 {
     if (m < 0) return m;
     if (t.signalPending) return -EINTR;
   }
-  return doSelect(t, <i32>sysArg(0), sysArg(1), sysArg(2), sysArg(3), ns);
+  return finishTimeout(t, doSelect(t, <i32>sysArg(0), sysArg(1), sysArg(2), sysArg(3), ns));
 }

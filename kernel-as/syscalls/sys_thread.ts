@@ -4,11 +4,11 @@
 import { EFAULT, EINVAL, EPERM, ESRCH, ENODEV } from "../abi/errno";
 import { ARCH_GET_CPUID, ARCH_GET_FS, ARCH_GET_GS, ARCH_SET_CPUID, ARCH_SET_FS, ARCH_SET_GS, exitStatus } from "../abi/linux";
 import { FS_BASE, GS_BASE, getReg, setReg, sysArg } from "../abi/regs";
-import { config } from "../kernel/config";
 import { exitThreadGroup, tasksByTid } from "../kernel/kernel";
 import { RET_GONE } from "../kernel/sched";
 import { exitThread } from "../kernel/thread";
 import { Task } from "../kernel/task";
+import { affinityWord, existingCpus, maskWords } from "../kernel/affinity";
 
 const WORD_BUF: usize = memory.data(8, 8);
 const ROBUST_LIST_HEAD_SIZE: u64 = 24;
@@ -80,22 +80,53 @@ export function sysSchedYield(t: Task): i64 {
   return 0;
 }
 
-/** sched_getaffinity(2): every CPU the sandbox reports. Returns the mask size in bytes. */
+/** The thread tid names (0: t itself), or null (find_process_by_pid()). */
+function affinityTarget(t: Task, pid: i32): Task | null {
+  if (pid == 0) return t;
+  return pid > 0 && tasksByTid.has(pid) ? tasksByTid.get(pid) : null;
+}
+
+/** sched_getaffinity(2): the thread's mask (every CPU unless sched_setaffinity narrowed
+ *  it). Returns the mask size in bytes. */
 export function sysSchedGetaffinity(t: Task): i64 {
-  const pid = <i32>sysArg(0);
   const len = sysArg(1);
   const mask = sysArg(2);
-  if (pid != 0 && !tasksByTid.has(pid)) return -ESRCH;
-  const ncpu = config.ncpu;
-  // The kernel's cpumask is nr_cpu_ids bits, copied out in whole longs.
-  const size = <u64>(((ncpu + 63) / 64) * 8);
+  const target = affinityTarget(t, <i32>sysArg(0));
+  if (target === null) return -ESRCH;
+  const words = maskWords();
+  const size = <u64>(words * 8);
   if (len < size || (len & 7) != 0) return -EINVAL;
-  for (let i: u64 = 0; i < size; i += 8) {
-    const first = <u32>(i * 8);
-    let word: u64 = 0;
-    for (let b: u32 = 0; b < 64 && first + b < ncpu; b++) word |= (<u64>1) << <u64>b;
-    store<u64>(WORD_BUF, word);
-    if (t.mm.copyOut(mask + i, WORD_BUF, 8) < 0) return -EFAULT;
+  for (let i = 0; i < words; i++) {
+    store<u64>(WORD_BUF, affinityWord(target, i));
+    if (t.mm.copyOut(mask + <u64>(i * 8), WORD_BUF, 8) < 0) return -EFAULT;
   }
   return <i64>size;
+}
+
+/** sched_setaffinity(2): keeps the CPUs of the mask that exist (a shorter mask is read as
+ *  far as it goes, the rest taken as zero; a longer one is cut), EINVAL when none does.
+ *  Another user's thread needs CAP_SYS_NICE (check_same_owner()). */
+export function sysSchedSetaffinity(t: Task): i64 {
+  const pid = <i32>sysArg(0);
+  let len = <u64>(<u32>sysArg(1));
+  const addr = sysArg(2);
+  const words = maskWords();
+  if (len > <u64>(words * 8)) len = <u64>(words * 8);
+  // Read before the target is looked up, as Linux does (EFAULT comes first).
+  const want = new StaticArray<u64>(words);
+  if (len > 0 && t.mm.copyIn(addr, changetype<usize>(want), len) < 0) return -EFAULT;
+  const target = affinityTarget(t, pid);
+  if (target === null) return -ESRCH;
+  const me = t.tg.cred;
+  const them = target.tg.cred;
+  // Root holds CAP_SYS_NICE (cred.ts).
+  if (me.euid != them.euid && me.euid != them.uid && me.euid != 0) return -EPERM;
+  let any = false;
+  for (let i = 0; i < words; i++) {
+    unchecked(want[i] = want[i] & existingCpus(i));
+    if (unchecked(want[i]) != 0) any = true;
+  }
+  if (!any) return -EINVAL;
+  target.cpuMask = want;
+  return 0;
 }

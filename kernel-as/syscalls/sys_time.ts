@@ -120,6 +120,7 @@ function sleepUntil(t: Task, deadline: i64, remAddr: u64 = 0): i64 {
   }
   t.restartable = false;
   t.remAddr = remAddr;
+  t.remTimeval = false;
   return park(t, t.restartDeadline, -1, 0);
 }
 

@@ -24,7 +24,7 @@ import {
 } from "./sys_attr";
 import { sysBrk, sysMadvise, sysMlock, sysMlock2, sysMincore, sysMlockall, sysMmap, sysMprotect, sysMremap, sysMunlock, sysMunlockall, sysMunmap } from "./sys_mm";
 import {
-  sysArchPrctl, sysExit, sysExitGroup, sysGetpid, sysGettid, sysSchedGetaffinity, sysSchedYield,
+  sysArchPrctl, sysExit, sysExitGroup, sysGetpid, sysGettid, sysSchedGetaffinity, sysSchedSetaffinity, sysSchedYield,
   sysGetRobustList, sysSetRobustList, sysSetTidAddress,
 } from "./sys_thread";
 import {
@@ -129,7 +129,7 @@ def(19, "readv", sysReadv, FULL, "ipu", "d", "");
 def(20, "writev", sysWritev, FULL, "ipu", "d", "");
 def(21, "access", sysAccess, FULL, "so", "d", "");
 def(22, "pipe", sysPipe, FULL, "p", "d", "");
-def(23, "select", sysSelect, PARTIAL, "ipppp", "d", "the timeval is not updated with the time left");
+def(23, "select", sysSelect, FULL, "ipppp", "d", "");
 def(24, "sched_yield", sysSchedYield, FULL, "", "d", "");
 def(25, "mremap", sysMremap, PARTIAL, "pxxxp", "x", "MREMAP_DONTUNMAP is not supported (EINVAL)");
 def(26, "msync", sysMsync, FULL, "pxx", "d", "shared mappings are the file's own pages (tmpfs): nothing to write back");
@@ -142,7 +142,7 @@ none(31, "shmctl", "");
 def(32, "dup", sysDup, FULL, "i", "d", "");
 def(33, "dup2", sysDup2, FULL, "ii", "d", "");
 def(34, "pause", sysPause, FULL, "", "d", "");
-def(35, "nanosleep", sysNanosleep, PARTIAL, "pp", "d", "an interrupted sleep gives EINTR without writing rem");
+def(35, "nanosleep", sysNanosleep, FULL, "pp", "d", "");
 def(36, "getitimer", sysGetitimer, PARTIAL, "ip", "d", "ITIMER_VIRTUAL and ITIMER_PROF never run");
 def(37, "alarm", sysAlarm, FULL, "u", "d", "");
 def(38, "setitimer", sysSetitimer, PARTIAL, "ipp", "d", "ITIMER_VIRTUAL and ITIMER_PROF are accepted and never fire");
@@ -310,7 +310,7 @@ def(199, "fremovexattr", sysFremovexattr, PARTIAL, "is", "d", "kept on tmpfs and
 def(200, "tkill", sysTkill, FULL, "ii", "d", "");
 def(201, "time", sysTime, FULL, "p", "d", "");
 def(202, "futex", sysFutex, PARTIAL, "piuppx", "d", "WAIT, WAKE, the BITSET forms, REQUEUE, CMP_REQUEUE, WAKE_OP, private and shared; PI futexes give ENOSYS");
-none(203, "sched_setaffinity", "");
+def(203, "sched_setaffinity", sysSchedSetaffinity, PARTIAL, "iup", "d", "the mask is recorded and reported; the host does not pin threads");
 def(204, "sched_getaffinity", sysSchedGetaffinity, FULL, "iup", "d", "");
 none(205, "set_thread_area", "");
 none(206, "io_setup", "");
@@ -337,7 +337,7 @@ def(226, "timer_delete", sysTimerDelete, FULL, "i", "d", "");
 none(227, "clock_settime", "");
 def(228, "clock_gettime", sysClockGettime, FULL, "ip", "d", "");
 def(229, "clock_getres", sysClockGetres, FULL, "ip", "d", "");
-def(230, "clock_nanosleep", sysClockNanosleep, PARTIAL, "iipp", "d", "rem is not written; CPU-time clocks give EOPNOTSUPP");
+def(230, "clock_nanosleep", sysClockNanosleep, PARTIAL, "iipp", "d", "CPU-time clocks give EOPNOTSUPP");
 def(231, "exit_group", sysExitGroup, FULL, "i", "d", "");
 def(232, "epoll_wait", sysEpollWait, PARTIAL, "ipii", "d", "one host fd at a time can wake a wait");
 def(233, "epoll_ctl", sysEpollCtl, PARTIAL, "iiip", "d", "EPOLLET reports a readiness when it appears, not on every new arrival while it lasts; EPOLLEXCLUSIVE wakes every waiter");

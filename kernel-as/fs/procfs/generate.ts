@@ -4,6 +4,7 @@
 import { hostRandom } from "../../host";
 import { PROT_EXEC, PROT_READ, PROT_WRITE, MAP_SHARED, RLIM_INFINITY, RLIM_NLIMITS } from "../../abi/linux";
 import { config } from "../../kernel/config";
+import { cpuMaskHex, cpuMaskList } from "../../kernel/affinity";
 import { memoryFile, memoryLimit } from "../../kernel/globals";
 import { threadGroups } from "../../kernel/kernel";
 import { Task, ThreadGroup, TASK_BLOCKED } from "../../kernel/task";
@@ -172,7 +173,7 @@ function status(tg: ThreadGroup): string {
     "\nSigQ:\t0/63936\nSigPnd:\t" + sigHex(tg.leader.pending.bits) + "\nShdPnd:\t" + sigHex(tg.shared.bits) + "\nSigBlk:\t" + sigHex(tg.leader.sigmask) +
     "\nSigIgn:\t" + sigHex(ign) + "\nSigCgt:\t" + sigHex(cgt) + "\nCapInh:\t0000000000000000\nCapPrm:\t" + caps +
     "\nCapEff:\t" + caps + "\nCapBnd:\t000001ffffffffff\nCapAmb:\t0000000000000000\nNoNewPrivs:\t0\nSeccomp:\t0" +
-    "\nCpus_allowed_list:\t0-" + (config.ncpu - 1).toString() + "\nvoluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n";
+    "\nCpus_allowed:\t" + cpuMaskHex(tg.leader) + "\nCpus_allowed_list:\t" + cpuMaskList(tg.leader) + "\nvoluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n";
 }
 
 function statm(tg: ThreadGroup): string {
