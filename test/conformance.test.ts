@@ -73,6 +73,7 @@ const cases: Case[] = [
   { name: 'random' },
   { name: 'sleep' },
   { name: 'timeouts' },
+  { name: 'cputimers' },
   { name: 'efault', input: 'efault-stdin\n' },
   {
     name: 'fds',

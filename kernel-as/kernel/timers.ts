@@ -1,20 +1,50 @@
-// Process timers that send signals (Linux kernel/time/itimer.c and posix-timers.c): the
-// ITIMER_REAL timer behind alarm(2) and setitimer(2), and POSIX timers (timer_create) that
-// deliver SIGEV_SIGNAL or SIGEV_THREAD_ID. All run on CLOCK_MONOTONIC deadlines checked by
-// the host's idle wait (sched's nextDeadline) and fired by expire().
-import { SIGALRM } from "../abi/linux";
+// Process timers that send signals (Linux kernel/time/itimer.c, posix-timers.c and
+// posix-cpu-timers.c): the interval timers of setitimer(2) (ITIMER_REAL behind alarm(2) too),
+// POSIX timers (timer_create) that deliver SIGEV_SIGNAL or SIGEV_THREAD_ID, and timerfds.
+// Wall-clock timers run on CLOCK_MONOTONIC deadlines checked by the host's idle wait (sched's
+// nextDeadline) and fired by expire(). Timers on a CPU-time clock (ITIMER_VIRTUAL,
+// ITIMER_PROF, POSIX timers on a process's or thread's CPU clock) expire at a CPU time; the
+// clock is the host's CPU time of the stub, which only the host sees advance, so such a timer
+// is looked at on a monotonic deadline instead: the soonest the clock could reach its expiry
+// (every host CPU running the process), at least a scheduler tick away. Linux too checks CPU
+// timers on ticks only.
+import { SIGALRM, SIGPROF, SIGVTALRM } from "../abi/linux";
+import { config } from "./config";
+import { groupCpuNs, threadCpuNs } from "./rusage";
 import { SigInfo, SI_KERNEL } from "./signal";
 import { sendSignal, sendSignalToTask } from "./signal_send";
-import { Task, ThreadGroup } from "./task";
+import { Task, TASK_DEAD, ThreadGroup } from "./task";
+import { monotonicNow } from "./time";
 import { TimerFd } from "../fs/timerfd";
 
 export const SI_TIMER: i32 = -2;
 
+/** The clock a timer counts: wall time, or the CPU time of a process or of one thread. */
+export const TIMER_WALL: i32 = 0;
+export const TIMER_PROCESS_CPU: i32 = 1;
+export const TIMER_THREAD_CPU: i32 = 2;
+/** The soonest a CPU timer is looked at again: a tick (Linux's HZ=250). */
+const CPU_CHECK_MIN_NS: i64 = 4000000;
+
+/** The ids of the interval timers (ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF), which timer_*
+ *  calls cannot name (timerfds are -2). */
+function itimerId(which: i32): i32 {
+  return which == 0 ? -1 : -2 - which;
+}
+
 export class KTimer {
-  /** Monotonic ns of the next expiry, or 0 when disarmed. */
+  /** The next expiry on the timer's clock (monotonic ns, or CPU ns), or 0 when disarmed. */
   deadline: i64 = 0;
   interval: i64 = 0;
   overrun: i32 = 0;
+  /** What it counts (TIMER_*): for TIMER_THREAD_CPU the thread's CPU time, for
+   *  TIMER_PROCESS_CPU the process's (not always the owner's: a timer may count another
+   *  process's clock, clock_getcpuclockid(3)). */
+  counts: i32 = TIMER_WALL;
+  cpuThread: Task | null = null;
+  cpuGroup: ThreadGroup | null = null;
+  /** A CPU timer: the monotonic time it is looked at next. */
+  checkAt: i64 = 0;
   /** SIGEV_THREAD_ID: the one thread that gets the signal (null: the process). */
   thread: Task | null = null;
   /** A timerfd counts the expirations instead of sending a signal. */
@@ -29,14 +59,86 @@ export class KTimer {
     /** The clock the app set it on (absolute times are converted when armed). */
     public clockid: i32,
   ) {}
+
+  /** The current time on the timer's clock. */
+  now(): i64 {
+    if (this.counts == TIMER_WALL) return monotonicNow();
+    return this.counts == TIMER_THREAD_CPU ? threadCpuNs(this.cpuThread!) : groupCpuNs(this.cpuGroup!);
+  }
+
+  /** Arms it to expire valueNs from now (0 disarms), then every intervalNs. */
+  arm(valueNs: i64, intervalNs: i64): void {
+    const now = this.now();
+    this.deadline = valueNs > 0 ? now + valueNs : 0;
+    this.interval = valueNs > 0 ? intervalNs : 0;
+    this.overrun = 0;
+    if (valueNs > 0) this.scheduleCheck(now);
+  }
+
+  /** Time left until it expires, at least 1 while armed; 0 when disarmed. */
+  left(): i64 {
+    if (this.deadline <= 0) return 0;
+    const left = this.deadline - this.now();
+    return left > 0 ? left : 1;
+  }
+
+  /** A CPU timer whose clock reads cpuNow is looked at when the clock could have reached
+   *  its expiry at the earliest. */
+  private scheduleCheck(cpuNow: i64): void {
+    if (this.counts == TIMER_WALL) return;
+    let wait = (this.deadline - cpuNow) / <i64>(config.ncpu > 0 ? config.ncpu : 1);
+    if (wait < CPU_CHECK_MIN_NS) wait = CPU_CHECK_MIN_NS;
+    this.checkAt = monotonicNow() + wait;
+  }
+
+  /** When the host must wake the kernel for it (monotonic ns), or 0 when disarmed. */
+  wakeAt(): i64 {
+    if (this.deadline <= 0) return 0;
+    return this.counts == TIMER_WALL ? this.deadline : this.checkAt;
+  }
+
+  /** Called at or after wakeAt(): whether it expired; if so it is re-armed for its next
+   *  period (or disarmed), missed periods counted as overruns. */
+  due(wallNow: i64): bool {
+    let now = wallNow;
+    if (this.counts != TIMER_WALL) {
+      // A clock stops when its thread or process is gone, and its timers with it.
+      const gone = this.counts == TIMER_THREAD_CPU ? this.cpuThread!.state == TASK_DEAD : this.cpuGroup!.exitStatus >= 0;
+      if (gone) {
+        this.deadline = 0;
+        return false;
+      }
+      now = this.now();
+      if (now < this.deadline) {
+        this.scheduleCheck(now);
+        return false;
+      }
+    }
+    if (this.interval > 0) {
+      const missed = (now - this.deadline) / this.interval;
+      this.overrun = <i32>missed;
+      this.deadline += (missed + 1) * this.interval;
+      this.scheduleCheck(now);
+    } else {
+      this.deadline = 0;
+    }
+    return true;
+  }
 }
 
 export const timers: KTimer[] = [];
 
-/** The ITIMER_REAL timer of tg, made on first use. */
-export function realTimer(tg: ThreadGroup): KTimer {
-  for (let i = 0; i < timers.length; i++) if (timers[i].tg === tg && timers[i].id == -1) return timers[i];
-  const t = new KTimer(tg, -1, SIGALRM, 0, 1);
+/** Interval timer `which` (ITIMER_REAL, ITIMER_VIRTUAL or ITIMER_PROF) of tg, made on first
+ *  use. VIRTUAL counts user time in Linux and PROF user and system time: both count the
+ *  stub's CPU time here, which is not split. */
+export function intervalTimer(tg: ThreadGroup, which: i32): KTimer {
+  const id = itimerId(which);
+  for (let i = 0; i < timers.length; i++) if (timers[i].tg === tg && timers[i].id == id) return timers[i];
+  const t = new KTimer(tg, id, which == 0 ? SIGALRM : which == 1 ? SIGVTALRM : SIGPROF, 0, 1);
+  if (which != 0) {
+    t.counts = TIMER_PROCESS_CPU;
+    t.cpuGroup = tg;
+  }
   timers.push(t);
   return t;
 }
@@ -55,29 +157,22 @@ export function removeTimers(tg: ThreadGroup, posixOnly: bool): void {
   }
 }
 
-/** The earliest armed deadline, or -1. */
+/** The earliest time the host must wake the kernel for a timer, or -1. */
 export function nextTimerDeadline(): i64 {
   let best: i64 = -1;
   for (let i = 0; i < timers.length; i++) {
-    const d = timers[i].deadline;
+    const d = timers[i].wakeAt();
     if (d > 0 && (best < 0 || d < best)) best = d;
   }
   return best;
 }
 
-/** Fires the timers due at now: their signal goes out, periodic ones are re-armed (missed
- *  periods counted as overruns). */
+/** Fires the timers due at now: their signal goes out, periodic ones are re-armed. */
 export function fireTimers(now: i64): void {
   for (let i = 0; i < timers.length; i++) {
     const k = timers[i];
-    if (k.deadline <= 0 || k.deadline > now) continue;
-    if (k.interval > 0) {
-      const missed = (now - k.deadline) / k.interval;
-      k.overrun = <i32>missed;
-      k.deadline += (missed + 1) * k.interval;
-    } else {
-      k.deadline = 0;
-    }
+    const at = k.wakeAt();
+    if (at <= 0 || at > now || !k.due(now)) continue;
     if (k.fd !== null) {
       k.fd!.expire(<u64>k.overrun + 1);
       continue;

@@ -14,6 +14,7 @@ import { tasksByTid } from "../kernel/kernel";
 import { park } from "../kernel/sched";
 import { Task } from "../kernel/task";
 import { monotonicNow, TIMESPEC_BUF } from "../kernel/time";
+import { cpuClockOf } from "./sys_timer";
 
 const NSEC_PER_SEC: i64 = 1000000000;
 const OUT_BUF: usize = memory.data(16, 8);
@@ -34,26 +35,15 @@ function hostClockFor(c: i32): i32 {
 function readClock(t: Task, c: i32, res: bool): i32 {
   const hc = hostClockFor(c);
   if (hc != INVALID_CLOCK) return (res ? clockRes(hc, TIMESPEC_BUF) : clockGet(hc, TIMESPEC_BUF)) < 0 ? -EINVAL : 0;
-  let target = t;
-  let perThread = c == CLOCK_THREAD_CPUTIME_ID;
-  if (c < 0) {
-    // A dynamic CPU clock naming a pid of the sandbox (clock_getcpuclockid(3)).
-    if ((c & 3) == 3) return -EINVAL; // fd clocks (CLOCKFD) are not supported
-    const pid = ~(c >> 3);
-    perThread = (c & 4) != 0;
-    if (pid != 0 && !tasksByTid.has(pid)) return -EINVAL;
-    if (pid != 0) target = tasksByTid.get(pid);
-    if (!perThread && target.tg.tgid != target.tid) return -EINVAL;
-  } else if (c != CLOCK_PROCESS_CPUTIME_ID && c != CLOCK_THREAD_CPUTIME_ID) {
-    return -EINVAL;
-  }
+  const cpu = cpuClockOf(t, c);
+  if (cpu === null) return -EINVAL;
   if (res) {
     // CPU clocks count nanoseconds (posix_cpu_clock_getres()).
     store<i64>(TIMESPEC_BUF, 0);
     store<i64>(TIMESPEC_BUF + 8, 1);
     return 0;
   }
-  return cpuTime(perThread ? target.stub : target.tg.leader.stub, perThread, TIMESPEC_BUF) < 0 ? -EINVAL : 0;
+  return cpuTime(cpu.perThread ? cpu.task.stub : cpu.task.tg.leader.stub, cpu.perThread, TIMESPEC_BUF) < 0 ? -EINVAL : 0;
 }
 
 function copyOutTimespec(t: Task, addr: u64): i64 {

@@ -1,15 +1,15 @@
 // alarm, getitimer, setitimer and POSIX timers: timer_create, timer_settime, timer_gettime,
-// timer_getoverrun, timer_delete (Linux kernel/time/itimer.c, posix-timers.c). Only real-time
-// timers run: ITIMER_VIRTUAL and ITIMER_PROF are accepted and never fire, and POSIX timers on
-// CPU-time clocks give EINVAL.
+// timer_getoverrun, timer_delete, and timerfds (Linux kernel/time/itimer.c, posix-timers.c,
+// posix-cpu-timers.c, fs/timerfd.c). Timers on CPU-time clocks (ITIMER_VIRTUAL, ITIMER_PROF,
+// POSIX timers on a process's or thread's CPU clock) count the stub's CPU time (timers.ts).
 import { clockGet } from "../host";
 import { EBADF, EFAULT, EINVAL } from "../abi/errno";
-import { CLOCK_BOOTTIME, CLOCK_MONOTONIC, CLOCK_REALTIME, CLOCK_TAI, NSIG, O_RDWR, RLIMIT_NOFILE, SIGALRM, TIMER_ABSTIME } from "../abi/linux";
+import { CLOCK_BOOTTIME, CLOCK_MONOTONIC, CLOCK_PROCESS_CPUTIME_ID, CLOCK_REALTIME, CLOCK_TAI, CLOCK_THREAD_CPUTIME_ID, NSIG, O_RDWR, RLIMIT_NOFILE, SIGALRM, TIMER_ABSTIME } from "../abi/linux";
 import { sysArg } from "../abi/regs";
 import { tasksByTid } from "../kernel/kernel";
 import { Task } from "../kernel/task";
-import { monotonicNow, TIMESPEC_BUF } from "../kernel/time";
-import { findTimer, KTimer, realTimer, timers } from "../kernel/timers";
+import { TIMESPEC_BUF } from "../kernel/time";
+import { findTimer, intervalTimer, KTimer, TIMER_PROCESS_CPU, TIMER_THREAD_CPU, TIMER_WALL, timers } from "../kernel/timers";
 import { TimerFd } from "../fs/timerfd";
 
 const NS: i64 = 1000000000;
@@ -21,23 +21,10 @@ const SIGEV_NONE: i32 = 1;
 const SIGEV_THREAD: i32 = 2;
 const SIGEV_THREAD_ID: i32 = 4;
 
-/** Time left on k in ns (0 when disarmed). */
-function remaining(k: KTimer): i64 {
-  if (k.deadline <= 0) return 0;
-  const left = k.deadline - monotonicNow();
-  return left > 0 ? left : 1;
-}
-
-function arm(k: KTimer, valueNs: i64, intervalNs: i64): void {
-  k.deadline = valueNs > 0 ? monotonicNow() + valueNs : 0;
-  k.interval = valueNs > 0 ? intervalNs : 0;
-  k.overrun = 0;
-}
-
 export function sysAlarm(t: Task): i64 {
-  const k = realTimer(t.tg);
-  const left = remaining(k);
-  arm(k, <i64>(<u32>sysArg(0)) * NS, 0);
+  const k = intervalTimer(t.tg, ITIMER_REAL);
+  const left = k.left();
+  k.arm(<i64>(<u32>sysArg(0)) * NS, 0);
   // Seconds left, rounded to nearest, at least 1 if any time was left (alarm_setitimer()).
   if (left == 0) return 0;
   const secs = (left + NS / 2) / NS;
@@ -45,9 +32,9 @@ export function sysAlarm(t: Task): i64 {
 }
 
 /** struct itimerval {timeval interval; timeval value} at p from k. */
-function putItimerval(k: KTimer | null, p: usize): void {
-  const iv = k === null ? 0 : k.interval;
-  const v = k === null ? 0 : remaining(k);
+function putItimerval(k: KTimer, p: usize): void {
+  const iv = k.interval;
+  const v = k.left();
   store<i64>(p, iv / NS);
   store<i64>(p + 8, (iv % NS) / 1000);
   store<i64>(p + 16, v / NS);
@@ -57,7 +44,7 @@ function putItimerval(k: KTimer | null, p: usize): void {
 export function sysGetitimer(t: Task): i64 {
   const which = <i32>sysArg(0);
   if (which < ITIMER_REAL || which > ITIMER_PROF) return -EINVAL;
-  putItimerval(which == ITIMER_REAL ? realTimer(t.tg) : null, BUF);
+  putItimerval(intervalTimer(t.tg, which), BUF);
   return t.mm.copyOut(sysArg(1), BUF, 32) < 0 ? -EFAULT : 0;
 }
 
@@ -66,7 +53,7 @@ export function sysSetitimer(t: Task): i64 {
   if (which < ITIMER_REAL || which > ITIMER_PROF) return -EINVAL;
   const nv = sysArg(1);
   const ov = sysArg(2);
-  const k: KTimer | null = which == ITIMER_REAL ? realTimer(t.tg) : null;
+  const k = intervalTimer(t.tg, which);
   if (ov != 0) {
     putItimerval(k, BUF);
     if (t.mm.copyOut(ov, BUF, 32) < 0) return -EFAULT;
@@ -78,8 +65,29 @@ export function sysSetitimer(t: Task): i64 {
   const vsec = load<i64>(BUF + 16);
   const vusec = load<i64>(BUF + 24);
   if (isec < 0 || vsec < 0 || iusec < 0 || iusec >= 1000000 || vusec < 0 || vusec >= 1000000) return -EINVAL;
-  if (k !== null) arm(k, vsec * NS + vusec * 1000, isec * NS + iusec * 1000);
+  k.arm(vsec * NS + vusec * 1000, isec * NS + iusec * 1000);
   return 0;
+}
+
+/** A CPU-time clock: a thread's, or (perThread unset) the process of task's. */
+export class CpuClock {
+  constructor(public task: Task, public perThread: bool) {}
+}
+
+/** The CPU-time clock app clock id c names for t: CLOCK_PROCESS_CPUTIME_ID,
+ *  CLOCK_THREAD_CPUTIME_ID, or a dynamic clock naming a pid or tid of the sandbox
+ *  (clock_getcpuclockid(3), pthread_getcpuclockid(3): ~id << 3, bit 2 per thread). Null for
+ *  any other clock, and for one that names no such process or thread. */
+export function cpuClockOf(t: Task, c: i32): CpuClock | null {
+  if (c == CLOCK_PROCESS_CPUTIME_ID) return new CpuClock(t, false);
+  if (c == CLOCK_THREAD_CPUTIME_ID) return new CpuClock(t, true);
+  if (c >= 0 || (c & 3) == 3) return null; // fd clocks (CLOCKFD) are not supported
+  const id = ~(c >> 3);
+  const perThread = (c & 4) != 0;
+  if (id != 0 && !tasksByTid.has(id)) return null;
+  const target = id != 0 ? tasksByTid.get(id) : t;
+  if (!perThread && target.tg.tgid != target.tid) return null;
+  return new CpuClock(target, perThread);
 }
 
 let nextTimerId: i32 = 0;
@@ -88,7 +96,8 @@ export function sysTimerCreate(t: Task): i64 {
   const clockid = <i32>sysArg(0);
   const sevp = sysArg(1);
   const idAddr = sysArg(2);
-  if (clockid != CLOCK_REALTIME && clockid != CLOCK_MONOTONIC && clockid != CLOCK_BOOTTIME && clockid != CLOCK_TAI) return -EINVAL;
+  const cpu = cpuClockOf(t, clockid);
+  if (cpu === null && clockid != CLOCK_REALTIME && clockid != CLOCK_MONOTONIC && clockid != CLOCK_BOOTTIME && clockid != CLOCK_TAI) return -EINVAL;
   let signo = SIGALRM;
   let notify = SIGEV_SIGNAL;
   const id = nextTimerId++;
@@ -112,6 +121,11 @@ export function sysTimerCreate(t: Task): i64 {
   // SIGEV_NONE never signals: a timer with signal 0 only keeps time.
   const k = new KTimer(t.tg, id, notify == SIGEV_NONE ? 0 : signo, value, clockid);
   k.thread = thread;
+  if (cpu !== null) {
+    k.counts = cpu.perThread ? TIMER_THREAD_CPU : TIMER_PROCESS_CPU;
+    k.cpuThread = cpu.task;
+    k.cpuGroup = cpu.task.tg;
+  }
   store<i32>(BUF, id);
   if (t.mm.copyOut(idAddr, BUF, 4) < 0) return -EFAULT;
   timers.push(k);
@@ -119,11 +133,19 @@ export function sysTimerCreate(t: Task): i64 {
 }
 
 function putItimerspec(k: KTimer, p: usize): void {
-  const v = remaining(k);
+  const v = k.left();
   store<i64>(p, k.interval / NS);
   store<i64>(p + 8, k.interval % NS);
   store<i64>(p + 16, v / NS);
   store<i64>(p + 24, v % NS);
+}
+
+/** Now on the clock k was set on, as an absolute time given for it counts: the app's clock
+ *  id for a wall-clock timer, the CPU clock itself for a CPU timer. */
+function clockNow(k: KTimer): i64 {
+  if (k.counts != TIMER_WALL) return k.now();
+  clockGet(k.clockid, TIMESPEC_BUF);
+  return load<i64>(TIMESPEC_BUF) * NS + load<i64>(TIMESPEC_BUF + 8);
 }
 
 export function sysTimerSettime(t: Task): i64 {
@@ -144,11 +166,10 @@ export function sysTimerSettime(t: Task): i64 {
   }
   let value = vsec * NS + vnsec;
   if ((flags & TIMER_ABSTIME) != 0 && value > 0) {
-    clockGet(k.clockid, TIMESPEC_BUF);
-    const now = load<i64>(TIMESPEC_BUF) * NS + load<i64>(TIMESPEC_BUF + 8);
+    const now = clockNow(k);
     value = value > now ? value - now : 1;
   }
-  arm(k, value, isec * NS + insec);
+  k.arm(value, isec * NS + insec);
   return 0;
 }
 
@@ -215,12 +236,11 @@ export function sysTimerfdSettime(t: Task): i64 {
   }
   let value = vsec * NS + vnsec;
   if ((flags & TFD_TIMER_ABSTIME) != 0 && value > 0) {
-    clockGet(k.clockid, TIMESPEC_BUF);
-    const now = load<i64>(TIMESPEC_BUF) * NS + load<i64>(TIMESPEC_BUF + 8);
+    const now = clockNow(k);
     value = value > now ? value - now : 1;
   }
   f.expirations = 0;
-  arm(k, value, isec * NS + insec);
+  k.arm(value, isec * NS + insec);
   return 0;
 }
 
