@@ -1,5 +1,5 @@
 // Processes and signals: the conformance programs proc_fork, proc_pipe, proc_signal,
-// thread_join, fifo, job_control, futex, signalfd_pidfd, execveat, clone_share, pty, thread_signal, clone_vm, socketpair, rusage, futex_wake_op and robust_pending
+// thread_join, fifo, job_control, futex, signalfd_pidfd, execveat, clone_share, pty, thread_signal, clone_vm, socketpair, unix_dgram, rusage, futex_wake_op and robust_pending
 // (test/conformance/, helpers in proc.h) must pass natively (this guards the programs
 // themselves) and then under wvisor, for both a static and a static-PIE build, with the same
 // stdout apart from "info:" lines. Then real shells and python3 from the host run under
@@ -25,7 +25,7 @@ import { buildC, type Variant } from './helpers/cbuild.js';
 import { describe, deterministic, failures, runNative, runWvisor } from './helpers/wvisor.js';
 
 const variants: Variant[] = ['static', 'static-pie'];
-const programs = ['proc_fork', 'proc_pipe', 'proc_signal', 'thread_join', 'fifo', 'job_control', 'futex', 'signalfd_pidfd', 'execveat', 'clone_share', 'pty', 'thread_signal', 'clone_vm', 'socketpair', 'rusage', 'futex_wake_op', 'robust_pending'];
+const programs = ['proc_fork', 'proc_pipe', 'proc_signal', 'thread_join', 'fifo', 'job_control', 'futex', 'signalfd_pidfd', 'execveat', 'clone_share', 'pty', 'thread_signal', 'clone_vm', 'socketpair', 'unix_dgram', 'rusage', 'futex_wake_op', 'robust_pending'];
 
 
 /** Checks that fail under wvisor because a feature is missing, not because it is wrong. Each

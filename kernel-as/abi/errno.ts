@@ -41,6 +41,7 @@ export const EOVERFLOW: i32 = 75;
 export const ENOTSOCK: i32 = 88;
 export const ENOBUFS: i32 = 105;
 export const EMSGSIZE: i32 = 90;
+export const EPROTOTYPE: i32 = 91;
 export const ENOPROTOOPT: i32 = 92;
 export const EPROTONOSUPPORT: i32 = 93;
 export const EOPNOTSUPP: i32 = 95;

@@ -1,13 +1,15 @@
-// AF_UNIX stream sockets made by socketpair(2) (Linux net/unix/af_unix.c, cut to connected
-// pairs): each end reads what the other writes, through one pipe buffer per direction. A side
-// that is closed or shut down for writing reads as end of file on the other, whose writes then
-// fail with EPIPE (and SIGPIPE unless MSG_NOSIGNAL). Open files passed with SCM_RIGHTS ride
-// with the first byte of their message: a receive stops before such a byte, and the one that
-// starts at it takes the files. Sockets made by socket(2) (UnixStreamSocket) are bound to a
-// path (a socket inode that connect looks up) or an abstract name, listen, and connect: each
-// connection is such a pair, one end for the connector and one queued for accept. Datagram
-// and seqpacket sockets are not here yet.
-import { EADDRINUSE, EAGAIN, ECONNREFUSED, ECONNRESET, EINVAL, EISCONN, ENOSPC, ENOTCONN, EPIPE } from "../abi/errno";
+// AF_UNIX stream sockets (Linux net/unix/af_unix.c) and what all AF_UNIX sockets share. A
+// connected stream is a pair of ends (UnixSocket, made by socketpair(2) or by a connection):
+// each end reads what the other writes, through one pipe buffer per direction. A side that is
+// closed or shut down for writing reads as end of file on the other, whose writes then fail
+// with EPIPE (and SIGPIPE unless MSG_NOSIGNAL). Open files passed with SCM_RIGHTS ride with
+// the first byte of their message: a receive stops before such a byte, and the one that
+// starts at it takes the files. Sockets made by socket(2) (UnixStreamSocket, for streams and
+// seqpackets) are bound to a path (a socket inode that connect looks up) or an abstract name,
+// listen, and connect: each connection is a pair of ends, one for the connector and one
+// queued for accept. Datagram sockets and seqpacket ends keep message boundaries
+// (unix_message.ts).
+import { EADDRINUSE, EAGAIN, ECONNREFUSED, ECONNRESET, EINVAL, EISCONN, ENOSPC, ENOTCONN, EPIPE, EPROTOTYPE } from "../abi/errno";
 import { O_NONBLOCK, O_RDWR, SIGPIPE } from "../abi/linux";
 import { park, wakeLater } from "../kernel/sched";
 import { SigInfo, SI_USER } from "../kernel/signal";
@@ -27,8 +29,11 @@ export const POLLRDHUP: i32 = 0x2000;
 export const SHUT_RD: i32 = 0;
 export const SHUT_WR: i32 = 1;
 export const SHUT_RDWR: i32 = 2;
-const SIOCOUTQ: i32 = 0x5411;
-const SIOCINQ: i32 = 0x541b;
+export const SIOCOUTQ: i32 = 0x5411;
+export const SIOCINQ: i32 = 0x541b;
+export const SOCK_STREAM: i32 = 1;
+export const SOCK_DGRAM: i32 = 2;
+export const SOCK_SEQPACKET: i32 = 5;
 
 const sockfs = new SuperBlock("sockfs");
 
@@ -61,7 +66,28 @@ export class Received {
   files: FileDescription[] = [];
 }
 
-export class UnixSocket extends FileDescription {
+/** What a receive tells beyond its count (recvmsg's msg_name and msg_flags): who sent a
+ *  datagram (empty: unnamed) and whether the message was cut to the buffer. */
+export class MsgInfo {
+  from: Uint8Array = new Uint8Array(0);
+  truncated: bool = false;
+}
+
+/** What poll says of a connected end (unix_poll(), unix_dgram_poll()): readable with data or
+ *  once nothing more can come (POLLRDHUP then), hung up when neither direction is left. */
+export function endPoll(events: i32, data: bool, ended: bool, hungUp: bool, err: bool, writable: bool): i32 {
+  let r = 0;
+  if (data || ended) r |= POLLIN | POLLRDNORM;
+  if (ended) r |= POLLRDHUP;
+  if (hungUp) r |= POLLHUP;
+  if (err) r |= POLLERR;
+  if (writable) r |= POLLOUT | POLLWRNORM;
+  return r & (events | POLLHUP | POLLERR);
+}
+
+/** A connected end of a stream or seqpacket socket: what the socket calls work through once
+ *  a socket is connected. */
+export class UnixEnd extends FileDescription {
   /** A connection queued for accept and not taken yet (Linux's embryo). */
   embryo: bool = false;
   /** The peer went away while data was unread or before it was accepted: the next receive
@@ -70,27 +96,75 @@ export class UnixSocket extends FileDescription {
   /** The addresses getsockname and getpeername report (sun_path bytes; empty: unnamed). */
   localName: Uint8Array = new Uint8Array(0);
   peerName: Uint8Array = new Uint8Array(0);
+  readonly ino: u64 = sockfs.allocIno();
+
+  /** The creator's (or the other side's) pid and ids are what SO_PEERCRED tells. */
+  constructor(flags: i32, public peerPid: i32, public peerUid: u32, public peerGid: u32) {
+    super(flags);
+  }
+
+  /** SOCK_STREAM or SOCK_SEQPACKET. */
+  get type(): i32 { return SOCK_STREAM; }
+
+  /** Receives into iov (recvmsg's semantics): the count, 0 at end of file, -errno or
+   *  RET_BLOCK; files passed go to got, the message's truncation to info. */
+  recv(t: Task, iov: IoVec, flags: i32, got: Received | null = null, info: MsgInfo | null = null): i64 { return -EINVAL; }
+
+  /** Sends iov, with files to pass: the count, -errno or RET_BLOCK. */
+  send(t: Task, iov: IoVec, flags: i32, files: FileDescription[] | null = null): i64 { return -EINVAL; }
+
+  /** shutdown(2) of this end (SHUT_RD, SHUT_WR or SHUT_RDWR). */
+  shutdown(how: i32): void {}
+
+  /** Makes other this end's peer and this the other's, with their names (a connection):
+   *  the names here, the peers in each kind of end. */
+  join(other: UnixEnd, mine: Uint8Array, theirs: Uint8Array): void {
+    this.localName = mine;
+    this.peerName = theirs;
+    other.localName = theirs;
+    other.peerName = mine;
+  }
+
+  read(t: Task, addr: u64, len: u64): i64 {
+    return this.recv(t, new IoVec().add(addr, len), 0);
+  }
+
+  write(t: Task, addr: u64, len: u64): i64 {
+    return this.send(t, new IoVec().add(addr, len), 0);
+  }
+
+  stat(dst: usize): i32 { return statSocket(this.ino, dst); }
+
+  anonName(): string { return "socket:[" + this.ino.toString() + "]"; }
+}
+
+export class UnixSocket extends UnixEnd {
   /** Files sent to this end and not yet received, in stream order. */
   inFlight: InFlight[] = [];
   /** The other end (whose inFlight this end's sends fill); null once it is released. */
   peer: UnixSocket | null = null;
   private rdShut: bool = false;
   private wrShut: bool = false;
-  readonly ino: u64 = sockfs.allocIno();
 
-  /** rx: what the peer writes for this end to read; tx: the other way. The creator's pid
-   *  and ids are what SO_PEERCRED tells. */
-  constructor(flags: i32, public rx: Pipe, public tx: Pipe, public peerPid: i32, public peerUid: u32, public peerGid: u32) {
-    super(flags);
+  /** rx: what the peer writes for this end to read; tx: the other way. */
+  constructor(flags: i32, public rx: Pipe, public tx: Pipe, peerPid: i32, peerUid: u32, peerGid: u32) {
+    super(flags, peerPid, peerUid, peerGid);
     rx.readers++;
     tx.writers++;
+  }
+
+  join(other: UnixEnd, mine: Uint8Array, theirs: Uint8Array): void {
+    super.join(other, mine, theirs);
+    const o = <UnixSocket>other;
+    this.peer = o;
+    o.peer = this;
   }
 
   /** Receives into iov (recvmsg's semantics for a stream): waits for data unless the other
    *  side is done or flags or the description say not to wait; with MSG_WAITALL waits for
    *  all of it (up to what the buffer can hold); with MSG_PEEK leaves it queued. Returns the
    *  count, 0 at end of file, -errno or RET_BLOCK. */
-  recv(t: Task, iov: IoVec, flags: i32, got: Received | null = null): i64 {
+  recv(t: Task, iov: IoVec, flags: i32, got: Received | null = null, info: MsgInfo | null = null): i64 {
     const p = this.rx;
     if (iov.total == 0) return 0;
     if (p.len == 0 && this.resetErr) {
@@ -191,14 +265,6 @@ export class UnixSocket extends FileDescription {
     return <i64>done;
   }
 
-  read(t: Task, addr: u64, len: u64): i64 {
-    return this.recv(t, new IoVec().add(addr, len), 0);
-  }
-
-  write(t: Task, addr: u64, len: u64): i64 {
-    return this.send(t, new IoVec().add(addr, len), 0);
-  }
-
   /** shutdown(2): SHUT_RD ends reading here (and writing on the other side), SHUT_WR the
    *  other way. */
   shutdown(how: i32): void {
@@ -217,14 +283,9 @@ export class UnixSocket extends FileDescription {
   /** unix_poll(): readable with data or once the other side stopped writing (POLLRDHUP
    *  then), POLLHUP when neither direction is left, writable while there is room. */
   poll(events: i32): i32 {
-    let r = 0;
     const ended = this.rx.writers == 0 || this.rdShut;
-    if (this.rx.len > 0 || ended) r |= POLLIN | POLLRDNORM;
-    if (ended) r |= POLLRDHUP;
-    if (ended && (this.wrShut || this.tx.readers == 0)) r |= POLLHUP;
-    if (this.resetErr) r |= POLLERR;
-    if (<u64>(this.tx.capacity - this.tx.len) >= PIPE_BUF) r |= POLLOUT | POLLWRNORM;
-    return r & (events | POLLHUP | POLLERR);
+    return endPoll(events, this.rx.len > 0, ended, ended && (this.wrShut || this.tx.readers == 0), this.resetErr,
+      <u64>(this.tx.capacity - this.tx.len) >= PIPE_BUF);
   }
 
   pollWait(t: Task): i32 {
@@ -239,10 +300,6 @@ export class UnixSocket extends FileDescription {
     else return -25; // ENOTTY
     return 0;
   }
-
-  stat(dst: usize): i32 { return statSocket(this.ino, dst); }
-
-  anonName(): string { return "socket:[" + this.ino.toString() + "]"; }
 
   release(): void {
     // Files nobody received are closed (Linux also collects cycles of sockets in flight,
@@ -266,7 +323,7 @@ export class UnixSocket extends FileDescription {
 }
 
 /** fstat of a socket: sockfs's inode ino, S_IFSOCK with mode 0777, as Linux shows them. */
-function statSocket(ino: u64, dst: usize): i32 {
+export function statSocket(ino: u64, dst: usize): i32 {
   const a = new Attr();
   a.dev = sockfs.dev;
   a.ino = ino;
@@ -276,19 +333,16 @@ function statSocket(ino: u64, dst: usize): i32 {
   return 0;
 }
 
-/** The two connected ends socketpair(2) makes. */
-export function unixSocketPair(flags: i32, pid: i32, uid: u32, gid: u32): UnixSocket[] {
+/** Two stream ends, not joined yet: SO_PEERCRED tells a's side pid/uid/gid, b's side the
+ *  other ids. */
+export function streamEnds(flags: i32, pid: i32, uid: u32, gid: u32, pid2: i32, uid2: u32, gid2: u32): UnixEnd[] {
   const a = new Pipe();
   const b = new Pipe();
-  const x = new UnixSocket(flags, a, b, pid, uid, gid);
-  const y = new UnixSocket(flags, b, a, pid, uid, gid);
-  x.peer = y;
-  y.peer = x;
-  return [x, y];
+  return [new UnixSocket(flags, a, b, pid, uid, gid), new UnixSocket(flags, b, a, pid2, uid2, gid2)];
 }
 
 /** Abstract names (a leading NUL byte) bound now, by their bytes in hex. */
-const abstractNames = new Map<string, UnixStreamSocket>();
+const abstractNames = new Map<string, UnixNamed>();
 let autobindNext: u32 = 0;
 
 function hexKey(b: Uint8Array): string {
@@ -297,32 +351,16 @@ function hexKey(b: Uint8Array): string {
   return s;
 }
 
-/** An AF_UNIX stream socket made by socket(2) (Linux's unix_sock): unconnected; bound to a
- *  name; listening, with the connections accept has not taken yet; or connected, when it
- *  works through `conn`, its end of a pair. */
-export class UnixStreamSocket extends FileDescription {
-  conn: UnixSocket | null = null;
-  listening: bool = false;
-  /** shutdown(2) before a connection: a listener stops accepting (EINVAL) and polls hung up. */
-  shut: bool = false;
-  queue: UnixSocket[] = [];
-  waiters: Task[] = [];
+/** A socket made by socket(2), which may be bound to a name: a path (a socket inode that
+ *  connect and sendto look up) or an abstract name. */
+export class UnixNamed extends FileDescription {
   /** The bound name's sun_path bytes (empty: unbound), and the inode of a path name. */
   name: Uint8Array = new Uint8Array(0);
   boundInode: Inode | null = null;
   readonly ino: u64 = sockfs.allocIno();
 
-  /** pid, uid, gid: who created it, then who called listen (SO_PEERCRED of connectors). */
-  constructor(flags: i32, public pid: i32, public uid: u32, public gid: u32) {
-    super(flags);
-  }
-
-  /** The connected end with this description's O_NONBLOCK, or null. */
-  connected(): UnixSocket | null {
-    const c = this.conn;
-    if (c !== null) c.flags = (c.flags & ~O_NONBLOCK) | (this.flags & O_NONBLOCK);
-    return c;
-  }
+  /** SOCK_STREAM, SOCK_SEQPACKET or SOCK_DGRAM. */
+  get type(): i32 { return SOCK_STREAM; }
 
   /** Binds to an abstract name (name[0] == 0, or an empty name: autobind picks one). */
   bindAbstract(name: Uint8Array): i32 {
@@ -348,22 +386,58 @@ export class UnixStreamSocket extends FileDescription {
     inode.boundSocket = this;
   }
 
-  /** connect(2) to listener: a new pair, one end ours, one queued for its accept. */
-  connectTo(listener: UnixStreamSocket, t: Task): i32 {
+  /** Gives the name back (release). */
+  unbind(): void {
+    if (this.boundInode !== null) this.boundInode!.boundSocket = null;
+    else if (this.name.length > 0) abstractNames.delete(hexKey(this.name));
+  }
+
+  stat(dst: usize): i32 { return statSocket(this.ino, dst); }
+
+  anonName(): string { return "socket:[" + this.ino.toString() + "]"; }
+}
+
+/** The socket bound to abstract name (null when none). */
+export function abstractBound(name: Uint8Array): UnixNamed | null {
+  const key = hexKey(name);
+  return abstractNames.has(key) ? abstractNames.get(key) : null;
+}
+
+/** An AF_UNIX stream or seqpacket socket made by socket(2) (Linux's unix_sock): unconnected;
+ *  bound to a name; listening, with the connections accept has not taken yet; or connected,
+ *  when it works through `conn`, its end of a pair. */
+export class UnixStreamSocket extends UnixNamed {
+  conn: UnixEnd | null = null;
+  listening: bool = false;
+  /** shutdown(2) before a connection: a listener stops accepting (EINVAL) and polls hung up. */
+  shut: bool = false;
+  queue: UnixEnd[] = [];
+  waiters: Task[] = [];
+
+  /** pid, uid, gid: who created it, then who called listen (SO_PEERCRED of connectors). */
+  constructor(flags: i32, private kind: i32, public pid: i32, public uid: u32, public gid: u32) {
+    super(flags);
+  }
+
+  get type(): i32 { return this.kind; }
+
+  /** The connected end with this description's O_NONBLOCK, or null. */
+  connected(): UnixEnd | null {
+    const c = this.conn;
+    if (c !== null) c.flags = (c.flags & ~O_NONBLOCK) | (this.flags & O_NONBLOCK);
+    return c;
+  }
+
+  /** connect(2) to listener through the pair ends (ours first, then the one queued for its
+   *  accept): a socket of another type is EPROTOTYPE. */
+  connectTo(listener: UnixStreamSocket, ends: UnixEnd[]): i32 {
     if (this.conn !== null) return -EISCONN;
     if (this.listening) return -EINVAL;
+    if (listener.kind != this.kind) return -EPROTOTYPE;
     if (!listener.listening) return -ECONNREFUSED;
-    const a = new Pipe();
-    const b = new Pipe();
-    // SO_PEERCRED: the connector sees the listener's owner, the accepted end the connector.
-    const mine = new UnixSocket(O_RDWR, a, b, listener.pid, listener.uid, listener.gid);
-    const theirs = new UnixSocket(O_RDWR, b, a, t.tg.tgid, t.tg.cred.euid, t.tg.cred.egid);
-    mine.peer = theirs;
-    theirs.peer = mine;
-    mine.localName = this.name;
-    mine.peerName = listener.name;
-    theirs.localName = listener.name;
-    theirs.peerName = this.name;
+    const mine = ends[0];
+    const theirs = ends[1];
+    mine.join(theirs, this.name, listener.name);
     this.conn = mine;
     theirs.embryo = true;
     listener.queue.push(theirs);
@@ -391,7 +465,7 @@ export class UnixStreamSocket extends FileDescription {
 
   read(t: Task, addr: u64, len: u64): i64 {
     const c = this.connected();
-    return c !== null ? c.read(t, addr, len) : -EINVAL;
+    return c !== null ? c.read(t, addr, len) : this.kind == SOCK_SEQPACKET ? -ENOTCONN : -EINVAL;
   }
 
   write(t: Task, addr: u64, len: u64): i64 {
@@ -425,23 +499,12 @@ export class UnixStreamSocket extends FileDescription {
     return 0;
   }
 
-  stat(dst: usize): i32 { return statSocket(this.ino, dst); }
-
-  anonName(): string { return "socket:[" + this.ino.toString() + "]"; }
-
   release(): void {
     if (this.conn !== null) this.conn!.put();
     // Connections nobody accepted end: their connectors read end of file.
     for (let i = 0; i < this.queue.length; i++) this.queue[i].put();
     this.queue = [];
-    if (this.boundInode !== null) this.boundInode!.boundSocket = null;
-    else if (this.name.length > 0) abstractNames.delete(hexKey(this.name));
+    this.unbind();
     this.wake();
   }
-}
-
-/** The listening socket bound to abstract name (null when none). */
-export function abstractListener(name: Uint8Array): UnixStreamSocket | null {
-  const key = hexKey(name);
-  return abstractNames.has(key) ? abstractNames.get(key) : null;
 }

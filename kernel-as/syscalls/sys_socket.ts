@@ -1,17 +1,19 @@
-// Sockets (Linux net/socket.c, net/unix/af_unix.c): AF_UNIX stream sockets, as pairs
-// (socketpair) or named (socket, bind, listen, connect, accept), and the calls that work on
-// them (send/recv in all their forms, open files passed with SCM_RIGHTS, shutdown, socket
-// options, names). Other families are not supported (no network).
+// Sockets (Linux net/socket.c, net/unix/af_unix.c): AF_UNIX stream, seqpacket and datagram
+// sockets, as pairs (socketpair) or named (socket, bind, listen, connect, accept), and the
+// calls that work on them (send/recv in all their forms, open files passed with SCM_RIGHTS,
+// shutdown, socket options, names). Other families are not supported (no network).
 import {
   EACCES, EADDRINUSE, EAFNOSUPPORT, EAGAIN, EBADF, ECONNREFUSED, EEXIST, EFAULT, EINVAL, EISCONN, EMFILE, EMSGSIZE, ENOBUFS, ENOPROTOOPT, ENOTCONN,
-  ENOTSOCK, EOPNOTSUPP, EPERM, EPROTONOSUPPORT,
+  ENOTSOCK, EOPNOTSUPP, EPERM, EPROTONOSUPPORT, EPROTOTYPE,
 } from "../abi/errno";
 import { O_NONBLOCK, O_RDWR, RLIMIT_NOFILE } from "../abi/linux";
 import { sysArg } from "../abi/regs";
 import { Task } from "../kernel/task";
 import {
-  abstractListener, IoVec, MSG_DONTWAIT, MSG_NOSIGNAL, MSG_PEEK, MSG_WAITALL, Received, SHUT_RDWR, unixSocketPair, UnixSocket, UnixStreamSocket,
+  abstractBound, IoVec, MSG_DONTWAIT, MSG_NOSIGNAL, MSG_PEEK, MSG_WAITALL, MsgInfo, Received, SHUT_RDWR, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM,
+  streamEnds, UnixEnd, UnixNamed, UnixStreamSocket,
 } from "../fs/unix_socket";
+import { dgramPair, MSG_TRUNC, seqpacketEnds, UNIX_SNDBUF, UnixDgramSocket } from "../fs/unix_message";
 import { DEFAULT_PIPE_SIZE } from "../fs/pipe";
 import { park } from "../kernel/sched";
 import { vfsErr } from "../fs/vfs/error";
@@ -24,9 +26,6 @@ import { FileDescription } from "../fs/file";
 const AF_UNIX: i32 = 1;
 const AF_INET: i32 = 2;
 const AF_INET6: i32 = 10;
-const SOCK_STREAM: i32 = 1;
-const SOCK_DGRAM: i32 = 2;
-const SOCK_SEQPACKET: i32 = 5;
 const SOCK_NONBLOCK: i32 = 0x800;
 const SOCK_CLOEXEC: i32 = 0x80000;
 const SOL_SOCKET: i32 = 1;
@@ -45,8 +44,7 @@ const SCM_CREDENTIALS: i32 = 2;
 const SCM_MAX_FD: i32 = 253;
 const MSG_CTRUNC: i32 = 0x8;
 const INT_MAX: u64 = 0x7fffffff;
-/** Flags send and recv accept; MSG_OOB and anything unknown is EOPNOTSUPP for a unix stream. */
-const MSG_TRUNC: i32 = 0x20;
+/** Flags send and recv accept; MSG_OOB and anything unknown is EOPNOTSUPP for a unix socket. */
 const MSG_EOR: i32 = 0x80;
 const MSG_MORE: i32 = 0x8000;
 const MSG_CMSG_CLOEXEC: i32 = 0x40000000;
@@ -58,8 +56,8 @@ const BUF: usize = memory.data(80, 8);
 /** A SCM_RIGHTS message being built: cmsghdr and up to SCM_MAX_FD fds. */
 const CMSG: usize = memory.data(16 + 253 * 4, 8);
 
-/** The socket open on fd (a UnixSocket of a pair or accept, or a UnixStreamSocket of
- *  socket(2)): null with sockErr EBADF or ENOTSOCK. */
+/** The socket open on fd (a connected end of a pair or accept, or a socket of socket(2)):
+ *  null with sockErr EBADF or ENOTSOCK. */
 let sockErr: i32 = 0;
 function anySocketOf(t: Task, fd: i32): FileDescription | null {
   const f = t.fdTable.get(fd);
@@ -67,33 +65,44 @@ function anySocketOf(t: Task, fd: i32): FileDescription | null {
     sockErr = EBADF;
     return null;
   }
-  if (!(f instanceof UnixSocket) && !(f instanceof UnixStreamSocket)) {
+  if (!(f instanceof UnixEnd) && !(f instanceof UnixNamed)) {
     sockErr = ENOTSOCK;
     return null;
   }
   return f;
 }
 
-/** The connected end of the socket on fd; a socket(2) socket that is not connected gives
- *  null with sockErr `unconnected` (EINVAL to receive, ENOTCONN to send, as Linux says). */
-function socketOf(t: Task, fd: i32, unconnected: i32 = ENOTCONN): UnixSocket | null {
-  const f = anySocketOf(t, fd);
-  if (f === null) return null;
-  if (f instanceof UnixSocket) return <UnixSocket>f;
-  const c = (<UnixStreamSocket>f).connected();
-  if (c === null) sockErr = unconnected;
+/** The connected end of stream or seqpacket socket f (a description of anySocketOf), or null
+ *  with sockErr `unconnected` (a seqpacket says ENOTCONN). Precondition: f is no datagram
+ *  socket. */
+function endOf(f: FileDescription, unconnected: i32): UnixEnd | null {
+  if (f instanceof UnixEnd) return <UnixEnd>f;
+  const s = <UnixStreamSocket>f;
+  const c = s.connected();
+  if (c === null) sockErr = s.type == SOCK_SEQPACKET ? ENOTCONN : unconnected;
   return c;
 }
 
-/** The socket(2) socket on fd: null with sockErr (EINVAL for a socketpair end). */
-function streamSocketOf(t: Task, fd: i32, other: i32): UnixStreamSocket | null {
+/** The socket(2) socket on fd: null with sockErr (`other` for a socketpair end). */
+function namedSocketOf(t: Task, fd: i32, other: i32): UnixNamed | null {
   const f = anySocketOf(t, fd);
   if (f === null) return null;
-  if (!(f instanceof UnixStreamSocket)) {
+  if (!(f instanceof UnixNamed)) {
     sockErr = other;
     return null;
   }
-  return <UnixStreamSocket>f;
+  return <UnixNamed>f;
+}
+
+/** The stream or seqpacket socket(2) socket on fd: null with sockErr (`other` for a
+ *  socketpair end, EOPNOTSUPP for a datagram socket, which neither listens nor accepts). */
+function streamSocketOf(t: Task, fd: i32, other: i32): UnixStreamSocket | null {
+  const f = anySocketOf(t, fd);
+  if (f === null) return null;
+  if (f instanceof UnixDgramSocket) sockErr = EOPNOTSUPP;
+  else if (!(f instanceof UnixStreamSocket)) sockErr = other;
+  else return <UnixStreamSocket>f;
+  return null;
 }
 
 const SUN: usize = memory.data(112, 8);
@@ -149,8 +158,8 @@ function putSockaddr(t: Task, name: Uint8Array, addr: u64, lenAddr: u64): i32 {
   return t.mm.copyOut(lenAddr, BUF, 4) < 0 ? -EFAULT : 0;
 }
 
-/** socket(2): AF_UNIX stream sockets. Datagram and seqpacket ones give EOPNOTSUPP, other
- *  families EAFNOSUPPORT (the sandbox has no network). */
+/** socket(2): AF_UNIX stream, seqpacket and datagram sockets; other families are
+ *  EAFNOSUPPORT (the sandbox has no network). */
 export function sysSocket(t: Task): i64 {
   const domain = <i32>sysArg(0);
   const type = <i32>sysArg(1);
@@ -159,8 +168,10 @@ export function sysSocket(t: Task): i64 {
   if (domain != AF_UNIX) return -EAFNOSUPPORT;
   if (kind != SOCK_STREAM && kind != SOCK_DGRAM && kind != SOCK_SEQPACKET) return -EINVAL;
   if (protocol != 0 && protocol != AF_UNIX) return -EPROTONOSUPPORT;
-  if (kind != SOCK_STREAM) return -EOPNOTSUPP;
-  const s = new UnixStreamSocket(O_RDWR | ((type & SOCK_NONBLOCK) != 0 ? O_NONBLOCK : 0), t.tg.tgid, t.tg.cred.euid, t.tg.cred.egid);
+  const flags = O_RDWR | ((type & SOCK_NONBLOCK) != 0 ? O_NONBLOCK : 0);
+  const c = t.tg.cred;
+  const s: FileDescription = kind == SOCK_DGRAM ? new UnixDgramSocket(flags, t.tg.tgid, c.euid, c.egid) :
+    new UnixStreamSocket(flags, kind, t.tg.tgid, c.euid, c.egid);
   return t.fdTable.install(s, 0, fdLimit(t), (type & SOCK_CLOEXEC) != 0);
 }
 
@@ -172,11 +183,11 @@ function fdLimit(t: Task): i32 {
 /** bind(2): an abstract name, or a new socket inode at a path (EADDRINUSE if the path
  *  exists); a socket is bound once (EINVAL). */
 export function sysBind(t: Task): i64 {
-  const s = streamSocketOf(t, <i32>sysArg(0), EINVAL);
+  const s = namedSocketOf(t, <i32>sysArg(0), EINVAL);
   if (s === null) return -sockErr;
   const name = sockaddrArg(t, sysArg(1), sysArg(2));
   if (name === null) return -sockErr;
-  if (s.name.length > 0 || s.conn !== null) return -EINVAL;
+  if (s.name.length > 0 || (s instanceof UnixStreamSocket && (<UnixStreamSocket>s).conn !== null)) return -EINVAL;
   if (name.length == 0 || name[0] == 0) return s.bindAbstract(name);
   const pp = createTargetAt(t, AT_FDCWD, pathOf(name), false);
   if (pp === null) return vfsErr == EEXIST ? -EADDRINUSE : -vfsErr;
@@ -200,29 +211,72 @@ export function sysListen(t: Task): i64 {
   return 0;
 }
 
-/** connect(2) to a listening socket by path (a socket inode the caller may write) or by
- *  abstract name. */
+/** The socket bound to name (a path: a socket inode the caller may write; or an abstract
+ *  name), of the given type: null with sockErr (unix_find_other(): the path's lookup error,
+ *  EACCES, ECONNREFUSED when nothing is bound there, EPROTOTYPE for another type). */
+function boundSocket(t: Task, name: Uint8Array, type: i32): UnixNamed | null {
+  let b: FileDescription | null = null;
+  if (name[0] == 0) {
+    b = abstractBound(name);
+  } else {
+    const p = resolveAt(t, AT_FDCWD, pathOf(name), LOOKUP_FOLLOW);
+    if (p === null) {
+      sockErr = vfsErr;
+      return null;
+    }
+    const inode = p.inode;
+    if (!permitted(inode, MAY_WRITE, t.tg.cred)) {
+      sockErr = EACCES;
+      return null;
+    }
+    if ((inode.mode & S_IFMT) == S_IFSOCK) b = inode.boundSocket;
+  }
+  if (b === null || !(b instanceof UnixNamed)) {
+    sockErr = ECONNREFUSED;
+    return null;
+  }
+  const n = <UnixNamed>b;
+  if (n.type != type) {
+    sockErr = EPROTOTYPE;
+    return null;
+  }
+  return n;
+}
+
+/** connect(2): a stream or seqpacket socket to a listening socket, a datagram socket to the
+ *  socket its sends go to by default (AF_UNSPEC disconnects it), by path or abstract name. */
 export function sysConnect(t: Task): i64 {
-  const s = streamSocketOf(t, <i32>sysArg(0), EISCONN);
-  if (s === null) return -sockErr;
+  const f = anySocketOf(t, <i32>sysArg(0));
+  if (f === null) return -sockErr;
+  if (f instanceof UnixDgramSocket) {
+    const d = <UnixDgramSocket>f;
+    if (sysArg(2) >= 2 && t.mm.copyIn(sysArg(1), BUF, 2) == 0 && load<u16>(BUF) == 0) {
+      d.connect(null); // AF_UNSPEC
+      return 0;
+    }
+    const name = sockaddrArg(t, sysArg(1), sysArg(2));
+    if (name === null) return -sockErr;
+    if (name.length == 0) return -EINVAL;
+    const other = boundSocket(t, name, SOCK_DGRAM);
+    if (other === null) return -sockErr;
+    d.connect(<UnixDgramSocket>other);
+    return 0;
+  }
+  if (!(f instanceof UnixStreamSocket)) return -EISCONN;
+  const s = <UnixStreamSocket>f;
   const name = sockaddrArg(t, sysArg(1), sysArg(2));
   if (name === null) return -sockErr;
   // A family alone names nothing to connect to (unix_validate_addr()).
   if (name.length == 0) return -EINVAL;
-  let listener: UnixStreamSocket | null = null;
-  if (name[0] == 0) {
-    listener = abstractListener(name);
-  } else {
-    const p = resolveAt(t, AT_FDCWD, pathOf(name), LOOKUP_FOLLOW);
-    if (p === null) return -vfsErr;
-    const inode = p.inode;
-    if (!permitted(inode, MAY_WRITE, t.tg.cred)) return -EACCES;
-    if ((inode.mode & S_IFMT) != S_IFSOCK) return -ECONNREFUSED;
-    const b = inode.boundSocket;
-    if (b !== null && b instanceof UnixStreamSocket) listener = <UnixStreamSocket>b;
-  }
-  if (listener === null) return -ECONNREFUSED;
-  return s.connectTo(listener!, t);
+  const listener = boundSocket(t, name, s.type);
+  if (listener === null) return -sockErr;
+  // SO_PEERCRED: the connector sees the listener's owner, the accepted end the connector.
+  const l = <UnixStreamSocket>listener;
+  const c = t.tg.cred;
+  const ends = s.type == SOCK_SEQPACKET ?
+    seqpacketEnds(O_RDWR, l.pid, l.uid, l.gid, t.tg.tgid, c.euid, c.egid) :
+    streamEnds(O_RDWR, l.pid, l.uid, l.gid, t.tg.tgid, c.euid, c.egid);
+  return s.connectTo(l, ends);
 }
 
 /** accept(2)/accept4(2) (Linux __sys_accept4_file()): the fd is found first (EMFILE leaves
@@ -265,19 +319,31 @@ export function sysSocketpair(t: Task): i64 {
   if (domain != AF_UNIX) return -EAFNOSUPPORT;
   if (kind != SOCK_STREAM && kind != SOCK_DGRAM && kind != SOCK_SEQPACKET) return -EINVAL;
   if (protocol != 0 && protocol != AF_UNIX) return -EPROTONOSUPPORT;
-  // Message-preserving pairs would need a queue of datagrams, not a byte stream.
-  if (kind != SOCK_STREAM) return -EOPNOTSUPP;
-  const lim = t.tg.rlimits.cur[RLIMIT_NOFILE];
-  const limit = lim > 0x7fffffff ? 0x7fffffff : <i32>lim;
+  const limit = fdLimit(t);
   const cloexec = (type & SOCK_CLOEXEC) != 0;
-  const ends = unixSocketPair(O_RDWR | ((type & SOCK_NONBLOCK) != 0 ? O_NONBLOCK : 0), t.tg.tgid, t.tg.cred.euid, t.tg.cred.egid);
+  const flags = O_RDWR | ((type & SOCK_NONBLOCK) != 0 ? O_NONBLOCK : 0);
+  const pid = t.tg.tgid;
+  const uid = t.tg.cred.euid;
+  const gid = t.tg.cred.egid;
+  let x: FileDescription;
+  let y: FileDescription;
+  if (kind == SOCK_DGRAM) {
+    const d = dgramPair(flags, pid, uid, gid);
+    x = d[0];
+    y = d[1];
+  } else {
+    const e = kind == SOCK_SEQPACKET ? seqpacketEnds(flags, pid, uid, gid, pid, uid, gid) : streamEnds(flags, pid, uid, gid, pid, uid, gid);
+    e[0].join(e[1], new Uint8Array(0), new Uint8Array(0));
+    x = e[0];
+    y = e[1];
+  }
   // install() drops the reference it was given when it fails.
-  const a = t.fdTable.install(ends[0], 0, limit, cloexec);
+  const a = t.fdTable.install(x, 0, limit, cloexec);
   if (a < 0) {
-    ends[1].put();
+    y.put();
     return a;
   }
-  const b = t.fdTable.install(ends[1], 0, limit, cloexec);
+  const b = t.fdTable.install(y, 0, limit, cloexec);
   if (b < 0) {
     t.fdTable.close(a);
     return b;
@@ -292,40 +358,75 @@ export function sysSocketpair(t: Task): i64 {
   return 0;
 }
 
-/** A connected stream takes no destination (EISCONN), as unix_stream_sendmsg() says. */
-function sendTo(t: Task, fd: i32, iov: IoVec, flags: i32, hasName: bool): i64 {
-  const s = sendingEnd(t, fd, flags, hasName);
-  return s !== null ? s.send(t, iov, flags) : -sockErr;
+/** Sends iov on socket f (a description of anySocketOf) to the destination sockaddr at
+ *  nameAddr (nameLen bytes; none when either is 0), passing the files of the control
+ *  messages at control (controlLen bytes). Unknown flags are EOPNOTSUPP. A datagram socket
+ *  sends to the socket bound at the destination, or to its peer; a connected stream takes no
+ *  destination (EISCONN), an unconnected one says EOPNOTSUPP for one (unix_stream_sendmsg());
+ *  a seqpacket ignores it once connected (unix_seqpacket_sendmsg()); an unconnected stream or
+ *  seqpacket is ENOTCONN. */
+function sendOn(t: Task, f: FileDescription, iov: IoVec, flags: i32, nameAddr: u64, nameLen: u64, control: u64, controlLen: u64): i64 {
+  if ((flags & ~MSG_KNOWN) != 0) return -EOPNOTSUPP;
+  const hasName = nameAddr != 0 && nameLen != 0;
+  let to: UnixDgramSocket | null = null;
+  let end: UnixEnd | null = null;
+  if (f instanceof UnixDgramSocket) {
+    if (hasName) {
+      const name = sockaddrArg(t, nameAddr, nameLen);
+      if (name === null) return -sockErr;
+      if (name.length == 0) return -EINVAL;
+      const b = boundSocket(t, name, SOCK_DGRAM);
+      if (b === null) return -sockErr;
+      to = <UnixDgramSocket>b;
+    }
+  } else {
+    end = endOf(f, ENOTCONN);
+    if (hasName && end === null && f instanceof UnixStreamSocket && (<UnixStreamSocket>f).type == SOCK_STREAM) return -EOPNOTSUPP;
+    if (end === null) return -sockErr;
+    if (hasName && end.type == SOCK_STREAM) return -EISCONN;
+  }
+  if (controlLen > INT_MAX) return -ENOBUFS;
+  const files = controlLen > 0 ? controlFiles(t, control, controlLen) : null;
+  if (controlLen > 0 && files === null) return -sockErr;
+  const pass = files !== null && files!.length > 0 ? files : null;
+  // The send took its own references to what it passed; the ones taken here go back.
+  const n = end !== null ? end.send(t, iov, flags, pass) : (<UnixDgramSocket>f).sendTo(t, iov, flags, to, pass);
+  if (files !== null) for (let i = 0; i < files!.length; i++) files![i].put();
+  return n;
 }
 
-/** The connected end a send on fd goes through, or null with sockErr: unknown flags are
- *  EOPNOTSUPP; a destination is EISCONN on a connected stream and EOPNOTSUPP on another
- *  (unix_stream_sendmsg()); an unconnected socket is ENOTCONN. */
-function sendingEnd(t: Task, fd: i32, flags: i32, hasName: bool): UnixSocket | null {
-  const f = anySocketOf(t, fd);
-  if (f === null) return null;
-  const s = f instanceof UnixSocket ? <UnixSocket>f : (<UnixStreamSocket>f).connected();
-  if ((flags & ~MSG_KNOWN) != 0 || (hasName && s === null)) sockErr = EOPNOTSUPP;
-  else if (hasName) sockErr = EISCONN;
-  else if (s === null) sockErr = ENOTCONN;
-  else return s;
-  return null;
+/** Receives into iov on socket f (a description of anySocketOf): files passed go to got,
+ *  the sender and the message's truncation to info. An unconnected stream is EINVAL, an
+ *  unconnected seqpacket ENOTCONN. */
+function recvOn(t: Task, f: FileDescription, iov: IoVec, flags: i32, got: Received | null, info: MsgInfo): i64 {
+  if ((flags & ~MSG_KNOWN) != 0) return -EOPNOTSUPP;
+  if (f instanceof UnixDgramSocket) return (<UnixDgramSocket>f).recv(t, iov, flags, got, info);
+  const end = endOf(f, EINVAL);
+  return end !== null ? end.recv(t, iov, flags, got, info) : -sockErr;
 }
 
 export function sysSendto(t: Task): i64 {
-  return sendTo(t, <i32>sysArg(0), new IoVec().add(sysArg(1), sysArg(2)), <i32>sysArg(3), sysArg(4) != 0 && sysArg(5) != 0);
+  const f = anySocketOf(t, <i32>sysArg(0));
+  if (f === null) return -sockErr;
+  return sendOn(t, f, new IoVec().add(sysArg(1), sysArg(2)), <i32>sysArg(3), sysArg(4), sysArg(5), 0, 0);
+}
+
+/** Writes the sender's name (a datagram's; none for a stream or seqpacket: length 0) for a
+ *  receive: to the sockaddr at addr, its room and then its full length at lenAddr. */
+function putSender(t: Task, info: MsgInfo, addr: u64, lenAddr: u64): i32 {
+  if (info.from.length > 0) return putSockaddr(t, info.from, addr, lenAddr);
+  store<u32>(BUF, 0);
+  return t.mm.copyOut(lenAddr, BUF, 4) < 0 ? -EFAULT : 0;
 }
 
 export function sysRecvfrom(t: Task): i64 {
-  const s = socketOf(t, <i32>sysArg(0), EINVAL);
-  if (s === null) return -sockErr;
-  const flags = <i32>sysArg(3);
-  if ((flags & ~MSG_KNOWN) != 0) return -EOPNOTSUPP;
-  const r = s.recv(t, new IoVec().add(sysArg(1), sysArg(2)), flags);
-  // A stream does not say who sent (unix_stream_recvmsg() gives no address): length 0.
+  const f = anySocketOf(t, <i32>sysArg(0));
+  if (f === null) return -sockErr;
+  const info = new MsgInfo();
+  const r = recvOn(t, f, new IoVec().add(sysArg(1), sysArg(2)), <i32>sysArg(3), null, info);
   if (r >= 0 && sysArg(4) != 0 && sysArg(5) != 0) {
-    store<u32>(BUF, 0);
-    if (t.mm.copyOut(sysArg(5), BUF, 4) < 0) return -EFAULT;
+    const e = putSender(t, info, sysArg(4), sysArg(5));
+    if (e < 0) return e;
   }
   return r;
 }
@@ -394,38 +495,29 @@ function fail(err: i32, taken: FileDescription[]): FileDescription[] | null {
 }
 
 export function sysSendmsg(t: Task): i64 {
-  if (anySocketOf(t, <i32>sysArg(0)) === null) return -sockErr;
+  const f = anySocketOf(t, <i32>sysArg(0));
+  if (f === null) return -sockErr;
   const iov = new IoVec();
   const r = readMsghdr(t, sysArg(1), iov);
   if (r < 0) return r;
-  const hasName = load<u64>(BUF) != 0 && load<u32>(BUF + 8) != 0;
-  const control = load<u64>(BUF + 32);
-  const controlLen = load<u64>(BUF + 40);
-  const flags = <i32>sysArg(2);
-  const s = sendingEnd(t, <i32>sysArg(0), flags, hasName);
-  if (s === null) return -sockErr;
-  if (controlLen > INT_MAX) return -ENOBUFS;
-  const files = controlLen > 0 ? controlFiles(t, control, controlLen) : null;
-  if (controlLen > 0 && files === null) return -sockErr;
-  // The send took its own references to what it passed; the ones taken here go back.
-  const n = s.send(t, iov, flags, files !== null && files!.length > 0 ? files : null);
-  if (files !== null) for (let i = 0; i < files!.length; i++) files![i].put();
-  return n;
+  return sendOn(t, f, iov, <i32>sysArg(2), load<u64>(BUF), <u64>load<u32>(BUF + 8), load<u64>(BUF + 32), load<u64>(BUF + 40));
 }
 
 export function sysRecvmsg(t: Task): i64 {
-  const s = socketOf(t, <i32>sysArg(0), EINVAL);
-  if (s === null) return -sockErr;
+  const f = anySocketOf(t, <i32>sysArg(0));
+  if (f === null) return -sockErr;
   const flags = <i32>sysArg(2);
   if ((flags & ~MSG_KNOWN) != 0) return -EOPNOTSUPP;
   const iov = new IoVec();
   const hdr = sysArg(1);
   const e = readMsghdr(t, hdr, iov);
   if (e < 0) return e;
+  const name = load<u64>(BUF);
   const control = load<u64>(BUF + 32);
   const controlLen = load<u64>(BUF + 40) < INT_MAX ? load<u64>(BUF + 40) : INT_MAX;
   const got = new Received();
-  const r = s.recv(t, iov, flags, got);
+  const info = new MsgInfo();
+  const r = recvOn(t, f, iov, flags, got, info);
   if (r < 0) return r;
   // Files received go into the caller's table and a SCM_RIGHTS message, as many as the
   // control buffer holds; the rest are closed and MSG_CTRUNC says so (scm_detach_fds()).
@@ -460,9 +552,15 @@ export function sysRecvmsg(t: Task): i64 {
       used = space < controlLen ? space : controlLen;
     }
   }
-  // No name, and no flags but truncated control data (a stream is never truncated itself).
-  memory.fill(BUF, 0, 8);
-  if (t.mm.copyOut(hdr + 8, BUF, 4) < 0) return -EFAULT;
+  // The sender's name (a datagram's), and MSG_TRUNC for a message cut to the buffer.
+  if (name != 0) {
+    const ne = putSender(t, info, name, hdr + 8);
+    if (ne < 0) return ne;
+  } else {
+    store<u32>(BUF, 0);
+    if (t.mm.copyOut(hdr + 8, BUF, 4) < 0) return -EFAULT;
+  }
+  if (info.truncated) msgFlags |= MSG_TRUNC;
   store<u64>(BUF, used);
   if (t.mm.copyOut(hdr + 40, BUF, 8) < 0) return -EFAULT;
   store<i32>(BUF, msgFlags);
@@ -475,7 +573,8 @@ export function sysShutdown(t: Task): i64 {
   if (f === null) return -sockErr;
   const how = <i32>sysArg(1);
   if (how < 0 || how > SHUT_RDWR) return -EINVAL;
-  if (f instanceof UnixSocket) (<UnixSocket>f).shutdown(how);
+  if (f instanceof UnixEnd) (<UnixEnd>f).shutdown(how);
+  else if (f instanceof UnixDgramSocket) (<UnixDgramSocket>f).shutdown(how);
   else (<UnixStreamSocket>f).shutdown(how);
   return 0;
 }
@@ -485,7 +584,11 @@ export function sysShutdown(t: Task): i64 {
 export function sysGetsockopt(t: Task): i64 {
   const f = anySocketOf(t, <i32>sysArg(0));
   if (f === null) return -sockErr;
-  const s = f instanceof UnixSocket ? <UnixSocket>f : (<UnixStreamSocket>f).connected();
+  const dgram = f instanceof UnixDgramSocket ? <UnixDgramSocket>f : null;
+  let s: UnixEnd | null = null;
+  if (f instanceof UnixEnd) s = <UnixEnd>f;
+  else if (f instanceof UnixStreamSocket) s = (<UnixStreamSocket>f).connected();
+  const type = f instanceof UnixEnd ? (<UnixEnd>f).type : (<UnixNamed>f).type;
   const listening = f instanceof UnixStreamSocket && (<UnixStreamSocket>f).listening;
   const level = <i32>sysArg(1);
   const name = <i32>sysArg(2);
@@ -494,17 +597,18 @@ export function sysGetsockopt(t: Task): i64 {
   if (len < 0) return -EINVAL;
   if (level != SOL_SOCKET) return -ENOPROTOOPT;
   let size = 4;
-  if (name == SO_TYPE) store<i32>(BUF + 8, SOCK_STREAM);
+  if (name == SO_TYPE) store<i32>(BUF + 8, type);
   else if (name == SO_DOMAIN) store<i32>(BUF + 8, AF_UNIX);
   else if (name == SO_PROTOCOL || name == SO_ERROR || name == SO_PASSCRED) store<i32>(BUF + 8, 0);
   else if (name == SO_ACCEPTCONN) store<i32>(BUF + 8, listening ? 1 : 0);
-  else if (name == SO_SNDBUF || name == SO_RCVBUF) store<i32>(BUF + 8, DEFAULT_PIPE_SIZE);
+  else if (name == SO_SNDBUF || name == SO_RCVBUF) store<i32>(BUF + 8, type == SOCK_STREAM ? DEFAULT_PIPE_SIZE : UNIX_SNDBUF);
   else if (name == SO_PEERCRED) {
-    // struct ucred of the peer as connect or socketpair recorded it; nobody yet: pid 0 and
-    // the overflow ids, as Linux's sk_peer_cred-less answer.
-    store<i32>(BUF + 8, s !== null ? s.peerPid : 0);
-    store<u32>(BUF + 12, s !== null ? s.peerUid : 65534);
-    store<u32>(BUF + 16, s !== null ? s.peerGid : 65534);
+    // struct ucred of the peer as connect or socketpair recorded it (a datagram pair: its
+    // creator); nobody: pid 0 and the overflow ids, as Linux's sk_peer_cred-less answer.
+    const paired = dgram !== null && dgram.paired;
+    store<i32>(BUF + 8, s !== null ? s.peerPid : paired ? dgram!.pid : 0);
+    store<u32>(BUF + 12, s !== null ? s.peerUid : paired ? dgram!.uid : 65534);
+    store<u32>(BUF + 16, s !== null ? s.peerGid : paired ? dgram!.gid : 65534);
     size = 12;
   } else return -ENOPROTOOPT;
   const n = len < size ? len : size;
@@ -538,13 +642,18 @@ function sockName(t: Task, peer: bool): i64 {
   const f = anySocketOf(t, <i32>sysArg(0));
   if (f === null) return -sockErr;
   let name: Uint8Array;
-  if (f instanceof UnixSocket) {
-    name = peer ? (<UnixSocket>f).peerName : (<UnixSocket>f).localName;
+  if (f instanceof UnixEnd) {
+    name = peer ? (<UnixEnd>f).peerName : (<UnixEnd>f).localName;
+  } else if (!peer) {
+    name = (<UnixNamed>f).name;
+  } else if (f instanceof UnixDgramSocket) {
+    const p = (<UnixDgramSocket>f).peer;
+    if (p === null) return -ENOTCONN;
+    name = p.name;
   } else {
     const s = <UnixStreamSocket>f;
-    if (!peer) name = s.name;
-    else if (s.conn !== null) name = s.conn!.peerName;
-    else return -ENOTCONN;
+    if (s.conn === null) return -ENOTCONN;
+    name = s.conn!.peerName;
   }
   return putSockaddr(t, name, sysArg(1), sysArg(2));
 }
