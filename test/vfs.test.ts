@@ -1,5 +1,5 @@
 // VFS conformance: the file system programs in test/conformance/ (paths, atflags, dirs,
-// rename, fileio, devfs, mmap_shared, openat2, tmpfile, xattr, unix_named; helpers in vfs.h) must pass natively (this guards the programs
+// rename, fileio, devfs, mmap_shared, openat2, tmpfile, xattr, unix_named, opath; helpers in vfs.h) must pass natively (this guards the programs
 // themselves) and then under wvisor, for both a static and a static-PIE build, with the
 // same stdout apart from "info:" lines. Each works only in its own /tmp/vfs-<name>-<pid>
 // (inside the sandbox /tmp is the sandbox's own tmpfs) and removes it at the end.
@@ -14,7 +14,7 @@ import { describe, deterministic, failures, runNative, runWvisor } from './helpe
 
 const variants: Variant[] = ['static', 'static-pie'];
 
-const programs = ['paths', 'atflags', 'dirs', 'rename', 'fileio', 'devfs', 'mmap_shared', 'openat2', 'tmpfile', 'xattr', 'unix_named'];
+const programs = ['paths', 'atflags', 'dirs', 'rename', 'fileio', 'devfs', 'mmap_shared', 'openat2', 'tmpfile', 'xattr', 'unix_named', 'opath'];
 /** The programs whose native run needs uid 0 (see above). */
 const needRoot = new Set(['atflags', 'fileio', 'xattr']);
 const isRoot = process.getuid?.() === 0;

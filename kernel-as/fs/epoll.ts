@@ -43,7 +43,7 @@ export class EpollFile extends FileDescription {
   collect(t: Task, max: i32, outEvents: u32[], outData: u64[]): void {
     for (let i = 0; i < this.entries.length && outEvents.length < max; ) {
       const e = this.entries[i];
-      if (t.fdTable.get(e.fd) !== e.file) {
+      if (t.fdTable.getRaw(e.fd) !== e.file) {
         this.entries.splice(i, 1);
         continue;
       }

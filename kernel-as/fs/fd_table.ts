@@ -2,6 +2,7 @@
 // close-on-exec flag per fd. Lowest free fd first, as POSIX requires.
 import { EBADF, EMFILE } from "../abi/errno";
 import { FileDescription } from "./file";
+import { O_PATH_FLAG } from "./vfs/open_flags";
 
 export class FdTable {
   private files: Array<FileDescription | null> = [];
@@ -12,7 +13,17 @@ export class FdTable {
   /** One past the highest fd slot (open or not). */
   size(): i32 { return this.files.length; }
 
+  /** The description open on fd for I/O and the calls on an open file: an O_PATH fd only
+   *  names a file, and is null here as if closed (Linux's fdget(): EBADF). */
   get(fd: i32): FileDescription | null {
+    const f = this.getRaw(fd);
+    return f !== null && (f.flags & O_PATH_FLAG) != 0 ? null : f;
+  }
+
+  /** The description open on fd, O_PATH ones too (fdget_raw()): for the calls that take
+   *  a file's name from an fd (close, dup, some fcntl commands, fstat, fstatfs, fchdir, a
+   *  dirfd, AT_EMPTY_PATH, execveat) and for procfs. */
+  getRaw(fd: i32): FileDescription | null {
     if (fd < 0 || fd >= this.files.length) return null;
     return unchecked(this.files[fd]);
   }
@@ -54,7 +65,7 @@ export class FdTable {
   }
 
   close(fd: i32): i32 {
-    const f = this.get(fd);
+    const f = this.getRaw(fd);
     if (f === null) return -EBADF;
     unchecked(this.files[fd] = null);
     f.put();

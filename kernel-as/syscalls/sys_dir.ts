@@ -111,7 +111,7 @@ export function sysChdir(t: Task): i64 {
 }
 
 export function sysFchdir(t: Task): i64 {
-  const f = t.fdTable.get(<i32>sysArg(0));
+  const f = t.fdTable.getRaw(<i32>sysArg(0));
   if (f === null) return -EBADF;
   if (!(f instanceof InodeFile)) return -ENOTDIR;
   return chdirTo(t, (<InodeFile>f).path);

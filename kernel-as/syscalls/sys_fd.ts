@@ -16,6 +16,7 @@ const F_GETPIPE_SZ: i32 = 1032;
 const F_ADD_SEALS: i32 = 1033;
 const F_GET_SEALS: i32 = 1034;
 import { InodeFile } from "../fs/vfs/inode_file";
+import { O_PATH_FLAG } from "../fs/vfs/open_flags";
 import { releaseLocks } from "../fs/vfs/locks";
 import { F_GETLK, F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW, F_SETLK, F_SETLKW, fcntlLock } from "./sys_lock";
 import { TERMIOS2_SIZE, TERMIOS_SIZE } from "../fs/tty/n_tty";
@@ -30,20 +31,20 @@ function fdLimit(t: Task): i32 {
 /** close(2). Closing any fd of a file drops the process's POSIX locks on it (POSIX's rule,
  *  Linux's locks_remove_posix()). */
 export function sysClose(t: Task): i64 {
-  const f = t.fdTable.get(<i32>sysArg(0));
+  const f = t.fdTable.getRaw(<i32>sysArg(0));
   if (f !== null && f instanceof InodeFile) releaseLocks((<InodeFile>f).path.inode, changetype<usize>(t.tg));
   return t.fdTable.close(<i32>sysArg(0));
 }
 
 export function sysDup(t: Task): i64 {
-  const f = t.fdTable.get(<i32>sysArg(0));
+  const f = t.fdTable.getRaw(<i32>sysArg(0));
   if (f === null) return -EBADF;
   return t.fdTable.install(f.get(), 0, fdLimit(t), false);
 }
 
 /** dup2/dup3 (fs/file.c ksys_dup3()). */
 function dupTo(t: Task, oldfd: i32, newfd: i32, flags: i32, isDup3: bool): i64 {
-  const f = t.fdTable.get(oldfd);
+  const f = t.fdTable.getRaw(oldfd);
   if (f === null) return -EBADF;
   if (oldfd == newfd) return isDup3 ? -EINVAL : newfd;
   if (newfd < 0 || newfd >= fdLimit(t)) return -EBADF;
@@ -65,8 +66,10 @@ export function sysFcntl(t: Task): i64 {
   const fd = <i32>sysArg(0);
   const cmd = <i32>sysArg(1);
   const arg = sysArg(2);
-  const f = t.fdTable.get(fd);
+  const f = t.fdTable.getRaw(fd);
   if (f === null) return -EBADF;
+  // An O_PATH fd only takes the commands on the fd itself (check_fcntl_cmd()).
+  if ((f.flags & O_PATH_FLAG) != 0 && cmd != F_DUPFD && cmd != F_DUPFD_CLOEXEC && cmd != F_GETFD && cmd != F_SETFD && cmd != F_GETFL) return -EBADF;
   if (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC) {
     const min = <i64>arg;
     if (min < 0 || min >= <i64>fdLimit(t)) return -EINVAL;

@@ -1,4 +1,5 @@
-// Smaller file calls: close_range, preadv/pwritev (and the v2 forms), fadvise64, fallocate,
+// Smaller file calls: close_range, preadv/pwritev (and the v2 forms), fadvise64, readahead,
+// sync_file_range, fallocate,
 // memfd_create, chroot, utimes/futimesat/utime, msync, sysinfo (Linux fs/open.c,
 // fs/read_write.c, mm/fadvise.c, mm/memfd.c, fs/utimes.c, mm/msync.c, kernel/sys.c).
 import { EBADF, EFAULT, EINVAL, ENOMEM, ENOTDIR, EOPNOTSUPP, ESPIPE, EACCES, EPERM } from "../abi/errno";
@@ -13,7 +14,7 @@ import { InodeFile } from "../fs/vfs/inode_file";
 import { Dentry, Mount, Path } from "../fs/vfs/mount";
 import { AT_FDCWD, LOOKUP_DIRECTORY, LOOKUP_FOLLOW, resolveAt } from "../fs/vfs/namei";
 import { MAY_EXEC, permitted } from "../fs/vfs/permission";
-import { S_IFREG } from "../fs/vfs/stat";
+import { S_IFDIR, S_IFLNK, S_IFMT, S_IFREG } from "../fs/vfs/stat";
 import { newTmpfs, TmpfsFile } from "../fs/tmpfs/tmpfs";
 import { pathArg } from "./path_arg";
 import { readOrWriteVector } from "./sys_read_write";
@@ -77,6 +78,30 @@ export function sysFadvise64(t: Task): i64 {
   if (advice < 0 || advice > 5 || <i64>sysArg(2) < 0) return -EINVAL;
   if (!(f instanceof InodeFile)) return -ESPIPE;
   return 0;
+}
+
+/** readahead(2): a hint for a regular file open for reading (EINVAL for other files). */
+export function sysReadahead(t: Task): i64 {
+  const f = t.fdTable.get(<i32>sysArg(0));
+  if (f === null || !f.readable) return -EBADF;
+  if (!(f instanceof InodeFile) || ((<InodeFile>f).path.inode.mode & S_IFMT) != S_IFREG) return -EINVAL;
+  return 0;
+}
+
+const SYNC_FILE_RANGE_ALL: u32 = 7;
+
+/** sync_file_range(2): nothing to write back (see fsync); the arguments are checked as
+ *  Linux checks them: flags, a negative or wrapping range (EINVAL), a file that is not a
+ *  regular file, directory or symlink (ESPIPE). */
+export function sysSyncFileRange(t: Task): i64 {
+  const f = t.fdTable.get(<i32>sysArg(0));
+  if (f === null) return -EBADF;
+  const off = <i64>sysArg(1);
+  const n = <i64>sysArg(2);
+  if ((<u32>sysArg(3) & ~SYNC_FILE_RANGE_ALL) != 0 || off < 0 || n < 0 || off > I64.MAX_VALUE - n) return -EINVAL;
+  if (!(f instanceof InodeFile)) return -ESPIPE;
+  const type = (<InodeFile>f).path.inode.mode & S_IFMT;
+  return type == S_IFREG || type == S_IFDIR || type == S_IFLNK ? 0 : -ESPIPE;
 }
 
 const FALLOC_FL_KEEP_SIZE: i32 = 1;

@@ -146,10 +146,12 @@ function doSelect(t: Task, nfds: i32, rAddr: u64, wAddr: u64, eAddr: u64, ns: i6
     let wanted = false;
     for (let k = 0; k < 3; k++) if ((load<u64>(changetype<usize>(sets[k]) + word) & bit) != 0) wanted = true;
     if (!wanted) continue;
-    const f = t.fdTable.get(fd);
-    if (f === null) return -9; // EBADF
+    if (t.fdTable.getRaw(fd) === null) return -9; // EBADF
     fds.push(fd);
-    const rev = f.poll(SELECT_IN | SELECT_OUT | SELECT_EX);
+    // An O_PATH fd is open but has no file to poll: do_select() leaves it DEFAULT_POLLMASK,
+    // always readable and writable.
+    const f = t.fdTable.get(fd);
+    const rev = f !== null ? f.poll(SELECT_IN | SELECT_OUT | SELECT_EX) : POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
     for (let k = 0; k < 3; k++) {
       const w = changetype<usize>(sets[k]) + word;
       if ((load<u64>(w) & bit) != 0 && (rev & masks[k]) != 0) {

@@ -190,7 +190,7 @@ function exec(t: Task, dirfd: i32, pathAddr: u64, argvAddr: u64, envpAddr: u64, 
   let first: Path | null = null;
   let name = path;
   if ((flags & AT_EMPTY_PATH) != 0 && path.length == 0) {
-    const f = t.fdTable.get(dirfd);
+    const f = t.fdTable.getRaw(dirfd);
     if (f === null) return -EBADF;
     if (!(f instanceof InodeFile)) return -EACCES;
     first = (<InodeFile>f).path;

@@ -1,6 +1,6 @@
 // Signal syscalls (Linux kernel/signal.c): dispositions and masks are kept exactly; sending
 // applies default actions; running handlers arrives with the signals work.
-import { EFAULT, EINVAL, ESRCH } from "../abi/errno";
+import { EFAULT, EINTR, EINVAL, ESRCH } from "../abi/errno";
 import { NSIG, SIG_BLOCK, SIG_IGN, SIG_SETMASK, SIG_UNBLOCK } from "../abi/linux";
 import { sysArg } from "../abi/regs";
 import { tasksByTid, threadGroups } from "../kernel/kernel";
@@ -112,4 +112,11 @@ export function sysTgkill(t: Task): i64 {
   const tgid = <i32>sysArg(0);
   if (tgid <= 0) return -EINVAL;
   return signalThread(t, tgid, <i32>sysArg(1), <i32>sysArg(2));
+}
+
+/** restart_syscall(2): an interrupted call that is to go on is run again by the kernel
+ *  itself (its deadline kept), never through this call, so an app calling it has nothing to
+ *  continue: EINTR, as Linux's do_no_restart_syscall(). */
+export function sysRestartSyscall(t: Task): i64 {
+  return -EINTR;
 }

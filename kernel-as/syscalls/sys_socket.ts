@@ -470,7 +470,8 @@ function controlFiles(t: Task, addr: u64, len: u64): FileDescription[] | null {
       if (files.length + n > SCM_MAX_FD) return fail(EINVAL, files);
       for (let i = 0; i < n; i++) {
         if (t.mm.copyIn(addr + off + 16 + <u64>(i * 4), BUF + 16, 4) < 0) return fail(EFAULT, files);
-        const f = t.fdTable.get(load<i32>(BUF + 16));
+        // O_PATH fds pass too (scm_fp_copy() takes them with fget_raw()).
+        const f = t.fdTable.getRaw(load<i32>(BUF + 16));
         if (f === null) return fail(EBADF, files);
         files.push(f.get());
       }

@@ -27,7 +27,7 @@ export function lookupAt(t: Task, dirfd: i32, pathAddr: u64, flags: i32, follow:
   if (path === null) return null;
   if (path.length == 0 && (flags & AT_EMPTY_PATH) != 0) {
     if (dirfd == AT_FDCWD) return t.fs.cwd;
-    const f = t.fdTable.get(dirfd);
+    const f = t.fdTable.getRaw(dirfd);
     if (f === null) return fail<Path>(EBADF);
     // A host fd has no path in the sandbox; callers that can stat it do so before this.
     if (!(f instanceof InodeFile)) return fail<Path>(ENOENT);
@@ -45,7 +45,7 @@ function statPath(t: Task, p: Path, addr: u64): i64 {
 
 /** stat of a file that is not an InodeFile (host stdio): the description answers itself. */
 function statFd(t: Task, dirfd: i32, addr: u64, statx: bool): i64 {
-  const f = t.fdTable.get(dirfd);
+  const f = t.fdTable.getRaw(dirfd);
   if (f === null) return -EBADF;
   const r = f.stat(STAT_BUF);
   if (r < 0) return r;
@@ -59,7 +59,7 @@ function statFd(t: Task, dirfd: i32, addr: u64, statx: bool): i64 {
 
 function isHostFdEmptyPath(t: Task, dirfd: i32, pathAddr: u64, flags: i32): bool {
   if ((flags & AT_EMPTY_PATH) == 0 || dirfd == AT_FDCWD) return false;
-  const f = t.fdTable.get(dirfd);
+  const f = t.fdTable.getRaw(dirfd);
   if (f === null || f instanceof InodeFile) return false;
   const path = pathArg(t, pathAddr);
   return path !== null && path.length == 0;
@@ -184,7 +184,7 @@ export function sysStatfs(t: Task): i64 {
 }
 
 export function sysFstatfs(t: Task): i64 {
-  const f = t.fdTable.get(<i32>sysArg(0));
+  const f = t.fdTable.getRaw(<i32>sysArg(0));
   if (f === null) return -EBADF;
   if (!(f instanceof InodeFile)) {
     // A host fd (stdio): report a pipe-like file system, as Linux's pipefs would.

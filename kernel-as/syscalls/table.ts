@@ -32,7 +32,7 @@ import {
   sysSetfsgid, sysSetfsuid, sysSetgid, sysSetgroups, sysSetregid, sysSetresgid, sysSetresuid, sysSetreuid, sysSetuid,
 } from "./sys_identity";
 import { sysClockGetres, sysClockGettime, sysClockNanosleep, sysGettimeofday, sysNanosleep, sysTime } from "./sys_time";
-import { sysKill, sysRtSigaction, sysRtSigprocmask, sysTgkill, sysTkill } from "./sys_signal";
+import { sysKill, sysRestartSyscall, sysRtSigaction, sysRtSigprocmask, sysTgkill, sysTkill } from "./sys_signal";
 import { sysGetrandom, sysGetrlimit, sysPrlimit64, sysSetrlimit, sysUname } from "./sys_info";
 import { sysFutex } from "./sys_futex";
 import {
@@ -57,7 +57,7 @@ import {
   sysPause, sysRtSigpending, sysRtSigreturn, sysRtSigsuspend, sysSigaltstack, sysSignalfd, sysSignalfd4,
 } from "./sys_sigwait";
 import {
-  sysChroot, sysCloseRange, sysFadvise64, sysFallocate, sysFutimesat, sysMemfdCreate, sysMsync, sysPreadv, sysPreadv2,
+  sysChroot, sysCloseRange, sysFadvise64, sysFallocate, sysReadahead, sysSyncFileRange, sysFutimesat, sysMemfdCreate, sysMsync, sysPreadv, sysPreadv2,
   sysPwritev, sysPwritev2, sysSysinfo, sysUtime, sysUtimes,
 } from "./sys_misc_fs";
 import {
@@ -294,7 +294,7 @@ none(183, "afs_syscall", "");
 none(184, "tuxcall", "");
 none(185, "security", "");
 def(186, "gettid", sysGettid, FULL, "", "d", "");
-none(187, "readahead", "");
+def(187, "readahead", sysReadahead, FULL, "ixu", "d", "");
 def(188, "setxattr", sysSetxattr, PARTIAL, "sspux", "d", "kept on tmpfs and the overlay (copied up); the Gofer's files have none (EOPNOTSUPP); no system.* (POSIX ACL) names");
 def(189, "lsetxattr", sysLsetxattr, PARTIAL, "sspux", "d", "kept on tmpfs and the overlay (copied up); the Gofer's files have none (EOPNOTSUPP); no system.* (POSIX ACL) names");
 def(190, "fsetxattr", sysFsetxattr, PARTIAL, "ispux", "d", "kept on tmpfs and the overlay (copied up); the Gofer's files have none (EOPNOTSUPP); no system.* (POSIX ACL) names");
@@ -326,7 +326,7 @@ none(215, "epoll_wait_old", "");
 none(216, "remap_file_pages", "");
 def(217, "getdents64", sysGetdents64, FULL, "ipu", "d", "");
 def(218, "set_tid_address", sysSetTidAddress, FULL, "p", "d", "");
-none(219, "restart_syscall", "");
+def(219, "restart_syscall", sysRestartSyscall, FULL, "", "d", "");
 none(220, "semtimedop", "");
 def(221, "fadvise64", sysFadvise64, FULL, "illi", "d", "");
 def(222, "timer_create", sysTimerCreate, FULL, "ipp", "d", "");
@@ -384,7 +384,7 @@ def(273, "set_robust_list", sysSetRobustList, FULL, "pu", "d", "the list is walk
 def(274, "get_robust_list", sysGetRobustList, FULL, "ipp", "d", "");
 none(275, "splice", "");
 none(276, "tee", "");
-none(277, "sync_file_range", "");
+def(277, "sync_file_range", sysSyncFileRange, FULL, "ixxu", "d", "");
 none(278, "vmsplice", "");
 none(279, "move_pages", "");
 def(280, "utimensat", sysUtimensat, FULL, "ispx", "d", "");

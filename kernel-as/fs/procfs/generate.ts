@@ -224,7 +224,7 @@ function memoryRange(tg: ThreadGroup, start: u64, end: u64): ArrayBuffer {
 }
 
 function fdinfo(tg: ThreadGroup, fd: i32): string {
-  const f = tg.leader.fdTable.get(fd);
+  const f = tg.leader.fdTable.getRaw(fd);
   if (f === null) return "";
   const pos = f instanceof InodeFile ? (<InodeFile>f).pos : 0;
   const flags = f.flags | (tg.leader.fdTable.isCloexec(fd) ? 0x80000 : 0);
@@ -290,7 +290,7 @@ export function linkPath(tg: ThreadGroup, name: string): Path | null {
   if (name == "cwd") return t.fs.cwd;
   if (name == "root") return t.fs.root;
   if (!name.startsWith("fd/")) return null;
-  const f = t.fdTable.get(I32.parseInt(name.substring(3)));
+  const f = t.fdTable.getRaw(I32.parseInt(name.substring(3)));
   if (f instanceof InodeFile) return (<InodeFile>f).path;
   if (f instanceof FifoEnd) return (<FifoEnd>f).path;
   return null;
@@ -304,7 +304,7 @@ export function linkTarget(tg: ThreadGroup, name: string, reader: Task): string 
   if (name == "root") return pathName(t.fs.root, root);
   if (!name.startsWith("fd/")) return null;
   const fd = I32.parseInt(name.substring(3));
-  const f = t.fdTable.get(fd);
+  const f = t.fdTable.getRaw(fd);
   if (f === null) return null;
   if (f instanceof InodeFile) {
     const file = <InodeFile>f;

@@ -71,7 +71,7 @@ export class ProcDir extends Inode {
       const tg = tgOf(this.tgid);
       if (tg !== null) {
         const fdt = tg.leader.fdTable;
-        for (let fd = 0; fd < fdt.size(); fd++) if (fdt.get(fd) !== null) out.push(fd.toString());
+        for (let fd = 0; fd < fdt.size(); fd++) if (fdt.getRaw(fd) !== null) out.push(fd.toString());
       }
     } else {
       const prefix = this.sysPath + "/";
@@ -108,7 +108,7 @@ export class ProcDir extends Inode {
     }
     if (this.kind == DIR_FD || this.kind == DIR_FDINFO) {
       const fd = I32.parseInt(name);
-      if (tg === null || fd.toString() != name || tg.leader.fdTable.get(fd) === null) return fail<Inode>(ENOENT);
+      if (tg === null || fd.toString() != name || tg.leader.fdTable.getRaw(fd) === null) return fail<Inode>(ENOENT);
       if (this.kind == DIR_FD) return new ProcLink(this.sb, this.tgid, "fd/" + name);
       return new ProcFile(this.sb, this.tgid, "fdinfo/" + name);
     }
@@ -148,7 +148,7 @@ export class ProcLink extends Inode {
     if (p !== null || !this.name.startsWith("fd/")) return p;
     // A file that is not a file system's (a pipe, the host's stdio, an eventfd): a stand-in
     // inode for it, which stats as it does and opens it anew.
-    const f = tg.leader.fdTable.get(I32.parseInt(this.name.substring(3)));
+    const f = tg.leader.fdTable.getRaw(I32.parseInt(this.name.substring(3)));
     return f !== null ? new Path(at.mnt, new Dentry(this.name, null, new FdLinkInode(this.sb, f))) : null;
   }
 

@@ -38,7 +38,7 @@ export class ParentPath {
 /** Where a relative path starts: the cwd, or the directory open on dirfd. */
 export function startOf(t: Task, dirfd: i32): Path | null {
   if (dirfd == AT_FDCWD) return t.fs.cwd;
-  const f = t.fdTable.get(dirfd);
+  const f = t.fdTable.getRaw(dirfd);
   if (f === null) return fail<Path>(EBADF);
   if (!(f instanceof InodeFile)) return fail<Path>(ENOTDIR);
   return (<InodeFile>f).path;
