@@ -142,10 +142,10 @@ export class Task {
   savedSigmask: u64 = 0;
   hasSavedMask: bool = false;
   /** Where a wait tells the time left when it ends or a signal interrupts it (0: nowhere):
-   *  nanosleep's rem, the timeout of select, pselect6 and ppoll; a struct timeval when
-   *  remTimeval is set (select), else a struct timespec. writeTimeLeft() writes it. */
+   *  nanosleep's rem, the timeout of select, pselect6 and ppoll, in remFormat (REM_* of
+   *  time.ts). writeTimeLeft() writes it. */
   remAddr: u64 = 0;
-  remTimeval: bool = false;
+  remFormat: i32 = 0;
   /** PR_SET_PDEATHSIG. */
   pdeathSig: i32 = 0;
   /** sigaltstack(2). */

@@ -7,6 +7,17 @@ import { Task } from "./task";
 /** A {i64 sec, i64 nsec} scratch buffer for clock primitives. */
 export const TIMESPEC_BUF: usize = memory.data(16, 8);
 
+/** a + b for b >= 0, at most I64.MAX_VALUE. */
+export function saturatingAdd(a: i64, b: i64): i64 {
+  return a > I64.MAX_VALUE - b ? I64.MAX_VALUE : a + b;
+}
+
+/** sec seconds and nsec nanoseconds (both >= 0) in ns, at most I64.MAX_VALUE: a timeout too
+ *  long to count is forever (Linux's timespec64_to_ktime() saturates at KTIME_MAX). */
+export function toNs(sec: i64, nsec: i64): i64 {
+  return sec > (I64.MAX_VALUE - nsec) / 1000000000 ? I64.MAX_VALUE : sec * 1000000000 + nsec;
+}
+
 export function monotonicNow(): i64 {
   clockGet(CLOCK_MONOTONIC, TIMESPEC_BUF);
   return load<i64>(TIMESPEC_BUF) * 1000000000 + load<i64>(TIMESPEC_BUF + 8);
@@ -14,17 +25,23 @@ export function monotonicNow(): i64 {
 
 const LEFT_BUF: usize = memory.data(16, 8);
 
-/** Writes the time left until t's wait deadline (zero once it has passed) to t.remAddr, as
- *  a struct timeval when t.remTimeval is set, else as a struct timespec, and forgets the
- *  address. A fault is ignored: the call's own result stands (Linux's poll_select_finish()
- *  and nanosleep_copyout() give no error for it after the wait). */
-export function writeTimeLeft(t: Task): void {
+/** How a wait tells the time left (Task.remFormat): nanosleep's rem, a struct timespec
+ *  whose fault is the call's error; the timespec of ppoll and pselect6, and select's struct
+ *  timeval, whose faults are ignored (poll_select_finish()). */
+export const REM_NANOSLEEP: i32 = 0;
+export const REM_TIMESPEC: i32 = 1;
+export const REM_TIMEVAL: i32 = 2;
+
+/** Writes the time left until t's wait deadline (zero once it has passed) to t.remAddr in
+ *  t.remFormat and forgets the address. Returns whether a nanosleep's rem could not be
+ *  written (EFAULT for the call). */
+export function writeTimeLeft(t: Task): bool {
   const addr = t.remAddr;
   t.remAddr = 0;
-  if (addr == 0 || t.restartDeadline < 0) return;
+  if (addr == 0 || t.restartDeadline < 0) return false;
   let left = t.restartDeadline - monotonicNow();
   if (left < 0) left = 0;
   store<i64>(LEFT_BUF, left / 1000000000);
-  store<i64>(LEFT_BUF + 8, t.remTimeval ? (left % 1000000000) / 1000 : left % 1000000000);
-  t.mm.copyOut(addr, LEFT_BUF, 16);
+  store<i64>(LEFT_BUF + 8, t.remFormat == REM_TIMEVAL ? (left % 1000000000) / 1000 : left % 1000000000);
+  return t.mm.copyOut(addr, LEFT_BUF, 16) < 0 && t.remFormat == REM_NANOSLEEP;
 }

@@ -14,7 +14,7 @@ import { groupCpuNs, threadCpuNs } from "./rusage";
 import { SigInfo, SI_KERNEL } from "./signal";
 import { sendSignal, sendSignalToTask } from "./signal_send";
 import { Task, TASK_DEAD, ThreadGroup } from "./task";
-import { monotonicNow } from "./time";
+import { monotonicNow, saturatingAdd } from "./time";
 import { TimerFd } from "../fs/timerfd";
 
 export const SI_TIMER: i32 = -2;
@@ -23,13 +23,15 @@ export const SI_TIMER: i32 = -2;
 export const TIMER_WALL: i32 = 0;
 export const TIMER_PROCESS_CPU: i32 = 1;
 export const TIMER_THREAD_CPU: i32 = 2;
-/** The soonest a CPU timer is looked at again: a tick (Linux's HZ=250). */
-const CPU_CHECK_MIN_NS: i64 = 4000000;
+/** A scheduler tick (TICK_NSEC at Linux's HZ=250): the soonest a CPU timer is looked at
+ *  again, and what an interval timer on a CPU clock runs longer (set_cpu_itimer()). */
+const TICK_NS: i64 = 4000000;
 
 /** The ids of the interval timers (ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF), which timer_*
  *  calls cannot name (timerfds are -2). */
+const ITIMER_REAL_ID: i32 = -1;
 function itimerId(which: i32): i32 {
-  return which == 0 ? -1 : -2 - which;
+  return which == 0 ? ITIMER_REAL_ID : -2 - which;
 }
 
 export class KTimer {
@@ -66,20 +68,59 @@ export class KTimer {
     return this.counts == TIMER_THREAD_CPU ? threadCpuNs(this.cpuThread!) : groupCpuNs(this.cpuGroup!);
   }
 
-  /** Arms it to expire valueNs from now (0 disarms), then every intervalNs. */
-  arm(valueNs: i64, intervalNs: i64): void {
-    const now = this.now();
-    this.deadline = valueNs > 0 ? now + valueNs : 0;
-    this.interval = valueNs > 0 ? intervalNs : 0;
-    this.overrun = 0;
-    if (valueNs > 0) this.scheduleCheck(now);
+  /** An interval timer on a CPU clock (ITIMER_VIRTUAL, ITIMER_PROF). */
+  private get cpuItimer(): bool { return this.id < -2; }
+
+  /** Whether the clock it counts is gone with its thread or process: it never fires. */
+  clockGone(): bool {
+    if (this.counts == TIMER_THREAD_CPU) return this.cpuThread!.state == TASK_DEAD;
+    return this.counts == TIMER_PROCESS_CPU && this.cpuGroup!.exitStatus >= 0;
   }
 
-  /** Time left until it expires, at least 1 while armed; 0 when disarmed. */
+  /** Arms it to expire valueNs from now (0 disarms), then every intervalNs. The interval
+   *  stays when it is disarmed, and getitimer and timer_gettime tell it, except ITIMER_REAL's
+   *  (do_setitimer()); an interval timer on a CPU clock runs a tick longer. */
+  arm(valueNs: i64, intervalNs: i64): void {
+    const now = this.now();
+    const v = valueNs > 0 && this.cpuItimer ? saturatingAdd(valueNs, TICK_NS) : valueNs;
+    this.deadline = v > 0 ? saturatingAdd(now, v) : 0;
+    this.interval = v > 0 || this.id != ITIMER_REAL_ID ? intervalNs : 0;
+    this.overrun = 0;
+    if (v > 0) this.scheduleCheck(now);
+  }
+
+  /** Time left until it expires; 0 when disarmed. Due but not fired yet (a CPU timer is
+   *  looked at on ticks), it tells what Linux tells then: ITIMER_REAL 1 us
+   *  (itimer_get_remtime()), a CPU interval timer a tick (get_cpu_itimer()), a timerfd 0, a
+   *  SIGEV_NONE timer its next period, or 0 once a one-shot passed (nobody is told: it only
+   *  keeps time), another POSIX timer 1 ns. */
   left(): i64 {
     if (this.deadline <= 0) return 0;
-    const left = this.deadline - this.now();
-    return left > 0 ? left : 1;
+    if (this.clockGone()) {
+      this.deadline = 0;
+      return 0;
+    }
+    const now = this.now();
+    if (this.deadline > now) return this.deadline - now;
+    if (this.id == ITIMER_REAL_ID) return 1000;
+    if (this.cpuItimer) return TICK_NS;
+    if (this.fd !== null) return 0;
+    if (this.signo > 0) return 1;
+    this.advance(now);
+    return this.deadline > 0 ? this.deadline - now : 0;
+  }
+
+  /** It expired at now (on its clock): re-armed for the next period, missed periods counted
+   *  as overruns, or disarmed. */
+  private advance(now: i64): void {
+    if (this.interval > 0) {
+      const missed = (now - this.deadline) / this.interval;
+      this.overrun = missed > I32.MAX_VALUE ? I32.MAX_VALUE : <i32>missed;
+      this.deadline += (missed + 1) * this.interval;
+      this.scheduleCheck(now);
+    } else {
+      this.deadline = 0;
+    }
   }
 
   /** A CPU timer whose clock reads cpuNow is looked at when the clock could have reached
@@ -87,7 +128,7 @@ export class KTimer {
   private scheduleCheck(cpuNow: i64): void {
     if (this.counts == TIMER_WALL) return;
     let wait = (this.deadline - cpuNow) / <i64>(config.ncpu > 0 ? config.ncpu : 1);
-    if (wait < CPU_CHECK_MIN_NS) wait = CPU_CHECK_MIN_NS;
+    if (wait < TICK_NS) wait = TICK_NS;
     this.checkAt = monotonicNow() + wait;
   }
 
@@ -103,8 +144,7 @@ export class KTimer {
     let now = wallNow;
     if (this.counts != TIMER_WALL) {
       // A clock stops when its thread or process is gone, and its timers with it.
-      const gone = this.counts == TIMER_THREAD_CPU ? this.cpuThread!.state == TASK_DEAD : this.cpuGroup!.exitStatus >= 0;
-      if (gone) {
+      if (this.clockGone()) {
         this.deadline = 0;
         return false;
       }
@@ -114,14 +154,7 @@ export class KTimer {
         return false;
       }
     }
-    if (this.interval > 0) {
-      const missed = (now - this.deadline) / this.interval;
-      this.overrun = <i32>missed;
-      this.deadline += (missed + 1) * this.interval;
-      this.scheduleCheck(now);
-    } else {
-      this.deadline = 0;
-    }
+    this.advance(now);
     return true;
   }
 }
@@ -150,9 +183,13 @@ export function findTimer(tg: ThreadGroup, id: i32): KTimer | null {
   return null;
 }
 
+/** Removes tg's timers: at exit its interval and POSIX timers, at exec (posixOnly) its POSIX
+ *  timers. A timerfd's timer stays: it belongs to the file, which other processes may hold,
+ *  and goes with it (TimerFd.release). */
 export function removeTimers(tg: ThreadGroup, posixOnly: bool): void {
   for (let i = 0; i < timers.length; ) {
-    if (timers[i].tg === tg && (!posixOnly || timers[i].id >= 0)) timers.splice(i, 1);
+    const k = timers[i];
+    if (k.tg === tg && k.fd === null && (!posixOnly || k.id >= 0)) timers.splice(i, 1);
     else i++;
   }
 }

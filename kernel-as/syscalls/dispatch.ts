@@ -1,6 +1,6 @@
 // Running one syscall for a task: look the number up, run the handler, and turn its result
 // into what the host must do next (an action). Also re-runs the syscall of a woken task.
-import { ENOSYS } from "../abi/errno";
+import { EFAULT, ENOSYS } from "../abi/errno";
 import { getReg, ORIG_RAX, RAX, setReg } from "../abi/regs";
 import { debugEnabled, straceEnabled } from "../kernel/config";
 import { makeRunnable, RET_BLOCK, RET_EXEC, RET_GONE, unpark, wakeLater } from "../kernel/sched";
@@ -109,8 +109,9 @@ export function signalsBeforeResume(t: Task): i32 {
  *  handler's frame. */
 export function interrupt(t: Task): void {
   // An interrupted wait tells how much was left (nanosleep's rem, select's timeout); a
-  // restarted select then waits for what is left.
-  writeTimeLeft(t);
+  // restarted select then waits for what is left. A nanosleep whose rem cannot be written
+  // fails with EFAULT instead (nanosleep_copyout()).
+  const fault = writeTimeLeft(t);
   t.sigwaitSet = 0;
   unpark(t);
   removeWaiter(t);
@@ -118,8 +119,8 @@ export function interrupt(t: Task): void {
   t.restartDeadline = -1;
   t.progress = 0;
   t.regs.loadIntoBlock();
-  t.interrupted = true;
-  setReg(RAX, <u64>(-4)); // EINTR unless a frame with SA_RESTART restarts the call
+  t.interrupted = !fault;
+  setReg(RAX, <u64>(fault ? -EFAULT : -4)); // EINTR unless a frame with SA_RESTART restarts the call
   const act = signalsBeforeResume(t);
   t.interrupted = false;
   if (act != ACT_RESUME) return;

@@ -4,7 +4,7 @@
 import { EBADF, EEXIST, EFAULT, EINTR, EINVAL, ENOENT, EPERM } from "../abi/errno";
 import { O_CLOEXEC, O_NONBLOCK, O_RDWR, RLIMIT_NOFILE } from "../abi/linux";
 import { sysArg } from "../abi/regs";
-import { monotonicNow } from "../kernel/time";
+import { monotonicNow, saturatingAdd } from "../kernel/time";
 import { park } from "../kernel/sched";
 import { UNBLOCKABLE_MASK } from "../kernel/signal";
 import { Task } from "../kernel/task";
@@ -84,7 +84,7 @@ function wait(t: Task, epfd: i32, addr: u64, max: i32, ns: i64): i64 {
   if (epf === null) return -EBADF;
   if (!(epf instanceof EpollFile)) return -EINVAL;
   if (max <= 0 || max > EP_MAX_EVENTS) return -EINVAL;
-  if (t.restartDeadline == -1) t.restartDeadline = ns < 0 ? -2 : monotonicNow() + ns;
+  if (t.restartDeadline == -1) t.restartDeadline = ns < 0 ? -2 : saturatingAdd(monotonicNow(), ns);
   const deadline = t.restartDeadline;
   const ep = <EpollFile>epf;
   const evs: u32[] = [];

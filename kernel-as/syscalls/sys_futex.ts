@@ -10,7 +10,7 @@ import { clockGet } from "../host";
 import { addWaiter, futexKey, FutexWaiter, removeWaiter, requeueFutex, wakeFutex } from "../kernel/futex";
 import { park } from "../kernel/sched";
 import { Task } from "../kernel/task";
-import { monotonicNow, TIMESPEC_BUF } from "../kernel/time";
+import { monotonicNow, saturatingAdd, TIMESPEC_BUF, toNs } from "../kernel/time";
 
 const FUTEX_WAIT: i32 = 0;
 const FUTEX_WAKE: i32 = 1;
@@ -129,9 +129,9 @@ function wait(t: Task, uaddr: u64, val: u32, bitset: u32, absolute: bool, realti
     const sec = load<i64>(WORD);
     const nsec = load<i64>(WORD + 8);
     if (sec < 0 || nsec < 0 || nsec >= NS) return -EINVAL;
-    const ns = sec * NS + nsec;
+    const ns = toNs(sec, nsec);
     const now = monotonicNow();
-    if (!absolute) deadline = now + ns;
+    if (!absolute) deadline = saturatingAdd(now, ns);
     else if (!realtime) deadline = ns;
     else {
       clockGet(CLOCK_REALTIME, TIMESPEC_BUF);

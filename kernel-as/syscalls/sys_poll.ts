@@ -9,7 +9,7 @@ import { sysArg } from "../abi/regs";
 import { noteHostFd, park, RET_BLOCK } from "../kernel/sched";
 import { UNBLOCKABLE_MASK } from "../kernel/signal";
 import { Task } from "../kernel/task";
-import { monotonicNow, writeTimeLeft } from "../kernel/time";
+import { monotonicNow, REM_TIMESPEC, REM_TIMEVAL, saturatingAdd, toNs, writeTimeLeft } from "../kernel/time";
 import { POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI, POLLRDNORM, POLLWRNORM } from "../fs/file";
 
 const NS: i64 = 1000000000;
@@ -18,7 +18,7 @@ const TS: usize = memory.data(16, 8);
 
 /** The deadline for a wait of ns nanoseconds (negative: forever), kept across re-runs. */
 function deadlineFor(t: Task, ns: i64): i64 {
-  if (t.restartDeadline == -1) t.restartDeadline = ns < 0 ? NO_DEADLINE : monotonicNow() + ns;
+  if (t.restartDeadline == -1) t.restartDeadline = ns < 0 ? NO_DEADLINE : saturatingAdd(monotonicNow(), ns);
   return t.restartDeadline;
 }
 
@@ -39,12 +39,15 @@ function timedOut(deadline: i64): bool {
   return deadline >= 0 && monotonicNow() >= deadline;
 }
 
+const STICKY_TIMEOUTS: u32 = 0x4000000;
+
 /** Notes where a select, pselect6 or ppoll starting a wait of ns (-1: forever) tells the
  *  time left: its timeout at addr, a struct timeval for select. A zero timeout is not
  *  written (Linux: "no update for zero timeout"). */
 function noteTimeout(t: Task, addr: u64, ns: i64, timeval: bool): void {
-  t.remAddr = ns > 0 ? addr : 0;
-  t.remTimeval = timeval;
+  // STICKY_TIMEOUTS (a personality flag) keeps the timeout as the app gave it.
+  t.remAddr = ns > 0 && (t.personality & STICKY_TIMEOUTS) == 0 ? addr : 0;
+  t.remFormat = timeval ? REM_TIMEVAL : REM_TIMESPEC;
 }
 
 /** Ends the call whose result is r: unless it parked, the time left goes to the timeout
@@ -93,7 +96,7 @@ function timespecArg(t: Task, addr: u64): i64 {
   const s = load<i64>(TS);
   const nsec = load<i64>(TS + 8);
   if (s < 0 || nsec < 0 || nsec >= NS) return -EINVAL;
-  return s * NS + nsec;
+  return toNs(s, nsec);
 }
 
 /** The temporary signal mask of ppoll/pselect6, restored after the call (or the handler). */
@@ -175,10 +178,11 @@ export function sysSelect(t: Task): i64 {
   if (t.restartDeadline == -1) {
     if (tv != 0) {
       if (t.mm.copyIn(tv, TS, 16) < 0) return -EFAULT;
-      const s = load<i64>(TS);
+      // Whole seconds in tv_usec carry over (kern_select()); negatives are EINVAL.
       const us = load<i64>(TS + 8);
-      if (s < 0 || us < 0 || us >= 1000000) return -EINVAL;
-      ns = s * NS + us * 1000;
+      const s = load<i64>(TS) + us / 1000000;
+      if (s < 0 || us < 0) return -EINVAL;
+      ns = toNs(s, (us % 1000000) * 1000);
     }
     noteTimeout(t, tv, ns, true);
   }

@@ -10,7 +10,7 @@ import { SigInfo, sigBit, SI_TKILL, SI_USER, UNBLOCKABLE_MASK } from "../kernel/
 import { encodeSiginfo } from "../kernel/signal_frame";
 import { nextSignal, sendSignal, sendSignalToTask, signalProcessGroup, takePending } from "../kernel/signal_send";
 import { Task, ThreadGroup, TASK_DEAD } from "../kernel/task";
-import { monotonicNow } from "../kernel/time";
+import { monotonicNow, saturatingAdd, toNs } from "../kernel/time";
 import { FileDescription, POLLIN, POLLRDNORM } from "../fs/file";
 
 const BUF: usize = memory.data(128, 8);
@@ -38,7 +38,7 @@ export function sysRtSigtimedwait(t: Task): i64 {
       const s = load<i64>(BUF);
       const n = load<i64>(BUF + 8);
       if (s < 0 || n < 0 || n >= NS) return -EINVAL;
-      deadline = monotonicNow() + s * NS + n;
+      deadline = saturatingAdd(monotonicNow(), toNs(s, n));
     }
     t.restartDeadline = deadline;
   }

@@ -13,7 +13,7 @@ import { sysArg } from "../abi/regs";
 import { tasksByTid } from "../kernel/kernel";
 import { park } from "../kernel/sched";
 import { Task } from "../kernel/task";
-import { monotonicNow, TIMESPEC_BUF } from "../kernel/time";
+import { monotonicNow, REM_NANOSLEEP, saturatingAdd, TIMESPEC_BUF, toNs } from "../kernel/time";
 import { cpuClockOf } from "./sys_timer";
 
 const NSEC_PER_SEC: i64 = 1000000000;
@@ -35,7 +35,7 @@ function hostClockFor(c: i32): i32 {
 function readClock(t: Task, c: i32, res: bool): i32 {
   const hc = hostClockFor(c);
   if (hc != INVALID_CLOCK) return (res ? clockRes(hc, TIMESPEC_BUF) : clockGet(hc, TIMESPEC_BUF)) < 0 ? -EINVAL : 0;
-  const cpu = cpuClockOf(t, c);
+  const cpu = cpuClockOf(t, c, true);
   if (cpu === null) return -EINVAL;
   if (res) {
     // CPU clocks count nanoseconds (posix_cpu_clock_getres()).
@@ -95,8 +95,7 @@ function timespecIn(t: Task, addr: u64): i64 {
   const sec = load<i64>(OUT_BUF);
   const nsec = load<i64>(OUT_BUF + 8);
   if (sec < 0 || nsec < 0 || nsec >= NSEC_PER_SEC) return -EINVAL;
-  if (sec > (I64.MAX_VALUE - nsec) / NSEC_PER_SEC) return I64.MAX_VALUE;
-  return sec * NSEC_PER_SEC + nsec;
+  return toNs(sec, nsec);
 }
 
 /** Sleeps until the monotonic deadline remembered across re-runs of the syscall. A handler
@@ -110,7 +109,7 @@ function sleepUntil(t: Task, deadline: i64, remAddr: u64 = 0): i64 {
   }
   t.restartable = false;
   t.remAddr = remAddr;
-  t.remTimeval = false;
+  t.remFormat = REM_NANOSLEEP;
   return park(t, t.restartDeadline, -1, 0);
 }
 
@@ -139,6 +138,3 @@ export function sysClockNanosleep(t: Task): i64 {
   return sleepUntil(t, ns <= cnow ? now : saturatingAdd(now, ns - cnow));
 }
 
-@inline function saturatingAdd(a: i64, b: i64): i64 {
-  return a > I64.MAX_VALUE - b ? I64.MAX_VALUE : a + b;
-}

@@ -3,12 +3,12 @@
 // posix-cpu-timers.c, fs/timerfd.c). Timers on CPU-time clocks (ITIMER_VIRTUAL, ITIMER_PROF,
 // POSIX timers on a process's or thread's CPU clock) count the stub's CPU time (timers.ts).
 import { clockGet } from "../host";
-import { EBADF, EFAULT, EINVAL } from "../abi/errno";
+import { EBADF, EFAULT, EINVAL, ESRCH } from "../abi/errno";
 import { CLOCK_BOOTTIME, CLOCK_MONOTONIC, CLOCK_PROCESS_CPUTIME_ID, CLOCK_REALTIME, CLOCK_TAI, CLOCK_THREAD_CPUTIME_ID, NSIG, O_RDWR, RLIMIT_NOFILE, SIGALRM, TIMER_ABSTIME } from "../abi/linux";
 import { sysArg } from "../abi/regs";
 import { tasksByTid } from "../kernel/kernel";
 import { Task } from "../kernel/task";
-import { TIMESPEC_BUF } from "../kernel/time";
+import { TIMESPEC_BUF, toNs } from "../kernel/time";
 import { findTimer, intervalTimer, KTimer, TIMER_PROCESS_CPU, TIMER_THREAD_CPU, TIMER_WALL, timers } from "../kernel/timers";
 import { TimerFd } from "../fs/timerfd";
 
@@ -48,25 +48,29 @@ export function sysGetitimer(t: Task): i64 {
   return t.mm.copyOut(sysArg(1), BUF, 32) < 0 ? -EFAULT : 0;
 }
 
+/** setitimer(2): the new value is read and checked first (a missing one disarms, a misfeature
+ *  Linux keeps), then set, then the old one written. */
 export function sysSetitimer(t: Task): i64 {
   const which = <i32>sysArg(0);
-  if (which < ITIMER_REAL || which > ITIMER_PROF) return -EINVAL;
   const nv = sysArg(1);
   const ov = sysArg(2);
-  const k = intervalTimer(t.tg, which);
-  if (ov != 0) {
-    putItimerval(k, BUF);
-    if (t.mm.copyOut(ov, BUF, 32) < 0) return -EFAULT;
+  let value: i64 = 0;
+  let interval: i64 = 0;
+  if (nv != 0) {
+    if (t.mm.copyIn(nv, BUF, 32) < 0) return -EFAULT;
+    const isec = load<i64>(BUF);
+    const iusec = load<i64>(BUF + 8);
+    const vsec = load<i64>(BUF + 16);
+    const vusec = load<i64>(BUF + 24);
+    if (isec < 0 || vsec < 0 || iusec < 0 || iusec >= 1000000 || vusec < 0 || vusec >= 1000000) return -EINVAL;
+    interval = toNs(isec, iusec * 1000);
+    value = toNs(vsec, vusec * 1000);
   }
-  if (nv == 0) return 0;
-  if (t.mm.copyIn(nv, BUF, 32) < 0) return -EFAULT;
-  const isec = load<i64>(BUF);
-  const iusec = load<i64>(BUF + 8);
-  const vsec = load<i64>(BUF + 16);
-  const vusec = load<i64>(BUF + 24);
-  if (isec < 0 || vsec < 0 || iusec < 0 || iusec >= 1000000 || vusec < 0 || vusec >= 1000000) return -EINVAL;
-  k.arm(vsec * NS + vusec * 1000, isec * NS + iusec * 1000);
-  return 0;
+  if (which < ITIMER_REAL || which > ITIMER_PROF) return -EINVAL;
+  const k = intervalTimer(t.tg, which);
+  putItimerval(k, BUF + 32);
+  k.arm(value, interval);
+  return ov != 0 && t.mm.copyOut(ov, BUF + 32, 32) < 0 ? -EFAULT : 0;
 }
 
 /** A CPU-time clock: a thread's, or (perThread unset) the process of task's. */
@@ -74,20 +78,24 @@ export class CpuClock {
   constructor(public task: Task, public perThread: bool) {}
 }
 
-/** The CPU-time clock app clock id c names for t: CLOCK_PROCESS_CPUTIME_ID,
- *  CLOCK_THREAD_CPUTIME_ID, or a dynamic clock naming a pid or tid of the sandbox
- *  (clock_getcpuclockid(3), pthread_getcpuclockid(3): ~id << 3, bit 2 per thread). Null for
- *  any other clock, and for one that names no such process or thread. */
-export function cpuClockOf(t: Task, c: i32): CpuClock | null {
+/** The CPU-time clock app clock id c names for t (pid_for_clock()): CLOCK_PROCESS_CPUTIME_ID,
+ *  CLOCK_THREAD_CPUTIME_ID, or a dynamic clock (clock_getcpuclockid(3),
+ *  pthread_getcpuclockid(3): ~id << 3, bit 2 per thread) naming a process of the sandbox or a
+ *  thread of t's own process, id 0 being t's; to read it (gettime), a process clock may name
+ *  t by its tid. Null for any other clock, and for one that names no such process or
+ *  thread. */
+export function cpuClockOf(t: Task, c: i32, gettime: bool): CpuClock | null {
   if (c == CLOCK_PROCESS_CPUTIME_ID) return new CpuClock(t, false);
   if (c == CLOCK_THREAD_CPUTIME_ID) return new CpuClock(t, true);
   if (c >= 0 || (c & 3) == 3) return null; // fd clocks (CLOCKFD) are not supported
   const id = ~(c >> 3);
   const perThread = (c & 4) != 0;
-  if (id != 0 && !tasksByTid.has(id)) return null;
-  const target = id != 0 ? tasksByTid.get(id) : t;
-  if (!perThread && target.tg.tgid != target.tid) return null;
-  return new CpuClock(target, perThread);
+  if (id == 0) return new CpuClock(t, perThread);
+  if (!tasksByTid.has(id)) return null;
+  const target = tasksByTid.get(id);
+  if (perThread) return target.tg === t.tg ? new CpuClock(target, true) : null;
+  if (gettime && target === t) return new CpuClock(t, false);
+  return target.tg.tgid == target.tid ? new CpuClock(target, false) : null;
 }
 
 let nextTimerId: i32 = 0;
@@ -96,7 +104,7 @@ export function sysTimerCreate(t: Task): i64 {
   const clockid = <i32>sysArg(0);
   const sevp = sysArg(1);
   const idAddr = sysArg(2);
-  const cpu = cpuClockOf(t, clockid);
+  const cpu = cpuClockOf(t, clockid, false);
   if (cpu === null && clockid != CLOCK_REALTIME && clockid != CLOCK_MONOTONIC && clockid != CLOCK_BOOTTIME && clockid != CLOCK_TAI) return -EINVAL;
   let signo = SIGALRM;
   let notify = SIGEV_SIGNAL;
@@ -148,9 +156,9 @@ function clockNow(k: KTimer): i64 {
   return load<i64>(TIMESPEC_BUF) * NS + load<i64>(TIMESPEC_BUF + 8);
 }
 
+/** timer_settime(2) (do_timer_settime()): the new value is read and checked, then the
+ *  timer looked up; a timer whose CPU clock is gone is ESRCH (posix_cpu_timer_set()). */
 export function sysTimerSettime(t: Task): i64 {
-  const k = findTimer(t.tg, <i32>sysArg(0));
-  if (k === null) return -EINVAL;
   const flags = <i32>sysArg(1);
   const nv = sysArg(2);
   const ov = sysArg(3);
@@ -160,16 +168,19 @@ export function sysTimerSettime(t: Task): i64 {
   const vsec = load<i64>(BUF + 16);
   const vnsec = load<i64>(BUF + 24);
   if (isec < 0 || vsec < 0 || insec < 0 || insec >= NS || vnsec < 0 || vnsec >= NS) return -EINVAL;
+  const k = findTimer(t.tg, <i32>sysArg(0));
+  if (k === null) return -EINVAL;
+  if (k.clockGone()) return -ESRCH;
   if (ov != 0) {
     putItimerspec(k, BUF + 32);
     if (t.mm.copyOut(ov, BUF + 32, 32) < 0) return -EFAULT;
   }
-  let value = vsec * NS + vnsec;
+  let value = toNs(vsec, vnsec);
   if ((flags & TIMER_ABSTIME) != 0 && value > 0) {
     const now = clockNow(k);
     value = value > now ? value - now : 1;
   }
-  k.arm(value, isec * NS + insec);
+  k.arm(value, toNs(isec, insec));
   return 0;
 }
 
@@ -234,13 +245,13 @@ export function sysTimerfdSettime(t: Task): i64 {
     putItimerspec(k, BUF + 32);
     if (t.mm.copyOut(sysArg(3), BUF + 32, 32) < 0) return -EFAULT;
   }
-  let value = vsec * NS + vnsec;
+  let value = toNs(vsec, vnsec);
   if ((flags & TFD_TIMER_ABSTIME) != 0 && value > 0) {
     const now = clockNow(k);
     value = value > now ? value - now : 1;
   }
   f.expirations = 0;
-  k.arm(value, isec * NS + insec);
+  k.arm(value, toNs(isec, insec));
   return 0;
 }
 

@@ -9,15 +9,24 @@
  * - POSIX timers on CLOCK_PROCESS_CPUTIME_ID and CLOCK_THREAD_CPUTIME_ID (timer_create)
  *   fire after that much CPU time of the process or the thread.
  * - clock_nanosleep on a thread's CPU clock is EINVAL.
+ * - An interval timer keeps its interval when a zero value disarms it; setitimer with no new
+ *   value disarms. A one-shot SIGEV_NONE timer reads 0 once its clock passed the expiry.
+ * - A timer on an exited thread's clock reads 0 and cannot be set again (ESRCH); a thread
+ *   clock of another process is EINVAL; the clock ids that name pid 0 work from any thread.
  * CPU time is checked against CLOCK_PROCESS_CPUTIME_ID; expiries may come late by a
  * scheduler tick or so, never early.
  */
 #include "check.h"
 #include <signal.h>
 #include <stdint.h>
+#include <pthread.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
+
+#define THREAD_CPUCLOCK(tid) ((~(clockid_t)(tid) << 3) | 2 | 4)
+#define PROCESS_CPUCLOCK(pid) ((~(clockid_t)(pid) << 3) | 2)
 
 #define MS 1000000LL
 
@@ -99,6 +108,21 @@ static void itimers(void)
 	      "a zero value disarms ITIMER_PROF", "%ld.%06ld", (long)got.it_value.tv_sec,
 	      (long)got.it_value.tv_usec);
 
+	/* A zero value disarms but keeps the interval; no new value disarms too. */
+	it = (struct itimerval){{1, 0}, {0, 0}};
+	setitimer(ITIMER_PROF, &it, NULL);
+	getitimer(ITIMER_PROF, &got);
+	CHECK(got.it_interval.tv_sec == 1 && got.it_value.tv_sec == 0 && got.it_value.tv_usec == 0,
+	      "a disarmed ITIMER_PROF keeps its interval", "interval %ld.%06ld", (long)got.it_interval.tv_sec,
+	      (long)got.it_interval.tv_usec);
+	it = (struct itimerval){{0, 0}, {100, 0}};
+	setitimer(ITIMER_PROF, &it, NULL);
+	CHECK(syscall(SYS_setitimer, ITIMER_PROF, NULL, &got) == 0 && got.it_value.tv_sec >= 99,
+	      "setitimer with no new value gives the old one", "%ld s", (long)got.it_value.tv_sec);
+	getitimer(ITIMER_PROF, &got);
+	CHECK(got.it_value.tv_sec == 0 && got.it_value.tv_usec == 0, "and disarms the timer", "%ld.%06ld left",
+	      (long)got.it_value.tv_sec, (long)got.it_value.tv_usec);
+
 	/* A sleeping process uses no CPU time: its timer stays quiet. */
 	fired[SIGPROF] = 0;
 	it = (struct itimerval){{0, 0}, {0, 50000}};
@@ -154,6 +178,91 @@ static void posix_cpu_timer(clockid_t clock, const char *name)
 	timer_delete(id);
 }
 
+static volatile pid_t worker_tid;
+
+static void *worker(void *a)
+{
+	(void)a;
+	worker_tid = (pid_t)syscall(SYS_gettid);
+	spin_until(0, 1, 20);
+	return NULL;
+}
+
+/* From a thread that is not the main one: the clocks that name pid 0 are this process's. */
+static void *second_thread(void *a)
+{
+	(void)a;
+	clockid_t c;
+	int r = clock_getcpuclockid(0, &c);
+	CHECK(r == 0, "clock_getcpuclockid(0) works in a second thread", "returned %d", r);
+	struct timespec ts;
+	CHECK(clock_gettime(PROCESS_CPUCLOCK(0), &ts) == 0, "the pid-0 process clock reads in a second thread",
+	      "%s", "failed");
+	struct sigevent ev;
+	memset(&ev, 0, sizeof ev);
+	ev.sigev_notify = SIGEV_NONE;
+	timer_t id;
+	CHECK(timer_create(PROCESS_CPUCLOCK(0), &ev, &id) == 0, "a timer on it is made in a second thread", "%s", "failed");
+	timer_delete(id);
+	return NULL;
+}
+
+static void clock_owners(void)
+{
+	struct sigevent ev;
+	memset(&ev, 0, sizeof ev);
+	ev.sigev_notify = SIGEV_NONE;
+	timer_t id;
+
+	/* A one-shot SIGEV_NONE timer reads 0 as soon as its clock has passed the expiry. */
+	REQUIRE(timer_create(CLOCK_PROCESS_CPUTIME_ID, &ev, &id) == 0, "timer_create(SIGEV_NONE)", "%s", "failed");
+	struct itimerspec its = {{0, 0}, {0, 10 * MS}}, got;
+	timer_settime(id, 0, &its, NULL);
+	int64_t cpu0 = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
+	while (clock_ns(CLOCK_PROCESS_CPUTIME_ID) - cpu0 < 20 * MS)
+		spin_until(0, 1, 5);
+	timer_gettime(id, &got);
+	CHECK(got.it_value.tv_sec == 0 && got.it_value.tv_nsec == 0, "a passed one-shot SIGEV_NONE timer reads 0",
+	      "%ld.%09ld", (long)got.it_value.tv_sec, got.it_value.tv_nsec);
+	timer_delete(id);
+
+	/* Another process's thread clock is none of ours. */
+	int p[2];
+	REQUIRE(pipe(p) == 0, "pipe", "%s", "failed");
+	pid_t c = fork();
+	if (c == 0) {
+		char b;
+		_exit(read(p[0], &b, 1) == 1 ? 0 : 1);
+	}
+	struct timespec ts;
+	CHECK_ERR(clock_gettime(THREAD_CPUCLOCK(c), &ts), EINVAL, "another process's thread clock is EINVAL");
+	CHECK_ERR(timer_create(THREAD_CPUCLOCK(c), &ev, &id), EINVAL, "a timer on it is EINVAL");
+	CHECK(clock_gettime(PROCESS_CPUCLOCK(c), &ts) == 0, "another process's process clock reads", "%s", "failed");
+	if (write(p[1], "x", 1) != 1)
+		say("info: the child was gone\n");
+	waitpid(c, NULL, 0);
+
+	/* A timer on a thread's clock stops with the thread. */
+	pthread_t t;
+	pthread_create(&t, NULL, worker, NULL);
+	while (!worker_tid)
+		;
+	clockid_t tc;
+	REQUIRE(pthread_getcpuclockid(t, &tc) == 0 && timer_create(tc, &ev, &id) == 0, "a timer on a thread's clock", "%s",
+		"failed");
+	its = (struct itimerspec){{0, 0}, {100, 0}};
+	timer_settime(id, 0, &its, NULL);
+	pthread_join(t, NULL);
+	timer_gettime(id, &got);
+	CHECK(got.it_value.tv_sec == 0 && got.it_value.tv_nsec == 0, "once its thread is gone the timer reads 0",
+	      "%ld.%09ld", (long)got.it_value.tv_sec, got.it_value.tv_nsec);
+	CHECK_ERR(timer_settime(id, 0, &its, NULL), ESRCH, "and setting it again is ESRCH");
+	timer_delete(id);
+
+	pthread_create(&t, NULL, second_thread, NULL);
+	pthread_join(t, NULL);
+}
+
 int main(void)
 {
 	struct sigaction sa;
@@ -166,6 +275,7 @@ int main(void)
 	itimers();
 	posix_cpu_timer(CLOCK_PROCESS_CPUTIME_ID, "CLOCK_PROCESS_CPUTIME_ID");
 	posix_cpu_timer(CLOCK_THREAD_CPUTIME_ID, "CLOCK_THREAD_CPUTIME_ID");
+	clock_owners();
 
 	struct timespec ts = {0, MS};
 	int r = clock_nanosleep(CLOCK_THREAD_CPUTIME_ID, 0, &ts, NULL);

@@ -6,6 +6,10 @@
  * - select writes the time left to its timeval when it returns (ready, timed out, or
  *   interrupted), and the raw pselect6 and ppoll syscalls to their timespec (Linux's
  *   poll_select_finish()); a zero timeout is not written.
+ * - A nanosleep whose rem cannot be written fails with EFAULT when interrupted; select takes
+ *   whole seconds in tv_usec; the STICKY_TIMEOUTS personality leaves the timeout alone; a
+ *   timeout too long to count still waits and is interrupted as usual.
+ * - A timerfd keeps running when the process that made it exits.
  * - sched_setaffinity sets the mask sched_getaffinity then reports (the requested CPUs that
  *   exist); a mask with no such CPU is EINVAL, an unknown pid ESRCH, a bad pointer EFAULT;
  *   a child of fork inherits its parent's mask.
@@ -15,6 +19,10 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/mman.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/timerfd.h>
 #include <stdint.h>
 #include <sys/select.h>
 #include <sys/syscall.h>
@@ -145,6 +153,72 @@ static void selects(void)
 	close(p[1]);
 }
 
+static void edges(void)
+{
+	/* rem in read-only memory. */
+	struct timespec *ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct timespec req = {0, 400 * MS};
+	alarm_in(50);
+	CHECK_ERR(nanosleep(&req, ro), EFAULT, "an interrupted nanosleep whose rem cannot be written fails with EFAULT");
+	munmap(ro, 4096);
+
+	int p[2];
+	REQUIRE(pipe(p) == 0 && write(p[1], "x", 1) == 1, "a readable pipe", "%s", "failed");
+	fd_set rd;
+	FD_ZERO(&rd);
+	FD_SET(p[0], &rd);
+	struct timeval tv = {0, 1000001};
+	long n = syscall(SYS_select, p[0] + 1, &rd, NULL, NULL, &tv);
+	CHECK(n == 1 && tv.tv_sec * 1000000 + tv.tv_usec > 900000, "select takes whole seconds in tv_usec",
+	      "returned %ld, %ld.%06ld", n, (long)tv.tv_sec, (long)tv.tv_usec);
+
+	int old = personality(0xffffffff);
+	personality(old | STICKY_TIMEOUTS);
+	char b;
+	CHECK(read(p[0], &b, 1) == 1, "the pipe is drained", "%s", "no");
+	FD_ZERO(&rd);
+	FD_SET(p[0], &rd);
+	tv = (struct timeval){0, 30000};
+	n = syscall(SYS_select, p[0] + 1, &rd, NULL, NULL, &tv);
+	CHECK(n == 0 && tv.tv_sec == 0 && tv.tv_usec == 30000, "STICKY_TIMEOUTS leaves select's timeout alone",
+	      "returned %ld, %ld.%06ld", n, (long)tv.tv_sec, (long)tv.tv_usec);
+	personality(old);
+
+	struct pollfd pf = {p[0], POLLIN, 0};
+	struct timespec huge = {10000000000LL, 0};
+	alarm_in(50);
+	n = syscall(SYS_ppoll, &pf, 1, &huge, NULL, 8);
+	CHECK(n == -1 && errno == EINTR, "a ppoll with a timeout of 300 years is interrupted with EINTR", "returned %ld", n);
+	CHECK(huge.tv_sec > 1000000000LL, "and tells a long time left", "%lld s", (long long)huge.tv_sec);
+	close(p[0]);
+	close(p[1]);
+
+	/* A timerfd lives with its file, not with the process that made it: a grandchild, ours
+	 * again once its parent exits (we are a subreaper), waits on the timerfd it inherited. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	pid_t c = fork();
+	if (c == 0) {
+		int fd = timerfd_create(CLOCK_MONOTONIC, 0);
+		struct itimerspec its = {{0, 20 * MS}, {0, 20 * MS}};
+		timerfd_settime(fd, 0, &its, NULL);
+		pid_t g = fork();
+		if (g == 0) {
+			usleep(100000); /* its maker has exited by now */
+			struct pollfd tp = {fd, POLLIN, 0};
+			_exit(poll(&tp, 1, 2000) == 1 ? 0 : 1);
+		}
+		_exit(g > 0 ? 0 : 2);
+	}
+	int st = -1;
+	waitpid(c, &st, 0);
+	REQUIRE(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the timerfd's maker forked and exited", "status %#x", st);
+	st = -1;
+	pid_t g = wait(&st);
+	CHECK(g > 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0, "the timerfd still fires after its maker exited",
+	      "pid %d status %#x", g, st);
+	prctl(PR_SET_CHILD_SUBREAPER, 0);
+}
+
 static void affinity(void)
 {
 	cpu_set_t all, one, got;
@@ -211,6 +285,7 @@ int main(void)
 	sigaction(SIGALRM, &sa, NULL);
 	sleeps();
 	selects();
+	edges();
 	affinity();
 	return check_done();
 }
