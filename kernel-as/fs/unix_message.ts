@@ -5,16 +5,16 @@
 // cut to the buffer (the rest is lost; MSG_TRUNC tells); files passed with SCM_RIGHTS ride
 // with their message. A message costs its sender room in its send buffer until it is received
 // (sk_wmem_alloc against SO_SNDBUF), and a datagram socket that is not its receiver's peer
-// also waits while the receiver holds more than max_dgram_qlen messages.
+// also waits while the receiver holds more than max_dgram_qlen messages. Unlike a stream,
+// neither kind raises SIGPIPE: a send that cannot go is EPIPE. A pending error (a reset,
+// Linux's sk_err) is what the next send, receive or SO_ERROR reports first, once.
 import { EAGAIN, ECONNREFUSED, ECONNRESET, EMSGSIZE, ENOTCONN, EPERM, EPIPE } from "../abi/errno";
-import { O_NONBLOCK, SIGPIPE } from "../abi/linux";
+import { O_NONBLOCK } from "../abi/linux";
 import { park, wakeLater } from "../kernel/sched";
-import { SigInfo, SI_USER } from "../kernel/signal";
-import { sendSignalToTask } from "../kernel/signal_send";
 import { Task } from "../kernel/task";
 import { FileDescription, POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM } from "./file";
 import {
-  endPoll, IoVec, MSG_DONTWAIT, MSG_NOSIGNAL, MSG_PEEK, MsgInfo, POLLRDHUP, Received, SHUT_RD, SHUT_RDWR, SHUT_WR, SIOCINQ, SIOCOUTQ,
+  endPoll, IoVec, MSG_DONTWAIT, MSG_PEEK, MsgInfo, POLLRDHUP, Received, SHUT_RD, SHUT_RDWR, SHUT_WR, SIOCINQ, SIOCOUTQ,
   SOCK_DGRAM, SOCK_SEQPACKET, UnixEnd, UnixNamed,
 } from "./unix_socket";
 
@@ -54,12 +54,19 @@ class SendBuffer {
 class Message {
   constructor(
     public data: Uint8Array,
-    /** The sender's bound name (empty: unnamed). */
-    public from: Uint8Array,
+    /** The socket that sent it, whose name the receiver learns as it is then (unix_copy_addr()). */
+    public sender: FileDescription,
     public files: FileDescription[] | null,
     public owner: SendBuffer,
   ) {
     owner.used += this.cost;
+  }
+
+  /** The sender's name now (empty: unnamed): a datagram socket's bound name, a seqpacket
+   *  end's own name. */
+  get from(): Uint8Array {
+    const s = this.sender;
+    return s instanceof UnixNamed ? (<UnixNamed>s).name : (<UnixEnd>s).localName;
   }
 
   get cost(): i32 { return this.data.length + MSG_OVERHEAD; }
@@ -146,18 +153,15 @@ function noWait(f: FileDescription, flags: i32): bool {
   return (f.flags & O_NONBLOCK) != 0 || (flags & MSG_DONTWAIT) != 0;
 }
 
-/** EPIPE for a send that cannot go, with SIGPIPE unless MSG_NOSIGNAL. */
-function brokenPipe(t: Task, flags: i32): i64 {
-  if ((flags & MSG_NOSIGNAL) == 0) sendSignalToTask(t, SIGPIPE, new SigInfo(SIGPIPE, SI_USER, t.tg.tgid, t.tg.cred.uid));
-  return -EPIPE;
+/** Whether a message of iov is too big for any send buffer (EMSGSIZE). */
+function tooBig(iov: IoVec): bool {
+  return iov.total > <u64>(UNIX_SNDBUF - 32);
 }
 
-/** The checks every message send makes before its target's: its size (EMSGSIZE past the
- *  send buffer), the sender's own shutdown (EPIPE), then room in its buffer (EAGAIN, or the
- *  caller parks: RET_BLOCK). 0 to go on. */
-function sendRoom(t: Task, f: FileDescription, buf: SendBuffer, wrShut: bool, iov: IoVec, flags: i32): i64 {
-  if (iov.total > <u64>(UNIX_SNDBUF - 32)) return -EMSGSIZE;
-  if (wrShut) return brokenPipe(t, flags);
+/** Room in the sender's buffer (sock_alloc_send_pskb()), after its own shutdown (EPIPE):
+ *  0 to go on, EAGAIN, or the caller parks (RET_BLOCK). */
+function sendRoom(t: Task, f: FileDescription, buf: SendBuffer, wrShut: bool, flags: i32): i64 {
+  if (wrShut) return -EPIPE;
   if (buf.hasRoom()) return 0;
   if (noWait(f, flags)) return -EAGAIN;
   buf.waiters.push(t);
@@ -187,26 +191,37 @@ export class UnixDgramSocket extends UnixNamed {
 
   get type(): i32 { return SOCK_DGRAM; }
 
-  /** unix_dgram_sendmsg(): sends iov to `to` (the peer when null) with files to pass. A
+  /** The pending error (ECONNRESET), taken; 0 when there is none. */
+  takeError(): i32 {
+    if (!this.resetErr) return 0;
+    this.resetErr = false;
+    return -ECONNRESET;
+  }
+
+  /** What unix_dgram_sendmsg() checks before it looks up the destination: one or a peer
+   *  (ENOTCONN), the size, a pending error, its own shutdown, room in its buffer. 0 to go
+   *  on, -errno or RET_BLOCK. */
+  checkSend(t: Task, iov: IoVec, flags: i32, hasDest: bool): i64 {
+    if (!hasDest && this.peer === null) return -ENOTCONN;
+    if (tooBig(iov)) return -EMSGSIZE;
+    const e = this.takeError();
+    if (e != 0) return e;
+    return sendRoom(t, this, this.sendBuf, this.wrShut, flags);
+  }
+
+  /** Sends iov to `to` (the peer when null) with files to pass, once checkSend() passed. A
    *  target connected to another socket is EPERM, one that is gone ECONNREFUSED (and no
    *  longer the peer), one that stopped reading EPIPE; a full queue of a receiver whose
    *  peer is another socket makes the sender wait. */
   sendTo(t: Task, iov: IoVec, flags: i32, to: UnixDgramSocket | null, files: FileDescription[] | null): i64 {
     const other = to !== null ? to : this.peer;
     if (other === null) return -ENOTCONN;
-    const r = sendRoom(t, this, this.sendBuf, this.wrShut, iov, flags);
-    if (r != 0) return r;
-    if (this.resetErr) {
-      this.resetErr = false;
-      return -ECONNRESET;
-    }
-    if (other.peer !== null && other.peer !== this) return -EPERM;
+    if (!other.takesFrom(this)) return -EPERM;
     if (other.released) {
-      if (this.peer !== other) return -ECONNREFUSED;
-      this.connect(null);
+      if (this.peer === other) this.connect(null);
       return -ECONNREFUSED;
     }
-    if (other.rdShut) return brokenPipe(t, flags);
+    if (other.rdShut) return -EPIPE;
     if (other !== this && other.peer !== this && other.queue.msgs.length > MAX_DGRAM_QLEN) {
       if (noWait(this, flags)) return -EAGAIN;
       other.queue.writers.push(t);
@@ -215,18 +230,16 @@ export class UnixDgramSocket extends UnixNamed {
     const data = gather(t, iov);
     if (data === null) return -14; // EFAULT
     if (files !== null) for (let i = 0; i < files!.length; i++) files![i].get();
-    other.queue.push(new Message(data, this.name, files, this.sendBuf));
+    other.queue.push(new Message(data, this, files, this.sendBuf));
     return <i64>iov.total;
   }
 
-  /** unix_dgram_recvmsg(): one message; an empty queue waits unless reading was shut down
-   *  (0) or the call may not wait (EAGAIN). */
+  /** unix_dgram_recvmsg(): one message; an empty queue waits, unless the call may not wait
+   *  (EAGAIN) or reading was shut down (0). */
   recv(t: Task, iov: IoVec, flags: i32, got: Received | null, info: MsgInfo | null): i64 {
     const q = this.queue;
-    if (this.resetErr) {
-      this.resetErr = false;
-      return -ECONNRESET;
-    }
+    const e = this.takeError();
+    if (e != 0) return e;
     if (q.msgs.length == 0) {
       if (noWait(this, flags)) return -EAGAIN;
       if (this.rdShut) return 0;
@@ -236,31 +249,59 @@ export class UnixDgramSocket extends UnixNamed {
     return takeMessage(t, q, iov, flags, got, info);
   }
 
-  /** connect(2): other becomes the peer (null: AF_UNSPEC disconnects). Leaving a peer loses
-   *  the messages queued here, and a peer still connected to this socket learns of it
-   *  (unix_dgram_disconnected(): "Messages are lost"). */
-  connect(other: UnixDgramSocket | null): void {
-    const old = this.peer;
-    this.peer = other;
-    if (old === null || old === other || this.queue.msgs.length == 0) return;
-    this.queue.clear();
-    if (!old.released && old.peer === this) old.resetErr = true;
+  /** unix_may_send(): a socket connected to another takes messages from that one only. */
+  takesFrom(sender: UnixDgramSocket): bool {
+    return this.peer === null || this.peer === sender;
   }
 
-  /** shutdown(2) stops this socket only: a datagram has no other side to tell. */
+  /** connect(2): other becomes the peer (null: AF_UNSPEC disconnects); a socket connected
+   *  to another is EPERM. Leaving a peer loses the messages queued here, and a peer still
+   *  connected to this socket learns of it (unix_dgram_disconnected(): "Messages are
+   *  lost"); whoever waited for room at the old peer looks again. */
+  connect(other: UnixDgramSocket | null): i32 {
+    if (other !== null && !other.takesFrom(this)) return -EPERM;
+    const old = this.peer;
+    this.peer = other;
+    if (old === null || old === other) return 0;
+    wakeAll(old.queue.writers);
+    old.queue.writers = [];
+    if (this.queue.msgs.length == 0) return 0;
+    this.queue.clear();
+    if (!old.released && old.peer === this) {
+      old.resetErr = true;
+      wakeAll(old.queue.readers);
+      old.queue.readers = [];
+    }
+    return 0;
+  }
+
+  /** shutdown(2) stops this socket only: a datagram has no other side to tell. Whoever
+   *  waits on it looks again (a receive ends, a send fails). */
   shutdown(how: i32): void {
     if (how == SHUT_RD || how == SHUT_RDWR) this.rdShut = true;
     if (how == SHUT_WR || how == SHUT_RDWR) this.wrShut = true;
     wakeAll(this.queue.readers);
     this.queue.readers = [];
+    this.sendBuf.wake();
+    const p = this.peer;
+    if (p !== null) {
+      wakeAll(p.queue.writers);
+      p.queue.writers = [];
+    }
   }
 
+  /** read(2) of nothing reads nothing: the queue stays (sock_read_iter()). */
   read(t: Task, addr: u64, len: u64): i64 {
-    return this.recv(t, new IoVec().add(addr, len), 0, null, null);
+    return len == 0 ? 0 : this.recv(t, new IoVec().add(addr, len), 0, null, null);
   }
 
+  /** write(2) of nothing sends nothing (sock_write_iter()); send(2) of nothing sends an
+   *  empty datagram. */
   write(t: Task, addr: u64, len: u64): i64 {
-    return this.sendTo(t, new IoVec().add(addr, len), 0, null, null);
+    if (len == 0) return 0;
+    const iov = new IoVec().add(addr, len);
+    const r = this.checkSend(t, iov, 0, false);
+    return r != 0 ? r : this.sendTo(t, iov, 0, null, null);
   }
 
   /** unix_dgram_poll(). */
@@ -336,34 +377,36 @@ export class SeqpacketEnd extends UnixEnd {
     return this.rdShut || p === null || p.wrShut;
   }
 
+  /** unix_seqpacket_sendmsg(): a pending error first, then the size, then EPIPE once
+   *  either side stopped (the peer's close shuts this side down too). */
   send(t: Task, iov: IoVec, flags: i32, files: FileDescription[] | null = null): i64 {
+    const e = this.takeError();
+    if (e != 0) return e;
+    if (tooBig(iov)) return -EMSGSIZE;
     const p = this.peer;
-    const r = sendRoom(t, this, this.sendBuf, this.wrShut || p === null || p.rdShut, iov, flags);
+    const r = sendRoom(t, this, this.sendBuf, this.wrShut || p === null || p.rdShut, flags);
     if (r != 0) return r;
     const data = gather(t, iov);
     if (data === null) return -14; // EFAULT
     if (files !== null) for (let i = 0; i < files!.length; i++) files![i].get();
     // sendRoom() refused a send without a peer (EPIPE).
-    p!.queue.push(new Message(data, this.localName, files, this.sendBuf));
+    p!.queue.push(new Message(data, this, files, this.sendBuf));
     return <i64>iov.total;
   }
 
   recv(t: Task, iov: IoVec, flags: i32, got: Received | null = null, info: MsgInfo | null = null): i64 {
     const q = this.queue;
+    const e = this.takeError();
+    if (e != 0) return e;
     if (q.msgs.length == 0) {
-      if (this.resetErr) {
-        this.resetErr = false;
-        return -ECONNRESET;
-      }
       if (this.ended()) return 0;
       if (noWait(this, flags)) return -EAGAIN;
       q.readers.push(t);
       return park(t, -1, -1, 0);
     }
-    const r = takeMessage(t, q, iov, flags, got, info);
-    // A seqpacket does not say who sent (unix_seqpacket_recvmsg() gives no address).
-    if (info !== null) info.from = new Uint8Array(0);
-    return r;
+    // The sender is named by its end's name: the connector's bound name, or the listener's
+    // for the accepted end (unix_copy_addr()).
+    return takeMessage(t, q, iov, flags, got, info);
   }
 
   shutdown(how: i32): void {

@@ -106,6 +106,13 @@ export class UnixEnd extends FileDescription {
   /** SOCK_STREAM or SOCK_SEQPACKET. */
   get type(): i32 { return SOCK_STREAM; }
 
+  /** The pending error (ECONNRESET), taken; 0 when there is none (sock_error()). */
+  takeError(): i32 {
+    if (!this.resetErr) return 0;
+    this.resetErr = false;
+    return -ECONNRESET;
+  }
+
   /** Receives into iov (recvmsg's semantics): the count, 0 at end of file, -errno or
    *  RET_BLOCK; files passed go to got, the message's truncation to info. */
   recv(t: Task, iov: IoVec, flags: i32, got: Received | null = null, info: MsgInfo | null = null): i64 { return -EINVAL; }
@@ -125,12 +132,14 @@ export class UnixEnd extends FileDescription {
     other.peerName = mine;
   }
 
+  /** read(2) and write(2) of nothing move nothing: a message stays queued, none is sent
+   *  (sock_read_iter(), sock_write_iter()). */
   read(t: Task, addr: u64, len: u64): i64 {
-    return this.recv(t, new IoVec().add(addr, len), 0);
+    return len == 0 ? 0 : this.recv(t, new IoVec().add(addr, len), 0);
   }
 
   write(t: Task, addr: u64, len: u64): i64 {
-    return this.send(t, new IoVec().add(addr, len), 0);
+    return len == 0 ? 0 : this.send(t, new IoVec().add(addr, len), 0);
   }
 
   stat(dst: usize): i32 { return statSocket(this.ino, dst); }
@@ -167,10 +176,7 @@ export class UnixSocket extends UnixEnd {
   recv(t: Task, iov: IoVec, flags: i32, got: Received | null = null, info: MsgInfo | null = null): i64 {
     const p = this.rx;
     if (iov.total == 0) return 0;
-    if (p.len == 0 && this.resetErr) {
-      this.resetErr = false;
-      return -ECONNRESET;
-    }
+    if (p.len == 0 && this.resetErr) return this.takeError();
     const ended = p.writers == 0 || this.rdShut;
     const short = p.len == 0 || ((flags & MSG_WAITALL) != 0 && <u64>p.len < iov.total && iov.total <= <u64>p.capacity);
     if (short && !ended) {
@@ -341,12 +347,13 @@ export function streamEnds(flags: i32, pid: i32, uid: u32, gid: u32, pid2: i32, 
   return [new UnixSocket(flags, a, b, pid, uid, gid), new UnixSocket(flags, b, a, pid2, uid2, gid2)];
 }
 
-/** Abstract names (a leading NUL byte) bound now, by their bytes in hex. */
+/** Abstract names (a leading NUL byte) bound now, by socket type and their bytes in hex:
+ *  each type has its own names (Linux hashes the type in). */
 const abstractNames = new Map<string, UnixNamed>();
 let autobindNext: u32 = 0;
 
-function hexKey(b: Uint8Array): string {
-  let s = "";
+function hexKey(b: Uint8Array, type: i32): string {
+  let s = type.toString() + ":";
   for (let i = 0; i < b.length; i++) s += (<u32>b[i] + 0x100).toString(16).substring(1);
   return s;
 }
@@ -366,13 +373,13 @@ export class UnixNamed extends FileDescription {
   bindAbstract(name: Uint8Array): i32 {
     let n = name;
     // Autobind: the next free name of five hex digits, as Linux's unix_autobind() picks.
-    for (let tries = 0; n.length == 0 || (name.length == 0 && abstractNames.has(hexKey(n))); tries++) {
+    for (let tries = 0; n.length == 0 || (name.length == 0 && abstractNames.has(hexKey(n, this.type))); tries++) {
       if (tries > 0xfffff) return -ENOSPC;
       n = new Uint8Array(6);
       const digits = (autobindNext++ & 0xfffff).toString(16);
       for (let i = 0; i < 5; i++) n[i + 1] = <u8>(i < 5 - digits.length ? 0x30 : digits.charCodeAt(i - (5 - digits.length)));
     }
-    const key = hexKey(n);
+    const key = hexKey(n, this.type);
     if (abstractNames.has(key)) return -EADDRINUSE;
     abstractNames.set(key, this);
     this.name = n;
@@ -389,7 +396,7 @@ export class UnixNamed extends FileDescription {
   /** Gives the name back (release). */
   unbind(): void {
     if (this.boundInode !== null) this.boundInode!.boundSocket = null;
-    else if (this.name.length > 0) abstractNames.delete(hexKey(this.name));
+    else if (this.name.length > 0) abstractNames.delete(hexKey(this.name, this.type));
   }
 
   stat(dst: usize): i32 { return statSocket(this.ino, dst); }
@@ -397,9 +404,9 @@ export class UnixNamed extends FileDescription {
   anonName(): string { return "socket:[" + this.ino.toString() + "]"; }
 }
 
-/** The socket bound to abstract name (null when none). */
-export function abstractBound(name: Uint8Array): UnixNamed | null {
-  const key = hexKey(name);
+/** The socket of the given type bound to abstract name (null when none). */
+export function abstractBound(name: Uint8Array, type: i32): UnixNamed | null {
+  const key = hexKey(name, type);
   return abstractNames.has(key) ? abstractNames.get(key) : null;
 }
 

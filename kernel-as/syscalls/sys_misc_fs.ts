@@ -85,7 +85,8 @@ export function sysReadahead(t: Task): i64 {
   const f = t.fdTable.get(<i32>sysArg(0));
   if (f === null || !f.readable) return -EBADF;
   if (!(f instanceof InodeFile) || ((<InodeFile>f).path.inode.mode & S_IFMT) != S_IFREG) return -EINVAL;
-  return 0;
+  // The count is a length for fadvise: past the largest one it is negative (EINVAL).
+  return <i64>sysArg(2) < 0 ? -EINVAL : 0;
 }
 
 const SYNC_FILE_RANGE_ALL: u32 = 7;

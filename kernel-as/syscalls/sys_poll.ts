@@ -151,10 +151,10 @@ function doSelect(t: Task, nfds: i32, rAddr: u64, wAddr: u64, eAddr: u64, ns: i6
     if (!wanted) continue;
     if (t.fdTable.getRaw(fd) === null) return -9; // EBADF
     fds.push(fd);
-    // An O_PATH fd is open but has no file to poll: do_select() leaves it DEFAULT_POLLMASK,
-    // always readable and writable.
+    // An O_PATH fd is open but has no file to poll: select_poll_one() says EPOLLNVAL, which
+    // every set counts as ready (Linux 6.12 on).
     const f = t.fdTable.get(fd);
-    const rev = f !== null ? f.poll(SELECT_IN | SELECT_OUT | SELECT_EX) : POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM;
+    const rev = f !== null ? f.poll(SELECT_IN | SELECT_OUT | SELECT_EX) : SELECT_IN | SELECT_OUT | SELECT_EX;
     for (let k = 0; k < 3; k++) {
       const w = changetype<usize>(sets[k]) + word;
       if ((load<u64>(w) & bit) != 0 && (rev & masks[k]) != 0) {

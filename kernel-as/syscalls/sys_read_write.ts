@@ -1,4 +1,6 @@
 // read(2), write(2) and their positioned and vectored forms (Linux fs/read_write.c).
+import { IoVec } from "../fs/unix_socket";
+import { isSocket, socketVector } from "./sys_socket";
 import { EBADF, EFAULT, EINVAL } from "../abi/errno";
 import { sysArg } from "../abi/regs";
 import { Task } from "../kernel/task";
@@ -72,6 +74,14 @@ export function readOrWriteVector(t: Task, f: FileDescription, iov: u64, cnt: u6
     if (<i64>len < 0) return -EINVAL;
     total += len;
     if (<i64>total < 0) return -EINVAL;
+  }
+  if (pos < 0 && isSocket(f)) {
+    const v = new IoVec();
+    for (let i: u64 = 0; i < cnt; i++) {
+      t.mm.copyIn(iov + i * 16, IOV_BUF, 16);
+      v.add(load<u64>(IOV_BUF), load<u64>(IOV_BUF + 8));
+    }
+    return socketVector(t, f, v, write);
   }
   let done: i64 = 0;
   for (let i: u64 = 0; i < cnt; i++) {

@@ -10,7 +10,7 @@ import { O_NONBLOCK, O_RDWR, RLIMIT_NOFILE } from "../abi/linux";
 import { sysArg } from "../abi/regs";
 import { Task } from "../kernel/task";
 import {
-  abstractBound, IoVec, MSG_DONTWAIT, MSG_NOSIGNAL, MSG_PEEK, MSG_WAITALL, MsgInfo, Received, SHUT_RDWR, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM,
+  abstractBound, IoVec, MsgInfo, Received, SHUT_RDWR, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM,
   streamEnds, UnixEnd, UnixNamed, UnixStreamSocket,
 } from "../fs/unix_socket";
 import { dgramPair, MSG_TRUNC, seqpacketEnds, UNIX_SNDBUF, UnixDgramSocket } from "../fs/unix_message";
@@ -42,13 +42,12 @@ const SCM_RIGHTS: i32 = 1;
 const SCM_CREDENTIALS: i32 = 2;
 /** The most fds one message may pass (SCM_MAX_FD). */
 const SCM_MAX_FD: i32 = 253;
+/** Out-of-band data is EOPNOTSUPP on every unix socket here (streams took it only from
+ *  Linux 5.15); other flags a call does not know are ignored, as Linux ignores them. */
+const MSG_OOB: i32 = 0x1;
 const MSG_CTRUNC: i32 = 0x8;
 const INT_MAX: u64 = 0x7fffffff;
-/** Flags send and recv accept; MSG_OOB and anything unknown is EOPNOTSUPP for a unix socket. */
-const MSG_EOR: i32 = 0x80;
-const MSG_MORE: i32 = 0x8000;
 const MSG_CMSG_CLOEXEC: i32 = 0x40000000;
-const MSG_KNOWN: i32 = MSG_PEEK | MSG_DONTWAIT | MSG_WAITALL | MSG_NOSIGNAL | MSG_TRUNC | MSG_EOR | MSG_MORE | MSG_CMSG_CLOEXEC;
 /** UIO_MAXIOV. */
 const IOV_MAX: u64 = 1024;
 
@@ -81,6 +80,13 @@ function endOf(f: FileDescription, unconnected: i32): UnixEnd | null {
   const c = s.connected();
   if (c === null) sockErr = s.type == SOCK_SEQPACKET ? ENOTCONN : unconnected;
   return c;
+}
+
+/** The pending error of socket f (a description of anySocketOf), taken: -ECONNRESET or 0. */
+function takeError(f: FileDescription): i32 {
+  if (f instanceof UnixDgramSocket) return (<UnixDgramSocket>f).takeError();
+  const e = f instanceof UnixEnd ? <UnixEnd>f : (<UnixStreamSocket>f).conn;
+  return e !== null ? e.takeError() : 0;
 }
 
 /** The socket(2) socket on fd: null with sockErr (`other` for a socketpair end). */
@@ -187,6 +193,8 @@ export function sysBind(t: Task): i64 {
   if (s === null) return -sockErr;
   const name = sockaddrArg(t, sysArg(1), sysArg(2));
   if (name === null) return -sockErr;
+  // An autobind request (the family alone) of a bound socket keeps its name (unix_autobind()).
+  if (name.length == 0 && s.name.length > 0) return 0;
   if (s.name.length > 0 || (s instanceof UnixStreamSocket && (<UnixStreamSocket>s).conn !== null)) return -EINVAL;
   if (name.length == 0 || name[0] == 0) return s.bindAbstract(name);
   const pp = createTargetAt(t, AT_FDCWD, pathOf(name), false);
@@ -217,7 +225,7 @@ export function sysListen(t: Task): i64 {
 function boundSocket(t: Task, name: Uint8Array, type: i32): UnixNamed | null {
   let b: FileDescription | null = null;
   if (name[0] == 0) {
-    b = abstractBound(name);
+    b = abstractBound(name, type);
   } else {
     const p = resolveAt(t, AT_FDCWD, pathOf(name), LOOKUP_FOLLOW);
     if (p === null) {
@@ -250,17 +258,14 @@ export function sysConnect(t: Task): i64 {
   if (f === null) return -sockErr;
   if (f instanceof UnixDgramSocket) {
     const d = <UnixDgramSocket>f;
-    if (sysArg(2) >= 2 && t.mm.copyIn(sysArg(1), BUF, 2) == 0 && load<u16>(BUF) == 0) {
-      d.connect(null); // AF_UNSPEC
-      return 0;
-    }
+    // AF_UNSPEC disconnects (an address longer than a sockaddr_storage is EINVAL first).
+    if (sysArg(2) >= 2 && sysArg(2) <= 128 && t.mm.copyIn(sysArg(1), BUF, 2) == 0 && load<u16>(BUF) == 0) return d.connect(null);
     const name = sockaddrArg(t, sysArg(1), sysArg(2));
     if (name === null) return -sockErr;
     if (name.length == 0) return -EINVAL;
     const other = boundSocket(t, name, SOCK_DGRAM);
     if (other === null) return -sockErr;
-    d.connect(<UnixDgramSocket>other);
-    return 0;
+    return d.connect(<UnixDgramSocket>other);
   }
   if (!(f instanceof UnixStreamSocket)) return -EISCONN;
   const s = <UnixStreamSocket>f;
@@ -360,49 +365,73 @@ export function sysSocketpair(t: Task): i64 {
 
 /** Sends iov on socket f (a description of anySocketOf) to the destination sockaddr at
  *  nameAddr (nameLen bytes; none when either is 0), passing the files of the control
- *  messages at control (controlLen bytes). Unknown flags are EOPNOTSUPP. A datagram socket
- *  sends to the socket bound at the destination, or to its peer; a connected stream takes no
- *  destination (EISCONN), an unconnected one says EOPNOTSUPP for one (unix_stream_sendmsg());
- *  a seqpacket ignores it once connected (unix_seqpacket_sendmsg()); an unconnected stream or
- *  seqpacket is ENOTCONN. */
+ *  messages at control (controlLen bytes), in Linux's order: the control messages (scm_send()),
+ *  MSG_OOB (EOPNOTSUPP; other flags are ignored), then the socket's own checks. A datagram
+ *  socket sends to the socket bound at the destination, looked up last, or to its peer; a
+ *  connected stream takes no destination (EISCONN), an unconnected one says EOPNOTSUPP for
+ *  one (unix_stream_sendmsg()); a seqpacket ignores it once connected
+ *  (unix_seqpacket_sendmsg()); an unconnected stream or seqpacket is ENOTCONN. */
 function sendOn(t: Task, f: FileDescription, iov: IoVec, flags: i32, nameAddr: u64, nameLen: u64, control: u64, controlLen: u64): i64 {
-  if ((flags & ~MSG_KNOWN) != 0) return -EOPNOTSUPP;
-  const hasName = nameAddr != 0 && nameLen != 0;
-  let to: UnixDgramSocket | null = null;
-  let end: UnixEnd | null = null;
+  if (controlLen > INT_MAX) return -ENOBUFS;
+  const files = controlLen > 0 ? controlFiles(t, control, controlLen) : null;
+  if (controlLen > 0 && files === null) return -sockErr;
+  const n = sendChecked(t, f, iov, flags, nameAddr != 0 && nameLen != 0 ? nameAddr : 0, nameLen,
+    files !== null && files!.length > 0 ? files : null);
+  // The send took its own references to what it passed; the ones taken here go back.
+  if (files !== null) for (let i = 0; i < files!.length; i++) files![i].put();
+  return n;
+}
+
+/** sendOn() once the control messages are read: files to pass (null: none), the
+ *  destination at nameAddr (0: none). */
+function sendChecked(t: Task, f: FileDescription, iov: IoVec, flags: i32, nameAddr: u64, nameLen: u64, files: FileDescription[] | null): i64 {
+  if ((flags & MSG_OOB) != 0) return -EOPNOTSUPP;
   if (f instanceof UnixDgramSocket) {
-    if (hasName) {
-      const name = sockaddrArg(t, nameAddr, nameLen);
+    const d = <UnixDgramSocket>f;
+    let name: Uint8Array | null = null;
+    if (nameAddr != 0) {
+      name = sockaddrArg(t, nameAddr, nameLen);
       if (name === null) return -sockErr;
       if (name.length == 0) return -EINVAL;
+    }
+    const r = d.checkSend(t, iov, flags, name !== null);
+    if (r != 0) return r;
+    let to: UnixDgramSocket | null = null;
+    if (name !== null) {
       const b = boundSocket(t, name, SOCK_DGRAM);
       if (b === null) return -sockErr;
       to = <UnixDgramSocket>b;
     }
-  } else {
-    end = endOf(f, ENOTCONN);
-    if (hasName && end === null && f instanceof UnixStreamSocket && (<UnixStreamSocket>f).type == SOCK_STREAM) return -EOPNOTSUPP;
-    if (end === null) return -sockErr;
-    if (hasName && end.type == SOCK_STREAM) return -EISCONN;
+    return d.sendTo(t, iov, flags, to, files);
   }
-  if (controlLen > INT_MAX) return -ENOBUFS;
-  const files = controlLen > 0 ? controlFiles(t, control, controlLen) : null;
-  if (controlLen > 0 && files === null) return -sockErr;
-  const pass = files !== null && files!.length > 0 ? files : null;
-  // The send took its own references to what it passed; the ones taken here go back.
-  const n = end !== null ? end.send(t, iov, flags, pass) : (<UnixDgramSocket>f).sendTo(t, iov, flags, to, pass);
-  if (files !== null) for (let i = 0; i < files!.length; i++) files![i].put();
-  return n;
+  const end = endOf(f, ENOTCONN);
+  if (nameAddr != 0 && end === null && f instanceof UnixStreamSocket && (<UnixStreamSocket>f).type == SOCK_STREAM) return -EOPNOTSUPP;
+  if (end === null) return -sockErr;
+  if (nameAddr != 0 && end.type == SOCK_STREAM) return -EISCONN;
+  return end.send(t, iov, flags, files);
 }
 
 /** Receives into iov on socket f (a description of anySocketOf): files passed go to got,
  *  the sender and the message's truncation to info. An unconnected stream is EINVAL, an
  *  unconnected seqpacket ENOTCONN. */
 function recvOn(t: Task, f: FileDescription, iov: IoVec, flags: i32, got: Received | null, info: MsgInfo): i64 {
-  if ((flags & ~MSG_KNOWN) != 0) return -EOPNOTSUPP;
+  if ((flags & MSG_OOB) != 0) return -EOPNOTSUPP;
   if (f instanceof UnixDgramSocket) return (<UnixDgramSocket>f).recv(t, iov, flags, got, info);
   const end = endOf(f, EINVAL);
   return end !== null ? end.recv(t, iov, flags, got, info) : -sockErr;
+}
+
+/** Whether f is a socket (readv and writev then move each message whole). */
+export function isSocket(f: FileDescription): bool {
+  return f instanceof UnixEnd || f instanceof UnixNamed;
+}
+
+/** readv/writev of socket f: one receive or send of all the buffers, as sock_read_iter()
+ *  and sock_write_iter() make it (nothing to move moves nothing: no message taken or
+ *  sent). */
+export function socketVector(t: Task, f: FileDescription, iov: IoVec, write: bool): i64 {
+  if (iov.total == 0) return 0;
+  return write ? sendOn(t, f, iov, 0, 0, 0, 0, 0) : recvOn(t, f, iov, 0, null, new MsgInfo());
 }
 
 export function sysSendto(t: Task): i64 {
@@ -508,7 +537,7 @@ export function sysRecvmsg(t: Task): i64 {
   const f = anySocketOf(t, <i32>sysArg(0));
   if (f === null) return -sockErr;
   const flags = <i32>sysArg(2);
-  if ((flags & ~MSG_KNOWN) != 0) return -EOPNOTSUPP;
+  if ((flags & MSG_OOB) != 0) return -EOPNOTSUPP;
   const iov = new IoVec();
   const hdr = sysArg(1);
   const e = readMsghdr(t, hdr, iov);
@@ -553,13 +582,11 @@ export function sysRecvmsg(t: Task): i64 {
       used = space < controlLen ? space : controlLen;
     }
   }
-  // The sender's name (a datagram's), and MSG_TRUNC for a message cut to the buffer.
+  // The sender's name (a datagram's or a seqpacket's) when msg_name asks for it, and
+  // MSG_TRUNC for a message cut to the buffer.
   if (name != 0) {
     const ne = putSender(t, info, name, hdr + 8);
     if (ne < 0) return ne;
-  } else {
-    store<u32>(BUF, 0);
-    if (t.mm.copyOut(hdr + 8, BUF, 4) < 0) return -EFAULT;
   }
   if (info.truncated) msgFlags |= MSG_TRUNC;
   store<u64>(BUF, used);
@@ -600,16 +627,17 @@ export function sysGetsockopt(t: Task): i64 {
   let size = 4;
   if (name == SO_TYPE) store<i32>(BUF + 8, type);
   else if (name == SO_DOMAIN) store<i32>(BUF + 8, AF_UNIX);
-  else if (name == SO_PROTOCOL || name == SO_ERROR || name == SO_PASSCRED) store<i32>(BUF + 8, 0);
+  else if (name == SO_PROTOCOL || name == SO_PASSCRED) store<i32>(BUF + 8, 0);
+  else if (name == SO_ERROR) store<i32>(BUF + 8, -takeError(f)); // read and cleared (sock_error())
   else if (name == SO_ACCEPTCONN) store<i32>(BUF + 8, listening ? 1 : 0);
   else if (name == SO_SNDBUF || name == SO_RCVBUF) store<i32>(BUF + 8, type == SOCK_STREAM ? DEFAULT_PIPE_SIZE : UNIX_SNDBUF);
   else if (name == SO_PEERCRED) {
     // struct ucred of the peer as connect or socketpair recorded it (a datagram pair: its
-    // creator); nobody: pid 0 and the overflow ids, as Linux's sk_peer_cred-less answer.
+    // creator); nobody: pid 0 and ids -1, as cred_to_ucred() without a cred.
     const paired = dgram !== null && dgram.paired;
     store<i32>(BUF + 8, s !== null ? s.peerPid : paired ? dgram!.pid : 0);
-    store<u32>(BUF + 12, s !== null ? s.peerUid : paired ? dgram!.uid : 65534);
-    store<u32>(BUF + 16, s !== null ? s.peerGid : paired ? dgram!.gid : 65534);
+    store<u32>(BUF + 12, s !== null ? s.peerUid : paired ? dgram!.uid : 0xffffffff);
+    store<u32>(BUF + 16, s !== null ? s.peerGid : paired ? dgram!.gid : 0xffffffff);
     size = 12;
   } else return -ENOPROTOOPT;
   const n = len < size ? len : size;

@@ -10,6 +10,10 @@
  * EMSGSIZE (past SO_SNDBUF), EPIPE (shut down), EOPNOTSUPP (listen, accept); a full send
  * buffer is EAGAIN and not writable for poll; a blocked receive wakes when another process
  * sends; files pass with SCM_RIGHTS.
+ * Neither kind raises SIGPIPE (EPIPE only); readv and writev move one message; a read of
+ * nothing takes no message; abstract names are per socket type; connecting to a socket
+ * connected elsewhere is EPERM; a seqpacket receive names the sender; SO_ERROR tells a
+ * reset once; a send blocked on a full buffer ends with EPIPE when the socket shuts down.
  * Seqpackets: boundaries kept both ways through a pair and through listen/connect/accept,
  * the rest of a long message is lost, end of file once the peer is gone (after what it
  * sent), EPIPE then, poll's hang-up bits, a stream cannot connect to a seqpacket listener.
@@ -19,6 +23,8 @@
 #include <stddef.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <signal.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 
@@ -270,9 +276,128 @@ static void seqpackets(void)
 	unlink(la.sun_path);
 }
 
+/* Runs fn in a child with SIGPIPE at its default action: whether it exited 0. */
+static int in_child(int (*fn)(void))
+{
+	pid_t c = fork();
+	if (c == 0) {
+		signal(SIGPIPE, SIG_DFL);
+		alarm(5);
+		_exit(fn());
+	}
+	int st = -1;
+	waitpid(c, &st, 0);
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+static int epipe_without_signal(void)
+{
+	int d[2], q[2];
+	if (socketpair(AF_UNIX, SOCK_DGRAM, 0, d) || socketpair(AF_UNIX, SOCK_SEQPACKET, 0, q))
+		return 2;
+	shutdown(d[0], SHUT_WR);
+	close(q[1]);
+	return send(d[0], "x", 1, 0) == -1 && errno == EPIPE && send(q[0], "x", 1, 0) == -1 && errno == EPIPE ? 0 : 1;
+}
+
+static int blocked_send_ends(void)
+{
+	int d[2];
+	if (socketpair(AF_UNIX, SOCK_DGRAM, 0, d))
+		return 2;
+	static char big[200000];
+	while (send(d[0], big, sizeof big, MSG_DONTWAIT) > 0)
+		;
+	pid_t k = fork();
+	if (k == 0) {
+		usleep(100000);
+		shutdown(d[0], SHUT_WR);
+		_exit(0);
+	}
+	return send(d[0], big, sizeof big, 0) == -1 && errno == EPIPE ? 0 : 1;
+}
+
+static void details(void)
+{
+	CHECK(in_child(epipe_without_signal), "a datagram or seqpacket send that cannot go is EPIPE without SIGPIPE", "%s", "killed");
+	CHECK(in_child(blocked_send_ends), "a send blocked on a full buffer ends with EPIPE at shutdown", "%s", "no");
+
+	int sv[2];
+	char a[8], b[8];
+	REQUIRE(socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0, sv) == 0, "socketpair", "%s", "failed");
+	struct iovec out[2] = {{"abc", 3}, {"def", 3}};
+	CHECK(writev(sv[0], out, 2) == 6, "writev sends the buffers", "%s", "failed");
+	CHECK(read(sv[1], a, 0) == 0, "a read of nothing returns 0", "%s", "no");
+	struct iovec in[2] = {{a, 4}, {b, 4}};
+	CHECK(readv(sv[1], in, 2) == 6 && memcmp(a, "abcd", 4) == 0 && memcmp(b, "ef", 2) == 0,
+	      "readv takes the whole datagram writev sent, and the read of nothing left it", "%s", "no");
+	close(sv[0]);
+	close(sv[1]);
+
+	/* Abstract names belong to one socket type. */
+	struct sockaddr_un ab;
+	memset(&ab, 0, sizeof ab);
+	ab.sun_family = AF_UNIX;
+	memcpy(ab.sun_path, "\0wvisor-typed", 13);
+	socklen_t labs = offsetof(struct sockaddr_un, sun_path) + 13;
+	int d = socket(AF_UNIX, SOCK_DGRAM, 0), s = socket(AF_UNIX, SOCK_STREAM, 0);
+	CHECK(bind(d, (struct sockaddr *)&ab, labs) == 0 && bind(s, (struct sockaddr *)&ab, labs) == 0,
+	      "a stream socket binds the abstract name a datagram socket holds", "errno %d", errno);
+	close(s);
+
+	/* EPERM to connect to a socket connected elsewhere. */
+	int x = socket(AF_UNIX, SOCK_DGRAM, 0), y = socket(AF_UNIX, SOCK_DGRAM, 0);
+	struct sockaddr_un ax = ab;
+	ax.sun_path[1] = 'X';
+	bind(x, (struct sockaddr *)&ax, labs);
+	CHECK(connect(x, (struct sockaddr *)&ab, labs) == 0, "connect x to d", "%s", "failed");
+	CHECK_ERR(connect(y, (struct sockaddr *)&ax, labs), EPERM, "connecting to a socket connected to another is EPERM");
+
+	/* A reset: d connected back to x, x leaves with d's datagram unread. */
+	CHECK(connect(d, (struct sockaddr *)&ax, labs) == 0 && send(d, "r", 1, 0) == 1, "d sends to x", "%s", "failed");
+	struct sockaddr un = {AF_UNSPEC, {0}};
+	connect(x, &un, sizeof un);
+	int err = -1;
+	socklen_t el = sizeof err;
+	CHECK(getsockopt(d, SOL_SOCKET, SO_ERROR, &err, &el) == 0 && err == ECONNRESET, "SO_ERROR tells d of the reset",
+	      "SO_ERROR %d", err);
+	CHECK(getsockopt(d, SOL_SOCKET, SO_ERROR, &err, &el) == 0 && err == 0, "once", "SO_ERROR %d", err);
+	close(d);
+	close(x);
+	close(y);
+
+	/* A seqpacket receive names the sender: the connector's name, the listener's for the
+	 * accepted side. */
+	socklen_t ll, lc;
+	struct sockaddr_un la = path_addr("/tmp/wvisor-seq-l", &ll), lcn = path_addr("/tmp/wvisor-seq-c", &lc);
+	unlink(la.sun_path);
+	unlink(lcn.sun_path);
+	int l = socket(AF_UNIX, SOCK_SEQPACKET, 0), c = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	bind(l, (struct sockaddr *)&la, ll);
+	listen(l, 1);
+	bind(c, (struct sockaddr *)&lcn, lc);
+	connect(c, (struct sockaddr *)&la, ll);
+	int ac = accept(l, NULL, NULL);
+	send(c, "1", 1, 0);
+	send(ac, "2", 1, 0);
+	struct sockaddr_un from;
+	socklen_t fl = sizeof from;
+	CHECK(recvfrom(ac, a, sizeof a, 0, (struct sockaddr *)&from, &fl) == 1 && strcmp(from.sun_path, lcn.sun_path) == 0,
+	      "the accepted side hears from the connector's name", "fromlen %d", (int)fl);
+	fl = sizeof from;
+	CHECK(recvfrom(c, a, sizeof a, 0, (struct sockaddr *)&from, &fl) == 1 && strcmp(from.sun_path, la.sun_path) == 0,
+	      "the connector hears from the listener's name", "fromlen %d", (int)fl);
+	close(ac);
+	close(c);
+	close(l);
+	unlink(la.sun_path);
+	unlink(lcn.sun_path);
+}
+
 int main(void)
 {
 	pair_messages();
+	details();
 	named();
 	seqpackets();
 	return check_done();
