@@ -13,7 +13,8 @@ import { CLD_CONTINUED, CLD_STOPPED, SigInfo, sigBit, SI_KERNEL } from "./signal
 import { makeRunnable, wakeLater } from "./sched";
 import { discardPending, kickRunning, orphanedPgrp, sendSignal, signalProcessGroup } from "./signal_send";
 import { threadGroups } from "./kernel";
-import { REPORT_CONTINUED, REPORT_STOPPED, Task, TASK_STOPPED, ThreadGroup } from "./task";
+import { REPORT_CONTINUED, REPORT_STOPPED, Task, TASK_BLOCKED, TASK_STOPPED, ThreadGroup } from "./task";
+import { monotonicNow, REM_NANOSLEEP, saturatingAdd } from "./time";
 
 /** Stops tg for sig (a stop signal whose action is the default). A group already stopped
  *  stays so without a second report, as in Linux. */
@@ -22,8 +23,31 @@ export function stopGroup(tg: ThreadGroup, sig: i32): void {
   tg.stopped = true;
   tg.stopSig = sig;
   tg.jobReport = REPORT_STOPPED;
+  tg.stoppedAt = monotonicNow();
+  for (let i = 0; i < tg.tasks.length; i++) suspendTimeout(tg.tasks[i], tg.stoppedAt);
   kickRunning(tg, 0);
   tellParent(tg, CLD_STOPPED, sig);
+}
+
+/** A select, pselect6 or ppoll waiting with a timeout stops counting while its group is
+ *  stopped: Linux ends the wait for the stop, writes the time left to the timeout, and runs
+ *  the call again with it after SIGCONT (ERESTARTNOHAND). Here the wait stays, without a
+ *  deadline until then (a ready fd still ends it). */
+function suspendTimeout(t: Task, now: i64): void {
+  if (t.state != TASK_BLOCKED || t.remAddr == 0 || t.remFormat == REM_NANOSLEEP || t.restartDeadline < 0) return;
+  t.stopLeft = t.restartDeadline > now ? t.restartDeadline - now : 0;
+  t.restartDeadline = I64.MAX_VALUE;
+  t.wakeAt = -1;
+}
+
+/** SIGCONT: the suspended wait has its time left again, from now. */
+function resumeTimeout(t: Task, now: i64): void {
+  if (t.stopLeft < 0) return;
+  if (t.restartDeadline == I64.MAX_VALUE) {
+    t.restartDeadline = saturatingAdd(now, t.stopLeft);
+    if (t.state == TASK_BLOCKED) t.wakeAt = t.restartDeadline;
+  }
+  t.stopLeft = -1;
 }
 
 /** SIGCONT was sent to tg: pending stop signals are dropped whatever SIGCONT's disposition,
@@ -33,6 +57,8 @@ export function continueGroup(tg: ThreadGroup): void {
   if (!tg.stopped) return;
   tg.stopped = false;
   tg.jobReport = REPORT_CONTINUED;
+  const now = monotonicNow();
+  for (let i = 0; i < tg.tasks.length; i++) resumeTimeout(tg.tasks[i], now);
   const held = tg.stoppedTasks;
   tg.stoppedTasks = [];
   for (let i = 0; i < held.length; i++) makeRunnable(held[i]);

@@ -52,6 +52,8 @@ export class ThreadGroup {
   stopped: bool = false;
   stopSig: i32 = 0;
   stoppedTasks: Task[] = [];
+  /** When the group was stopped (monotonic ns). */
+  stoppedAt: i64 = 0;
   jobReport: i32 = REPORT_NONE;
   /** The controlling terminal (Linux's signal->tty), inherited by children. */
   ctty: Pty | null = null;
@@ -146,6 +148,9 @@ export class Task {
    *  time.ts). writeTimeLeft() writes it. */
   remAddr: u64 = 0;
   remFormat: i32 = 0;
+  /** A select, pselect6 or ppoll whose group is stopped: the time its wait had left, which
+   *  starts again on SIGCONT (-1: none). */
+  stopLeft: i64 = -1;
   /** PR_SET_PDEATHSIG. */
   pdeathSig: i32 = 0;
   /** sigaltstack(2). */

@@ -37,9 +37,12 @@ export const REM_TIMEVAL: i32 = 2;
  *  written (EFAULT for the call). */
 export function writeTimeLeft(t: Task): bool {
   const addr = t.remAddr;
+  const stopLeft = t.stopLeft;
   t.remAddr = 0;
+  t.stopLeft = -1;
   if (addr == 0 || t.restartDeadline < 0) return false;
-  let left = t.restartDeadline - monotonicNow();
+  // A wait its group's stop suspended has what it had left then (job_control.ts).
+  let left = stopLeft >= 0 ? stopLeft : t.restartDeadline - monotonicNow();
   if (left < 0) left = 0;
   store<i64>(LEFT_BUF, left / 1000000000);
   store<i64>(LEFT_BUF + 8, t.remFormat == REM_TIMEVAL ? (left % 1000000000) / 1000 : left % 1000000000);

@@ -79,6 +79,7 @@ export function dispatch(t: Task): i32 {
   t.restartDeadline = -1;
   // A call that noted where to tell the time left and returned without waiting.
   t.remAddr = 0;
+  t.stopLeft = -1;
   t.progress = 0;
   t.restartable = true;
   t.sigwaitSet = 0;

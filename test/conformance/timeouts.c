@@ -10,6 +10,8 @@
  *   whole seconds in tv_usec; the STICKY_TIMEOUTS personality leaves the timeout alone; a
  *   timeout too long to count still waits and is interrupted as usual.
  * - A timerfd keeps running when the process that made it exits.
+ * - The time a process spends stopped does not count against a select's timeout (Linux
+ *   restarts the call with the time left).
  * - sched_setaffinity sets the mask sched_getaffinity then reports (the requested CPUs that
  *   exist); a mask with no such CPU is EINVAL, an unknown pid ESRCH, a bad pointer EFAULT;
  *   a child of fork inherits its parent's mask.
@@ -219,6 +221,37 @@ static void edges(void)
 	prctl(PR_SET_CHILD_SUBREAPER, 0);
 }
 
+/* A child's 500 ms select, stopped for 300 ms after 100 ms: exits 0 when it took 700 ms or
+ * more (Linux: about 800), 1 when less. */
+static void stopped_select(void)
+{
+	int p[2];
+	REQUIRE(pipe(p) == 0, "pipe", "%s", "failed");
+	pid_t c = fork();
+	if (c == 0) {
+		fd_set rd;
+		FD_ZERO(&rd);
+		FD_SET(p[0], &rd);
+		struct timeval tv = {0, 500000};
+		struct timespec a, b;
+		clock_gettime(CLOCK_MONOTONIC, &a);
+		int n = select(p[0] + 1, &rd, NULL, NULL, &tv);
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		int64_t took = ts_ns(b) - ts_ns(a);
+		_exit(n == 0 && took >= 700 * MS ? 0 : 1);
+	}
+	usleep(100000);
+	kill(c, SIGSTOP);
+	usleep(300000);
+	kill(c, SIGCONT);
+	int st = -1;
+	waitpid(c, &st, 0);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "a select's timeout does not count the time its process was stopped",
+	      "status %#x", st);
+	close(p[0]);
+	close(p[1]);
+}
+
 static void affinity(void)
 {
 	cpu_set_t all, one, got;
@@ -286,6 +319,7 @@ int main(void)
 	sleeps();
 	selects();
 	edges();
+	stopped_select();
 	affinity();
 	return check_done();
 }
