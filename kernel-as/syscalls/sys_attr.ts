@@ -2,7 +2,7 @@
 // fchownat, truncate, ftruncate, utimensat, umask, and the sync calls (Linux fs/open.c,
 // fs/attr.c notify_change(), fs/utimes.c, fs/sync.c). The sandbox's root may change any owner
 // and mode (CAP_CHOWN, CAP_FOWNER); others are checked as Linux checks them.
-import { EACCES, EBADF, EFAULT, EINVAL, EISDIR, EPERM, EROFS } from "../abi/errno";
+import { EACCES, EBADF, EFAULT, EINVAL, EISDIR, EOPNOTSUPP, EPERM, EROFS } from "../abi/errno";
 import { sysArg } from "../abi/regs";
 import { Task } from "../kernel/task";
 import { vfsErr } from "../fs/vfs/error";
@@ -57,6 +57,17 @@ export function sysFchmodat(t: Task): i64 {
   if (path === null) return -vfsErr;
   const p = resolveAt(t, <i32>sysArg(0), path, LOOKUP_FOLLOW);
   return p === null ? -vfsErr : chmod(t, p, <u32>sysArg(2));
+}
+
+/** fchmodat2(2): fchmodat with flags, AT_SYMLINK_NOFOLLOW (a symlink's own mode does not
+ *  change: EOPNOTSUPP, as notify_change() says) and AT_EMPTY_PATH. */
+export function sysFchmodat2(t: Task): i64 {
+  const flags = <i32>sysArg(3);
+  if ((flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) != 0) return -EINVAL;
+  const p = lookupAt(t, <i32>sysArg(0), sysArg(1), flags, (flags & AT_SYMLINK_NOFOLLOW) == 0);
+  if (p === null) return -vfsErr;
+  if (p.mnt.readonly) return -EROFS;
+  return p.inode.isLnk ? -EOPNOTSUPP : chmod(t, p, <u32>sysArg(2));
 }
 
 /** chown family: -1 leaves an id unchanged; only root may give a file away. */

@@ -80,6 +80,29 @@ export function sysSchedYield(t: Task): i64 {
   return 0;
 }
 
+/** getcpu(2): the first CPU the thread may run on, node 0. Where the host runs the thread
+ *  is the host's business (the vDSO's getcpu, which glibc's sched_getcpu() uses, tells the
+ *  host CPU). NULL pointers are skipped. */
+export function sysGetcpu(t: Task): i64 {
+  let cpu: u32 = 0;
+  for (let i = 0; i < maskWords(); i++) {
+    const w = affinityWord(t, i);
+    if (w != 0) {
+      cpu = <u32>(i * 64) + <u32>ctz(w);
+      break;
+    }
+  }
+  if (sysArg(0) != 0) {
+    store<u32>(WORD_BUF, cpu);
+    if (t.mm.copyOut(sysArg(0), WORD_BUF, 4) < 0) return -EFAULT;
+  }
+  if (sysArg(1) != 0) {
+    store<u32>(WORD_BUF, 0);
+    if (t.mm.copyOut(sysArg(1), WORD_BUF, 4) < 0) return -EFAULT;
+  }
+  return 0;
+}
+
 /** The thread tid names (0: t itself), or null (find_process_by_pid()). */
 function affinityTarget(t: Task, pid: i32): Task | null {
   if (pid == 0) return t;

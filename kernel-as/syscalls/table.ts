@@ -19,12 +19,12 @@ import {
   sysLink, sysLinkat, sysRename, sysRenameat, sysRenameat2, sysRmdir, sysSymlink, sysSymlinkat, sysUnlink, sysUnlinkat,
 } from "./sys_link";
 import {
-  sysChmod, sysChown, sysFchmod, sysFchmodat, sysFchown, sysFchownat, sysFsync, sysFtruncate, sysLchown, sysSync,
+  sysChmod, sysChown, sysFchmod, sysFchmodat, sysFchmodat2, sysFchown, sysFchownat, sysFsync, sysFtruncate, sysLchown, sysSync,
   sysTruncate, sysUmask, sysUtimensat,
 } from "./sys_attr";
 import { sysBrk, sysMadvise, sysMlock, sysMlock2, sysMincore, sysMlockall, sysMmap, sysMprotect, sysMremap, sysMunlock, sysMunlockall, sysMunmap } from "./sys_mm";
 import {
-  sysArchPrctl, sysExit, sysExitGroup, sysGetpid, sysGettid, sysSchedGetaffinity, sysSchedSetaffinity, sysSchedYield,
+  sysArchPrctl, sysExit, sysExitGroup, sysGetcpu, sysGetpid, sysGettid, sysSchedGetaffinity, sysSchedSetaffinity, sysSchedYield,
   sysGetRobustList, sysSetRobustList, sysSetTidAddress,
 } from "./sys_thread";
 import {
@@ -416,7 +416,7 @@ none(305, "clock_adjtime", "");
 def(306, "syncfs", sysFsync, FULL, "i", "d", "");
 none(307, "sendmmsg", "");
 none(308, "setns", "");
-none(309, "getcpu", "");
+def(309, "getcpu", sysGetcpu, PARTIAL, "ppp", "d", "the first CPU of the thread's affinity mask (the vDSO's getcpu tells the host CPU)");
 none(310, "process_vm_readv", "");
 none(311, "process_vm_writev", "");
 none(312, "kcmp", "");
@@ -470,7 +470,7 @@ none(448, "process_mrelease", "");
 none(449, "futex_waitv", "");
 none(450, "set_mempolicy_home_node", "");
 none(451, "cachestat", "");
-none(452, "fchmodat2", "");
+def(452, "fchmodat2", sysFchmodat2, FULL, "isoi", "d", "");
 none(453, "map_shadow_stack", "");
 none(454, "futex_wake", "");
 none(455, "futex_wait", "");

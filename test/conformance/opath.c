@@ -21,6 +21,10 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 
+#ifndef SYS_fchmodat2
+#define SYS_fchmodat2 452 /* Linux 6.6; older C libraries do not name it */
+#endif
+
 #define BADF(expr, what) CHECK_ERR(expr, EBADF, what " on an O_PATH fd is EBADF")
 
 int main(void)
@@ -78,6 +82,20 @@ int main(void)
 	CHECK(g >= 0 && read(g, b, 4) == 4 && memcmp(b, "data", 4) == 0, "openat from an O_PATH directory fd", "%s", "failed");
 	close(g);
 	CHECK(fchdir(d) == 0, "fchdir to an O_PATH directory fd", "%s", "failed");
+
+	/* fchmodat2 (Linux 6.6) changes a mode through it with AT_EMPTY_PATH; a symlink's own
+	 * mode cannot change (EOPNOTSUPP); unknown flags are EINVAL. */
+	CHECK(syscall(SYS_fchmodat2, f, "", 0640, AT_EMPTY_PATH) == 0 && fstat(f, &st) == 0 && (st.st_mode & 07777) == 0640,
+	      "fchmodat2(AT_EMPTY_PATH) on an O_PATH fd changes the mode", "mode %o", st.st_mode & 07777);
+	const char *link = "/tmp/wvisor-opath-link";
+	unlink(link);
+	REQUIRE(symlink(tmp, link) == 0, "symlink", "%s", "failed");
+	CHECK_ERR(syscall(SYS_fchmodat2, AT_FDCWD, link, 0600, AT_SYMLINK_NOFOLLOW), EOPNOTSUPP,
+		  "fchmodat2 of a symlink itself is EOPNOTSUPP");
+	CHECK(syscall(SYS_fchmodat2, AT_FDCWD, link, 0600, 0) == 0 && fstat(f, &st) == 0 && (st.st_mode & 07777) == 0600,
+	      "fchmodat2 through a symlink changes its target", "mode %o", st.st_mode & 07777);
+	CHECK_ERR(syscall(SYS_fchmodat2, AT_FDCWD, tmp, 0600, 0x2), EINVAL, "fchmodat2 with an unknown flag is EINVAL");
+	unlink(link);
 
 	/* It passes over a unix socket (SCM_RIGHTS takes any open fd). */
 	int sv[2];

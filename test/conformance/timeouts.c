@@ -269,6 +269,11 @@ static void affinity(void)
 	CHECK(sched_getaffinity(0, sizeof got, &got) == 0 && CPU_EQUAL(&got, &one),
 	      "sched_getaffinity reports the one CPU", "count %d", CPU_COUNT(&got));
 
+	unsigned cpu = 999, node = 999;
+	CHECK(syscall(SYS_getcpu, &cpu, &node, NULL) == 0 && (int)cpu == first && node == 0,
+	      "getcpu tells the one CPU the thread may run on, node 0", "cpu %u node %u", cpu, node);
+	CHECK_ERR(syscall(SYS_getcpu, (void *)8, NULL, NULL), EFAULT, "getcpu to a bad pointer is EFAULT");
+
 	pid_t c = fork();
 	if (c == 0) {
 		cpu_set_t mine;
