@@ -10,12 +10,13 @@ import { O_NONBLOCK, O_RDWR, RLIMIT_NOFILE } from "../abi/linux";
 import { sysArg } from "../abi/regs";
 import { Task } from "../kernel/task";
 import {
-  abstractBound, IoVec, MsgInfo, Received, SHUT_RDWR, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM,
+  abstractBound, IoVec, MSG_DONTWAIT, MsgInfo, Received, SHUT_RDWR, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM,
   streamEnds, UnixEnd, UnixNamed, UnixStreamSocket,
 } from "../fs/unix_socket";
 import { dgramPair, MSG_TRUNC, seqpacketEnds, UNIX_SNDBUF, UnixDgramSocket } from "../fs/unix_message";
 import { DEFAULT_PIPE_SIZE } from "../fs/pipe";
-import { park } from "../kernel/sched";
+import { park, RET_BLOCK } from "../kernel/sched";
+import { monotonicNow, saturatingAdd, toNs } from "../kernel/time";
 import { vfsErr } from "../fs/vfs/error";
 import { AT_FDCWD, LOOKUP_FOLLOW, resolveAt } from "../fs/vfs/namei";
 import { MAY_WRITE, permitted } from "../fs/vfs/permission";
@@ -524,22 +525,28 @@ function fail(err: i32, taken: FileDescription[]): FileDescription[] | null {
   return null;
 }
 
+/** sendmsg of the struct msghdr at hdr on socket f. */
+function sendmsgAt(t: Task, f: FileDescription, hdr: u64, flags: i32): i64 {
+  const iov = new IoVec();
+  const r = readMsghdr(t, hdr, iov);
+  if (r < 0) return r;
+  return sendOn(t, f, iov, flags, load<u64>(BUF), <u64>load<u32>(BUF + 8), load<u64>(BUF + 32), load<u64>(BUF + 40));
+}
+
 export function sysSendmsg(t: Task): i64 {
   const f = anySocketOf(t, <i32>sysArg(0));
-  if (f === null) return -sockErr;
-  const iov = new IoVec();
-  const r = readMsghdr(t, sysArg(1), iov);
-  if (r < 0) return r;
-  return sendOn(t, f, iov, <i32>sysArg(2), load<u64>(BUF), <u64>load<u32>(BUF + 8), load<u64>(BUF + 32), load<u64>(BUF + 40));
+  return f === null ? -sockErr : sendmsgAt(t, f, sysArg(1), <i32>sysArg(2));
 }
 
 export function sysRecvmsg(t: Task): i64 {
   const f = anySocketOf(t, <i32>sysArg(0));
-  if (f === null) return -sockErr;
-  const flags = <i32>sysArg(2);
+  return f === null ? -sockErr : recvmsgAt(t, f, sysArg(1), <i32>sysArg(2));
+}
+
+/** recvmsg into the struct msghdr at hdr on socket f. */
+function recvmsgAt(t: Task, f: FileDescription, hdr: u64, flags: i32): i64 {
   if ((flags & MSG_OOB) != 0) return -EOPNOTSUPP;
   const iov = new IoVec();
-  const hdr = sysArg(1);
   const e = readMsghdr(t, hdr, iov);
   if (e < 0) return e;
   const name = load<u64>(BUF);
@@ -594,6 +601,62 @@ export function sysRecvmsg(t: Task): i64 {
   store<i32>(BUF, msgFlags);
   if (t.mm.copyOut(hdr + 48, BUF, 4) < 0) return -EFAULT;
   return r;
+}
+
+/** struct mmsghdr: a msghdr, then msg_len (the count moved), padded to 64 bytes. */
+const MMSGHDR_SIZE: u64 = 64;
+const MSG_LEN_AT: u64 = 56;
+const MSG_WAITFORONE: i32 = 0x10000;
+
+/** sendmmsg(2) and recvmmsg(2): one sendmsg or recvmsg per entry of the vector at vec (at
+ *  most UIO_MAXIOV), each count written to its msg_len; the count of messages moved, or the
+ *  first error when none moved. Only the first may wait: the others go as MSG_DONTWAIT, so
+ *  the call ends when nothing more can move now (partial: a blocking recvmmsg without
+ *  MSG_WAITFORONE waits for all of them in Linux, a blocking sendmmsg for room). A receive
+ *  stops once the timeout (recvmmsg's, checked after each message) has passed. */
+function mmsg(t: Task, send: bool, deadline: i64): i64 {
+  const f = anySocketOf(t, <i32>sysArg(0));
+  if (f === null) return -sockErr;
+  const vec = sysArg(1);
+  const vlen = <u32>sysArg(2) < <u32>IOV_MAX ? <u32>sysArg(2) : <u32>IOV_MAX;
+  let flags = <i32>sysArg(3);
+  let done: i64 = 0;
+  let err: i64 = 0;
+  for (let i: u32 = 0; i < vlen; i++) {
+    const hdr = vec + <u64>i * MMSGHDR_SIZE;
+    const r = send ? sendmsgAt(t, f, hdr, flags) : recvmsgAt(t, f, hdr, flags);
+    // Only the first message may wait: a later one goes as MSG_DONTWAIT.
+    if (r == RET_BLOCK) return r;
+    if (r < 0) {
+      err = r;
+      break;
+    }
+    store<u32>(BUF, <u32>r);
+    if (t.mm.copyOut(hdr + MSG_LEN_AT, BUF, 4) < 0) {
+      err = -EFAULT;
+      break;
+    }
+    done++;
+    flags |= MSG_DONTWAIT;
+    if (deadline >= 0 && monotonicNow() >= deadline) break;
+  }
+  return done > 0 ? done : err;
+}
+
+export function sysSendmmsg(t: Task): i64 {
+  return mmsg(t, true, -1);
+}
+
+export function sysRecvmmsg(t: Task): i64 {
+  let deadline: i64 = -1;
+  if (sysArg(4) != 0) {
+    if (t.mm.copyIn(sysArg(4), BUF, 16) < 0) return -EFAULT;
+    const sec = load<i64>(BUF);
+    const nsec = load<i64>(BUF + 8);
+    if (sec < 0 || nsec < 0 || nsec >= 1000000000) return -EINVAL;
+    deadline = saturatingAdd(monotonicNow(), toNs(sec, nsec));
+  }
+  return mmsg(t, false, deadline);
 }
 
 export function sysShutdown(t: Task): i64 {

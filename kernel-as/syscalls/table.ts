@@ -65,7 +65,7 @@ import {
   sysLremovexattr, sysLsetxattr, sysRemovexattr, sysSetxattr,
 } from "./sys_xattr";
 import {
-  sysAccept, sysAccept4, sysBind, sysConnect, sysGetpeername, sysGetsockname, sysGetsockopt, sysListen, sysRecvfrom, sysRecvmsg, sysSendmsg,
+  sysAccept, sysAccept4, sysBind, sysConnect, sysGetpeername, sysGetsockname, sysGetsockopt, sysListen, sysRecvfrom, sysRecvmsg, sysSendmmsg, sysSendmsg, sysRecvmmsg,
   sysSendto, sysSetsockopt, sysShutdown, sysSocket, sysSocketpair,
 } from "./sys_socket";
 
@@ -406,7 +406,7 @@ def(295, "preadv", sysPreadv, FULL, "ipul", "d", "");
 def(296, "pwritev", sysPwritev, FULL, "ipul", "d", "");
 def(297, "rt_tgsigqueueinfo", sysRtTgsigqueueinfo, FULL, "iiip", "d", "");
 none(298, "perf_event_open", "");
-none(299, "recvmmsg", "");
+def(299, "recvmmsg", sysRecvmmsg, PARTIAL, "ipuip", "d", "only the first message may wait (as with MSG_WAITFORONE); the timeout is checked after each");
 none(300, "fanotify_init", "");
 none(301, "fanotify_mark", "");
 def(302, "prlimit64", sysPrlimit64, PARTIAL, "iipp", "d", "limits are recorded; only RLIMIT_NOFILE and RLIMIT_STACK are enforced");
@@ -414,7 +414,7 @@ none(303, "name_to_handle_at", "");
 none(304, "open_by_handle_at", "");
 none(305, "clock_adjtime", "");
 def(306, "syncfs", sysFsync, FULL, "i", "d", "");
-none(307, "sendmmsg", "");
+def(307, "sendmmsg", sysSendmmsg, PARTIAL, "ipui", "d", "only the first message may wait for room; the rest go as far as they can now");
 none(308, "setns", "");
 def(309, "getcpu", sysGetcpu, PARTIAL, "ppp", "d", "the first CPU of the thread's affinity mask (the vDSO's getcpu tells the host CPU)");
 none(310, "process_vm_readv", "");

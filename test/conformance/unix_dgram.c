@@ -334,6 +334,31 @@ static void details(void)
 	close(sv[0]);
 	close(sv[1]);
 
+	/* sendmmsg and recvmmsg: one message per entry, each count in its msg_len. */
+	REQUIRE(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) == 0, "socketpair", "%s", "failed");
+	struct mmsghdr mv[4];
+	struct iovec mio[4] = {{"one", 3}, {"three", 5}, {"", 0}, {NULL, 0}};
+	memset(mv, 0, sizeof mv);
+	for (int i = 0; i < 4; i++) {
+		mv[i].msg_hdr.msg_iov = &mio[i];
+		mv[i].msg_hdr.msg_iovlen = 1;
+	}
+	CHECK(sendmmsg(sv[0], mv, 3, 0) == 3 && mv[0].msg_len == 3 && mv[1].msg_len == 5 && mv[2].msg_len == 0,
+	      "sendmmsg sends three datagrams", "%s", "no");
+	char r0[8], r1[8], r2[8], r3[8];
+	struct iovec rio[4] = {{r0, 8}, {r1, 8}, {r2, 8}, {r3, 8}};
+	memset(mv, 0, sizeof mv);
+	for (int i = 0; i < 4; i++) {
+		mv[i].msg_hdr.msg_iov = &rio[i];
+		mv[i].msg_hdr.msg_iovlen = 1;
+	}
+	int got = recvmmsg(sv[1], mv, 4, MSG_DONTWAIT, NULL);
+	CHECK(got == 3 && mv[0].msg_len == 3 && mv[1].msg_len == 5 && mv[2].msg_len == 0 && memcmp(r1, "three", 5) == 0,
+	      "recvmmsg takes the three datagrams, each whole", "got %d", got);
+	CHECK_ERR(recvmmsg(sv[1], mv, 4, MSG_DONTWAIT, NULL), EAGAIN, "recvmmsg of nothing is EAGAIN");
+	close(sv[0]);
+	close(sv[1]);
+
 	/* Abstract names belong to one socket type. */
 	struct sockaddr_un ab;
 	memset(&ab, 0, sizeof ab);
