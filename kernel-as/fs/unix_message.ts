@@ -295,10 +295,8 @@ export class UnixDgramSocket extends UnixNamed {
     return len == 0 ? 0 : this.recv(t, new IoVec().add(addr, len), 0, null, null);
   }
 
-  /** write(2) of nothing sends nothing (sock_write_iter()); send(2) of nothing sends an
-   *  empty datagram. */
+  /** write(2) of nothing sends an empty datagram, as send(2) does. */
   write(t: Task, addr: u64, len: u64): i64 {
-    if (len == 0) return 0;
     const iov = new IoVec().add(addr, len);
     const r = this.checkSend(t, iov, 0, false);
     return r != 0 ? r : this.sendTo(t, iov, 0, null, null);

@@ -132,14 +132,14 @@ export class UnixEnd extends FileDescription {
     other.peerName = mine;
   }
 
-  /** read(2) and write(2) of nothing move nothing: a message stays queued, none is sent
-   *  (sock_read_iter(), sock_write_iter()). */
+  /** read(2) of nothing reads nothing: a message stays queued (sock_read_iter()); a write
+   *  of nothing is a send of nothing (an empty seqpacket message, EPIPE on a broken stream). */
   read(t: Task, addr: u64, len: u64): i64 {
     return len == 0 ? 0 : this.recv(t, new IoVec().add(addr, len), 0);
   }
 
   write(t: Task, addr: u64, len: u64): i64 {
-    return len == 0 ? 0 : this.send(t, new IoVec().add(addr, len), 0);
+    return this.send(t, new IoVec().add(addr, len), 0);
   }
 
   stat(dst: usize): i32 { return statSocket(this.ino, dst); }
@@ -470,7 +470,10 @@ export class UnixStreamSocket extends UnixNamed {
     for (let i = 0; i < w.length; i++) wakeLater(w[i]);
   }
 
+  /** read(2): through the connection; a read of nothing is 0 even unconnected
+   *  (sock_read_iter() answers it before the socket does). */
   read(t: Task, addr: u64, len: u64): i64 {
+    if (len == 0) return 0;
     const c = this.connected();
     return c !== null ? c.read(t, addr, len) : this.kind == SOCK_SEQPACKET ? -ENOTCONN : -EINVAL;
   }

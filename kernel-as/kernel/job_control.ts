@@ -14,7 +14,7 @@ import { makeRunnable, wakeLater } from "./sched";
 import { discardPending, kickRunning, orphanedPgrp, sendSignal, signalProcessGroup } from "./signal_send";
 import { threadGroups } from "./kernel";
 import { REPORT_CONTINUED, REPORT_STOPPED, Task, TASK_BLOCKED, TASK_STOPPED, ThreadGroup } from "./task";
-import { monotonicNow, REM_NANOSLEEP, saturatingAdd } from "./time";
+import { monotonicNow, REM_NANOSLEEP, saturatingAdd, timeLeftWritable } from "./time";
 
 /** Stops tg for sig (a stop signal whose action is the default). A group already stopped
  *  stays so without a second report, as in Linux. */
@@ -35,6 +35,14 @@ export function stopGroup(tg: ThreadGroup, sig: i32): void {
  *  deadline until then (a ready fd still ends it). */
 function suspendTimeout(t: Task, now: i64): void {
   if (t.state != TASK_BLOCKED || t.remAddr == 0 || t.remFormat == REM_NANOSLEEP || t.restartDeadline < 0) return;
+  // Linux writes the time left as the stop ends the wait; a timeout that does not take it
+  // (STICKY_TIMEOUTS, or memory it cannot write) ends the call with EINTR instead of a
+  // restart, which the task returns once continued.
+  if (t.remSticky || !timeLeftWritable(t)) {
+    t.stopEintr = true;
+    wakeLater(t);
+    return;
+  }
   t.stopLeft = t.restartDeadline > now ? t.restartDeadline - now : 0;
   t.restartDeadline = I64.MAX_VALUE;
   t.wakeAt = -1;

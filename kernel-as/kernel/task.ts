@@ -151,6 +151,11 @@ export class Task {
   /** A select, pselect6 or ppoll whose group is stopped: the time its wait had left, which
    *  starts again on SIGCONT (-1: none). */
   stopLeft: i64 = -1;
+  /** The timeout at remAddr is not to be written (STICKY_TIMEOUTS). */
+  remSticky: bool = false;
+  /** A stop ended its select, pselect6 or ppoll with EINTR: its timeout could not tell the
+   *  time left, so Linux does not restart it (poll_select_finish()'s sticky path). */
+  stopEintr: bool = false;
   /** PR_SET_PDEATHSIG. */
   pdeathSig: i32 = 0;
   /** sigaltstack(2). */

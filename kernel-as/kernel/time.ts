@@ -32,6 +32,21 @@ export const REM_NANOSLEEP: i32 = 0;
 export const REM_TIMESPEC: i32 = 1;
 export const REM_TIMEVAL: i32 = 2;
 
+/** Writes left ns (zero if negative) to t's timeout at addr in t.remFormat: whether the
+ *  memory took it. */
+function putTimeLeft(t: Task, addr: u64, left: i64): bool {
+  if (left < 0) left = 0;
+  store<i64>(LEFT_BUF, left / 1000000000);
+  store<i64>(LEFT_BUF + 8, t.remFormat == REM_TIMEVAL ? (left % 1000000000) / 1000 : left % 1000000000);
+  return t.mm.copyOut(addr, LEFT_BUF, 16) >= 0;
+}
+
+/** Writes the time left of t's wait to its timeout now (it stays noted): whether the memory
+ *  took it. */
+export function timeLeftWritable(t: Task): bool {
+  return putTimeLeft(t, t.remAddr, t.restartDeadline - monotonicNow());
+}
+
 /** Writes the time left until t's wait deadline (zero once it has passed) to t.remAddr in
  *  t.remFormat and forgets the address. Returns whether a nanosleep's rem could not be
  *  written (EFAULT for the call). */
@@ -40,11 +55,8 @@ export function writeTimeLeft(t: Task): bool {
   const stopLeft = t.stopLeft;
   t.remAddr = 0;
   t.stopLeft = -1;
-  if (addr == 0 || t.restartDeadline < 0) return false;
+  if (addr == 0 || t.remSticky || t.restartDeadline < 0) return false;
   // A wait its group's stop suspended has what it had left then (job_control.ts).
-  let left = stopLeft >= 0 ? stopLeft : t.restartDeadline - monotonicNow();
-  if (left < 0) left = 0;
-  store<i64>(LEFT_BUF, left / 1000000000);
-  store<i64>(LEFT_BUF + 8, t.remFormat == REM_TIMEVAL ? (left % 1000000000) / 1000 : left % 1000000000);
-  return t.mm.copyOut(addr, LEFT_BUF, 16) < 0 && t.remFormat == REM_NANOSLEEP;
+  const left = stopLeft >= 0 ? stopLeft : t.restartDeadline - monotonicNow();
+  return !putTimeLeft(t, addr, left) && t.remFormat == REM_NANOSLEEP;
 }

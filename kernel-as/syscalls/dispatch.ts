@@ -80,6 +80,7 @@ export function dispatch(t: Task): i32 {
   // A call that noted where to tell the time left and returned without waiting.
   t.remAddr = 0;
   t.stopLeft = -1;
+  t.stopEintr = false;
   t.progress = 0;
   t.restartable = true;
   t.sigwaitSet = 0;

@@ -45,9 +45,19 @@ const STICKY_TIMEOUTS: u32 = 0x4000000;
  *  time left: its timeout at addr, a struct timeval for select. A zero timeout is not
  *  written (Linux: "no update for zero timeout"). */
 function noteTimeout(t: Task, addr: u64, ns: i64, timeval: bool): void {
-  // STICKY_TIMEOUTS (a personality flag) keeps the timeout as the app gave it.
-  t.remAddr = ns > 0 && (t.personality & STICKY_TIMEOUTS) == 0 ? addr : 0;
+  t.remAddr = ns > 0 ? addr : 0;
   t.remFormat = timeval ? REM_TIMEVAL : REM_TIMESPEC;
+  // STICKY_TIMEOUTS (a personality flag) keeps the timeout as the app gave it.
+  t.remSticky = (t.personality & STICKY_TIMEOUTS) != 0;
+  t.stopEintr = false;
+}
+
+/** A stop that ended the call (see Task.stopEintr): EINTR, the time left not written. */
+function endedByStop(t: Task): bool {
+  if (!t.stopEintr) return false;
+  t.stopEintr = false;
+  t.remAddr = 0;
+  return true;
 }
 
 /** Ends the call whose result is r: unless it parked, the time left goes to the timeout
@@ -111,6 +121,7 @@ function useMask(t: Task, addr: u64, size: u64): i64 {
 }
 
 export function sysPpoll(t: Task): i64 {
+  if (endedByStop(t)) return -EINTR;
   let ns: i64 = -1;
   if (t.restartDeadline == -1) {
     ns = timespecArg(t, sysArg(2));
@@ -173,6 +184,7 @@ function doSelect(t: Task, nfds: i32, rAddr: u64, wAddr: u64, eAddr: u64, ns: i6
 }
 
 export function sysSelect(t: Task): i64 {
+  if (endedByStop(t)) return -EINTR;
   let ns: i64 = -1;
   const tv = sysArg(4);
   if (t.restartDeadline == -1) {
@@ -190,6 +202,7 @@ export function sysSelect(t: Task): i64 {
 }
 
 export function sysPselect6(t: Task): i64 {
+  if (endedByStop(t)) return -EINTR;
   let ns: i64 = -1;
   if (t.restartDeadline == -1) {
     ns = timespecArg(t, sysArg(4));

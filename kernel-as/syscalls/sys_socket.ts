@@ -428,8 +428,8 @@ export function isSocket(f: FileDescription): bool {
 }
 
 /** readv/writev of socket f: one receive or send of all the buffers, as sock_read_iter()
- *  and sock_write_iter() make it (nothing to move moves nothing: no message taken or
- *  sent). */
+ *  and sock_write_iter() make it (vectors of nothing move nothing: vfs_readv() and
+ *  vfs_writev() return 0 before the socket sees them). */
 export function socketVector(t: Task, f: FileDescription, iov: IoVec, write: bool): i64 {
   if (iov.total == 0) return 0;
   return write ? sendOn(t, f, iov, 0, 0, 0, 0, 0) : recvOn(t, f, iov, 0, null, new MsgInfo());

@@ -110,6 +110,7 @@ function sleepUntil(t: Task, deadline: i64, remAddr: u64 = 0): i64 {
   t.restartable = false;
   t.remAddr = remAddr;
   t.remFormat = REM_NANOSLEEP;
+  t.remSticky = false;
   return park(t, t.restartDeadline, -1, 0);
 }
 

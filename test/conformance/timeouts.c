@@ -222,8 +222,10 @@ static void edges(void)
 }
 
 /* A child's 500 ms select, stopped for 300 ms after 100 ms: exits 0 when it took 700 ms or
- * more (Linux: about 800), 1 when less. */
-static void stopped_select(void)
+ * more (Linux: about 800), 1 when less. With STICKY_TIMEOUTS the timeout cannot tell the
+ * time left, so the stop ends the call with EINTR (poll_select_finish()): exits 0 when it
+ * failed with EINTR after 300 to 700 ms. */
+static void stopped_select_as(int sticky)
 {
 	int p[2];
 	REQUIRE(pipe(p) == 0, "pipe", "%s", "failed");
@@ -234,10 +236,15 @@ static void stopped_select(void)
 		FD_SET(p[0], &rd);
 		struct timeval tv = {0, 500000};
 		struct timespec a, b;
+		if (sticky)
+			personality(personality(0xffffffff) | STICKY_TIMEOUTS);
 		clock_gettime(CLOCK_MONOTONIC, &a);
-		int n = select(p[0] + 1, &rd, NULL, NULL, &tv);
+		int n = (int)syscall(SYS_select, p[0] + 1, &rd, NULL, NULL, &tv);
+		int e = errno;
 		clock_gettime(CLOCK_MONOTONIC, &b);
 		int64_t took = ts_ns(b) - ts_ns(a);
+		if (sticky)
+			_exit(n == -1 && e == EINTR && took >= 300 * MS && took < 700 * MS ? 0 : 1);
 		_exit(n == 0 && took >= 700 * MS ? 0 : 1);
 	}
 	usleep(100000);
@@ -246,10 +253,18 @@ static void stopped_select(void)
 	kill(c, SIGCONT);
 	int st = -1;
 	waitpid(c, &st, 0);
-	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, "a select's timeout does not count the time its process was stopped",
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0,
+	      sticky ? "a stop ends a select whose timeout is sticky with EINTR" :
+		       "a select's timeout does not count the time its process was stopped",
 	      "status %#x", st);
 	close(p[0]);
 	close(p[1]);
+}
+
+static void stopped_select(void)
+{
+	stopped_select_as(0);
+	stopped_select_as(1);
 }
 
 static void affinity(void)

@@ -328,9 +328,11 @@ static void details(void)
 	struct iovec out[2] = {{"abc", 3}, {"def", 3}};
 	CHECK(writev(sv[0], out, 2) == 6, "writev sends the buffers", "%s", "failed");
 	CHECK(read(sv[1], a, 0) == 0, "a read of nothing returns 0", "%s", "no");
+	CHECK(write(sv[0], a, 0) == 0, "a write of nothing sends an empty datagram", "%s", "failed");
 	struct iovec in[2] = {{a, 4}, {b, 4}};
 	CHECK(readv(sv[1], in, 2) == 6 && memcmp(a, "abcd", 4) == 0 && memcmp(b, "ef", 2) == 0,
 	      "readv takes the whole datagram writev sent, and the read of nothing left it", "%s", "no");
+	CHECK(recv(sv[1], a, sizeof a, 0) == 0, "then the empty datagram arrives", "%s", "no");
 	close(sv[0]);
 	close(sv[1]);
 
