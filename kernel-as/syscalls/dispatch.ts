@@ -119,10 +119,14 @@ export function interrupt(t: Task): void {
   removeWaiter(t);
   dropPendingOpen(t);
   t.restartDeadline = -1;
+  // A write that moved bytes before the signal returns their count, neither EINTR nor a
+  // restart that would send them again (pipe_write(), unix_stream_sendmsg()).
+  const moved = t.progress;
   t.progress = 0;
   t.regs.loadIntoBlock();
-  t.interrupted = !fault;
-  setReg(RAX, <u64>(fault ? -EFAULT : -4)); // EINTR unless a frame with SA_RESTART restarts the call
+  t.interrupted = !fault && moved == 0;
+  // EINTR unless a frame with SA_RESTART restarts the call.
+  setReg(RAX, <u64>(fault ? -EFAULT : moved > 0 ? moved : -4));
   const act = signalsBeforeResume(t);
   t.interrupted = false;
   if (act != ACT_RESUME) return;

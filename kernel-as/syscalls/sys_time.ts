@@ -115,14 +115,16 @@ function sleepUntil(t: Task, deadline: i64, remAddr: u64 = 0): i64 {
 }
 
 export function sysNanosleep(t: Task): i64 {
-  if (t.restartDeadline >= 0) return sleepUntil(t, t.restartDeadline);
+  // A re-run after a wake-up keeps the deadline and where rem goes.
+  if (t.restartDeadline >= 0) return sleepUntil(t, t.restartDeadline, t.remAddr);
   const ns = timespecIn(t, sysArg(0));
   if (ns < 0) return ns;
   return sleepUntil(t, saturatingAdd(monotonicNow(), ns), sysArg(1));
 }
 
 export function sysClockNanosleep(t: Task): i64 {
-  if (t.restartDeadline >= 0) return sleepUntil(t, t.restartDeadline);
+  // A re-run after a wake-up keeps the deadline and where rem goes.
+  if (t.restartDeadline >= 0) return sleepUntil(t, t.restartDeadline, t.remAddr);
   const c = <i32>sysArg(0);
   const flags = <i32>sysArg(1);
   if (c == CLOCK_THREAD_CPUTIME_ID) return -EINVAL;

@@ -11,6 +11,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 
@@ -165,6 +166,38 @@ static void on_pipe(int sig)
 	sigpipes++;
 }
 
+static void on_alarm_restart(int sig) { (void)sig; }
+
+/* A blocked write interrupted by a handler (SA_RESTART) after part of it went returns that
+ * part: the reader then gets exactly those bytes, in order, nothing twice. fds: a writer
+ * end and its reader end, given as w and r. */
+static void partial_write(int w, int r, const char *what)
+{
+	static unsigned char out[1 << 20], in[1 << 20];
+	for (size_t i = 0; i < sizeof out; i++)
+		out[i] = (unsigned char)(i * 7 + i / 4096);
+	struct sigaction sa, old;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_alarm_restart;
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGALRM, &sa, &old);
+	struct itimerval it = {{0, 0}, {0, 100000}};
+	setitimer(ITIMER_REAL, &it, NULL);
+	ssize_t n = write(w, out, sizeof out);
+	sigaction(SIGALRM, &old, NULL);
+	char buf[160];
+	snprintf(buf, sizeof buf, "%s: a write interrupted after part of it went returns that part", what);
+	CHECK(n > 0 && n < (ssize_t)sizeof out, buf, "returned %zd", n);
+	close(w);
+	size_t got = 0;
+	ssize_t k;
+	while (got < sizeof in && (k = read(r, in + got, sizeof in - got)) > 0)
+		got += (size_t)k;
+	snprintf(buf, sizeof buf, "%s: the reader gets exactly those bytes, in order", what);
+	CHECK((ssize_t)got == n && memcmp(in, out, got) == 0, buf, "wrote %zd, read %zu", n, got);
+	close(r);
+}
+
 int main(void)
 {
 	alarm(30);
@@ -176,6 +209,13 @@ int main(void)
 	CHECK(write(sv[1], "pong", 4) == 4 && read(sv[0], buf, sizeof buf) == 4 && memcmp(buf, "pong", 4) == 0, "and back", "-");
 	struct stat st;
 	CHECK(fstat(sv[0], &st) == 0 && S_ISSOCK(st.st_mode), "fstat says a socket", "mode %o", st.st_mode);
+
+	int pw[2];
+	REQUIRE(socketpair(AF_UNIX, SOCK_STREAM, 0, pw) == 0, "a second pair", "failed");
+	partial_write(pw[0], pw[1], "socketpair");
+	REQUIRE(pipe(pw) == 0, "pipe", "failed");
+	partial_write(pw[1], pw[0], "pipe");
+	alarm(30);
 
 	/* flags */
 	CHECK_ERR(recv(sv[1], buf, sizeof buf, MSG_DONTWAIT), EAGAIN, "MSG_DONTWAIT with nothing to read");
