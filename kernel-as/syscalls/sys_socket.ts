@@ -695,12 +695,29 @@ export function sysGetsockopt(t: Task): i64 {
   else if (name == SO_ACCEPTCONN) store<i32>(BUF + 8, listening ? 1 : 0);
   else if (name == SO_SNDBUF || name == SO_RCVBUF) store<i32>(BUF + 8, type == SOCK_STREAM ? DEFAULT_PIPE_SIZE : UNIX_SNDBUF);
   else if (name == SO_PEERCRED) {
-    // struct ucred of the peer as connect or socketpair recorded it (a datagram pair: its
-    // creator); nobody: pid 0 and ids -1, as cred_to_ucred() without a cred.
-    const paired = dgram !== null && dgram.paired;
-    store<i32>(BUF + 8, s !== null ? s.peerPid : paired ? dgram!.pid : 0);
-    store<u32>(BUF + 12, s !== null ? s.peerUid : paired ? dgram!.uid : 0xffffffff);
-    store<u32>(BUF + 16, s !== null ? s.peerGid : paired ? dgram!.gid : 0xffffffff);
+    // struct ucred of the peer as connect or socketpair recorded it; a datagram pair: its
+    // creator, a listener: whoever called listen (init_peercred() of both); nobody: pid 0
+    // and ids -1, as cred_to_ucred() without a cred.
+    let pid = 0;
+    let uid: u32 = 0xffffffff;
+    let gid: u32 = 0xffffffff;
+    if (s !== null) {
+      pid = s.peerPid;
+      uid = s.peerUid;
+      gid = s.peerGid;
+    } else if (dgram !== null && dgram.paired) {
+      pid = dgram.pid;
+      uid = dgram.uid;
+      gid = dgram.gid;
+    } else if (listening) {
+      const l = <UnixStreamSocket>f;
+      pid = l.pid;
+      uid = l.uid;
+      gid = l.gid;
+    }
+    store<i32>(BUF + 8, pid);
+    store<u32>(BUF + 12, uid);
+    store<u32>(BUF + 16, gid);
     size = 12;
   } else return -ENOPROTOOPT;
   const n = len < size ? len : size;

@@ -58,6 +58,12 @@ int main(void)
 	CHECK_ERR(bind(l2, (struct sockaddr *)&a, alen), EADDRINUSE, "bind to an existing path");
 	CHECK_ERR(accept(l, NULL, NULL), EINVAL, "accept before listen");
 	CHECK(listen(l, 4) == 0, "listen", "-");
+	{
+		struct ucred lc;
+		socklen_t lcl = sizeof lc;
+		CHECK(getsockopt(l, SOL_SOCKET, SO_PEERCRED, &lc, &lcl) == 0 && lc.pid == getpid() && lc.uid == geteuid(),
+		      "SO_PEERCRED of a listener names the listener itself", "pid %d uid %u", lc.pid, lc.uid);
+	}
 	int v = 0;
 	socklen_t vl = sizeof v;
 	CHECK(getsockopt(l, SOL_SOCKET, SO_ACCEPTCONN, &v, &vl) == 0 && v == 1, "SO_ACCEPTCONN", "%d", v);
