@@ -224,6 +224,8 @@ export class UnixSocket extends UnixEnd {
       }
     }
     if ((flags & MSG_PEEK) == 0 && done > 0) p.consume(done);
+    // The data comes from the other end, named as it is bound (unix_copy_addr()).
+    if (info !== null && done > 0) info.from = this.peerName;
     return done;
   }
 

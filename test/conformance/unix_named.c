@@ -81,8 +81,13 @@ int main(void)
 		if (write(c, "hello", 5) != 5)
 			_exit(4);
 		char b[8];
-		if (read(c, b, sizeof b) != 3 || memcmp(b, "bye", 3) != 0)
+		struct sockaddr_un from;
+		socklen_t fl = sizeof from;
+		if (recvfrom(c, b, sizeof b, 0, (struct sockaddr *)&from, &fl) != 3 || memcmp(b, "bye", 3) != 0)
 			_exit(5);
+		/* A stream's data comes from the other end, named as it is bound: the listener's. */
+		if (fl != alen || strcmp(from.sun_path, a.sun_path) != 0)
+			_exit(6);
 		_exit(0);
 	}
 	struct sockaddr_un peer;
