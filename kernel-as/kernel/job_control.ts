@@ -34,6 +34,11 @@ export function stopGroup(tg: ThreadGroup, sig: i32): void {
  *  the call again with it after SIGCONT (ERESTARTNOHAND). Here the wait stays, without a
  *  deadline until then (a ready fd still ends it). */
 function suspendTimeout(t: Task, now: i64): void {
+  if (t.state == TASK_BLOCKED && t.eintrOnStop) {
+    t.stopEintr = true;
+    wakeLater(t);
+    return;
+  }
   if (t.state != TASK_BLOCKED || t.remAddr == 0 || t.remFormat == REM_NANOSLEEP || t.restartDeadline < 0) return;
   // Linux writes the time left as the stop ends the wait; a timeout that does not take it
   // (STICKY_TIMEOUTS, or memory it cannot write) ends the call with EINTR instead of a
@@ -46,6 +51,14 @@ function suspendTimeout(t: Task, now: i64): void {
   t.stopLeft = t.restartDeadline > now ? t.restartDeadline - now : 0;
   t.restartDeadline = I64.MAX_VALUE;
   t.wakeAt = -1;
+}
+
+/** Whether a stop ended t's wait (Task.stopEintr): its call then fails with EINTR, once. */
+export function endedByStop(t: Task): bool {
+  if (!t.stopEintr) return false;
+  t.stopEintr = false;
+  t.remAddr = 0;
+  return true;
 }
 
 /** SIGCONT: the suspended wait has its time left again, from now. */

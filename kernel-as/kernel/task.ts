@@ -153,9 +153,13 @@ export class Task {
   stopLeft: i64 = -1;
   /** The timeout at remAddr is not to be written (STICKY_TIMEOUTS). */
   remSticky: bool = false;
-  /** A stop ended its select, pselect6 or ppoll with EINTR: its timeout could not tell the
-   *  time left, so Linux does not restart it (poll_select_finish()'s sticky path). */
+  /** A stop ended its wait with EINTR: a select, pselect6 or ppoll whose timeout could not
+   *  tell the time left (poll_select_finish()'s sticky path), or a call that a stop always
+   *  interrupts (eintrOnStop). */
   stopEintr: bool = false;
+  /** Parked in a call that a stop signal ends with EINTR even without a handler
+   *  (signal(7): epoll_wait, epoll_pwait, sigtimedwait, sigwaitinfo). */
+  eintrOnStop: bool = false;
   /** PR_SET_PDEATHSIG. */
   pdeathSig: i32 = 0;
   /** sigaltstack(2). */

@@ -81,6 +81,7 @@ export function dispatch(t: Task): i32 {
   t.remAddr = 0;
   t.stopLeft = -1;
   t.stopEintr = false;
+  t.eintrOnStop = false;
   t.progress = 0;
   t.restartable = true;
   t.sigwaitSet = 0;
@@ -115,6 +116,8 @@ export function interrupt(t: Task): void {
   // fails with EFAULT instead (nanosleep_copyout()).
   const fault = writeTimeLeft(t);
   t.sigwaitSet = 0;
+  t.eintrOnStop = false;
+  t.stopEintr = false;
   unpark(t);
   removeWaiter(t);
   dropPendingOpen(t);

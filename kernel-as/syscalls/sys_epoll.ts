@@ -6,6 +6,7 @@ import { O_CLOEXEC, O_NONBLOCK, O_RDWR, RLIMIT_NOFILE } from "../abi/linux";
 import { sysArg } from "../abi/regs";
 import { monotonicNow, saturatingAdd } from "../kernel/time";
 import { park } from "../kernel/sched";
+import { endedByStop } from "../kernel/job_control";
 import { UNBLOCKABLE_MASK } from "../kernel/signal";
 import { Task } from "../kernel/task";
 import { EFD_SEMAPHORE, EventFd } from "../fs/eventfd";
@@ -80,6 +81,7 @@ export function sysEpollCtl(t: Task): i64 {
 
 /** The common wait: timeout in ns (< 0 forever), kept across re-runs as a deadline. */
 function wait(t: Task, epfd: i32, addr: u64, max: i32, ns: i64): i64 {
+  if (endedByStop(t)) return -EINTR;
   const epf = t.fdTable.get(epfd);
   if (epf === null) return -EBADF;
   if (!(epf instanceof EpollFile)) return -EINVAL;
@@ -93,6 +95,7 @@ function wait(t: Task, epfd: i32, addr: u64, max: i32, ns: i64): i64 {
   if (evs.length == 0) {
     if (ns == 0 || (deadline >= 0 && monotonicNow() >= deadline)) return 0;
     t.restartable = false;
+    t.eintrOnStop = true;
     return park(t, deadline >= 0 ? deadline : -1, ep.pollWait(t), 1 | 4);
   }
   for (let i = 0; i < evs.length; i++) {

@@ -7,6 +7,7 @@ import { EFAULT, EINTR, EINVAL } from "../abi/errno";
 import { RLIMIT_NOFILE } from "../abi/linux";
 import { sysArg } from "../abi/regs";
 import { noteHostFd, park, RET_BLOCK } from "../kernel/sched";
+import { endedByStop } from "../kernel/job_control";
 import { UNBLOCKABLE_MASK } from "../kernel/signal";
 import { Task } from "../kernel/task";
 import { monotonicNow, REM_TIMESPEC, REM_TIMEVAL, saturatingAdd, toNs, writeTimeLeft } from "../kernel/time";
@@ -52,13 +53,6 @@ function noteTimeout(t: Task, addr: u64, ns: i64, timeval: bool): void {
   t.stopEintr = false;
 }
 
-/** A stop that ended the call (see Task.stopEintr): EINTR, the time left not written. */
-function endedByStop(t: Task): bool {
-  if (!t.stopEintr) return false;
-  t.stopEintr = false;
-  t.remAddr = 0;
-  return true;
-}
 
 /** Ends the call whose result is r: unless it parked, the time left goes to the timeout
  *  (poll_select_finish()). A signal that ends the wait writes it too (interrupt()). */

@@ -1,11 +1,12 @@
 // Waiting for and queueing signals, and process file descriptors: rt_sigtimedwait,
 // rt_sigqueueinfo, rt_tgsigqueueinfo, pidfd_open, pidfd_send_signal (Linux kernel/signal.c,
 // kernel/pid.c).
-import { EAGAIN, EBADF, EFAULT, EINVAL, EPERM, ESRCH } from "../abi/errno";
+import { EAGAIN, EBADF, EFAULT, EINTR, EINVAL, EPERM, ESRCH } from "../abi/errno";
 import { NSIG, O_NONBLOCK, O_RDWR, RLIMIT_NOFILE } from "../abi/linux";
 import { sysArg } from "../abi/regs";
 import { tasksByTid, threadGroups } from "../kernel/kernel";
 import { park, RET_GONE } from "../kernel/sched";
+import { endedByStop } from "../kernel/job_control";
 import { SigInfo, sigBit, SI_TKILL, SI_USER, UNBLOCKABLE_MASK } from "../kernel/signal";
 import { encodeSiginfo } from "../kernel/signal_frame";
 import { nextSignal, sendSignal, sendSignalToTask, signalProcessGroup, takePending } from "../kernel/signal_send";
@@ -17,6 +18,7 @@ const BUF: usize = memory.data(128, 8);
 const NS: i64 = 1000000000;
 
 export function sysRtSigtimedwait(t: Task): i64 {
+  if (endedByStop(t)) return -EINTR;
   if (sysArg(3) != 8) return -EINVAL;
   if (t.mm.copyIn(sysArg(0), BUF, 8) < 0) return -EFAULT;
   const set = load<u64>(BUF) & ~UNBLOCKABLE_MASK;
@@ -48,6 +50,7 @@ export function sysRtSigtimedwait(t: Task): i64 {
   }
   t.sigwaitSet = set;
   t.restartable = false;
+  t.eintrOnStop = true;
   return park(t, t.restartDeadline >= 0 ? t.restartDeadline : -1, -1, 0);
 }
 

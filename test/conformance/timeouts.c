@@ -21,6 +21,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
@@ -221,6 +222,18 @@ static void edges(void)
 	prctl(PR_SET_CHILD_SUBREAPER, 0);
 }
 
+/* Stops child c 100 ms from now for stopped_ms, continues it, and returns its wait status. */
+static int stop_and_reap(pid_t c, int stopped_ms)
+{
+	usleep(100000);
+	kill(c, SIGSTOP);
+	usleep(stopped_ms * 1000);
+	kill(c, SIGCONT);
+	int st = -1;
+	waitpid(c, &st, 0);
+	return st;
+}
+
 /* A child's 500 ms select, stopped for 300 ms after 100 ms: exits 0 when it took 700 ms or
  * more (Linux: about 800), 1 when less. With STICKY_TIMEOUTS the timeout cannot tell the
  * time left, so the stop ends the call with EINTR (poll_select_finish()): exits 0 when it
@@ -247,12 +260,7 @@ static void stopped_select_as(int sticky)
 			_exit(n == -1 && e == EINTR && took >= 300 * MS && took < 700 * MS ? 0 : 1);
 		_exit(n == 0 && took >= 700 * MS ? 0 : 1);
 	}
-	usleep(100000);
-	kill(c, SIGSTOP);
-	usleep(300000);
-	kill(c, SIGCONT);
-	int st = -1;
-	waitpid(c, &st, 0);
+	int st = stop_and_reap(c, 300);
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0,
 	      sticky ? "a stop ends a select whose timeout is sticky with EINTR" :
 		       "a select's timeout does not count the time its process was stopped",
@@ -261,10 +269,42 @@ static void stopped_select_as(int sticky)
 	close(p[1]);
 }
 
+/* A child's 2 s epoll_wait (which = 0) or sigtimedwait (1), stopped after 100 ms and
+ * continued 100 ms later: exits 0 when the call failed with EINTR (signal(7): these are
+ * interrupted by a stop signal even without a handler). */
+static void stop_interrupts(int which, const char *what)
+{
+	pid_t c = fork();
+	if (c == 0) {
+		int r, e;
+		if (which == 0) {
+			int ep = epoll_create1(0);
+			struct epoll_event ev;
+			r = epoll_wait(ep, &ev, 1, 2000);
+			e = errno;
+		} else {
+			sigset_t s;
+			sigemptyset(&s);
+			sigaddset(&s, SIGUSR1);
+			sigprocmask(SIG_BLOCK, &s, NULL);
+			struct timespec ts = {2, 0};
+			r = sigtimedwait(&s, NULL, &ts);
+			e = errno;
+		}
+		_exit(r == -1 && e == EINTR ? 0 : 1);
+	}
+	int st = stop_and_reap(c, 100);
+	char buf[120];
+	snprintf(buf, sizeof buf, "a stop and SIGCONT end a waiting %s with EINTR", what);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0, buf, "status %#x", st);
+}
+
 static void stopped_select(void)
 {
 	stopped_select_as(0);
 	stopped_select_as(1);
+	stop_interrupts(0, "epoll_wait");
+	stop_interrupts(1, "sigtimedwait");
 }
 
 static void affinity(void)
