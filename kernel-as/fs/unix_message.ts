@@ -351,7 +351,7 @@ export function dgramPair(flags: i32, pid: i32, uid: u32, gid: u32): UnixDgramSo
 }
 
 /** A connected end of a seqpacket socket: a stream's connection (EOF when the other side is
- *  gone or stopped writing, EPIPE and SIGPIPE when it stopped reading) carrying messages. */
+ *  gone or stopped writing, EPIPE when it stopped reading) carrying messages. */
 export class SeqpacketEnd extends UnixEnd {
   peer: SeqpacketEnd | null = null;
   queue: MsgQueue = new MsgQueue();

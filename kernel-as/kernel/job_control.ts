@@ -24,26 +24,22 @@ export function stopGroup(tg: ThreadGroup, sig: i32): void {
   tg.stopSig = sig;
   tg.jobReport = REPORT_STOPPED;
   tg.stoppedAt = monotonicNow();
-  for (let i = 0; i < tg.tasks.length; i++) suspendTimeout(tg.tasks[i], tg.stoppedAt);
+  for (let i = 0; i < tg.tasks.length; i++) stopWait(tg.tasks[i], tg.stoppedAt);
   kickRunning(tg, 0);
   tellParent(tg, CLD_STOPPED, sig);
 }
 
-/** A select, pselect6 or ppoll waiting with a timeout stops counting while its group is
- *  stopped: Linux ends the wait for the stop, writes the time left to the timeout, and runs
- *  the call again with it after SIGCONT (ERESTARTNOHAND). Here the wait stays, without a
- *  deadline until then (a ready fd still ends it). */
-function suspendTimeout(t: Task, now: i64): void {
-  if (t.state == TASK_BLOCKED && t.eintrOnStop) {
-    t.stopEintr = true;
-    wakeLater(t);
-    return;
-  }
-  if (t.state != TASK_BLOCKED || t.remAddr == 0 || t.remFormat == REM_NANOSLEEP || t.restartDeadline < 0) return;
-  // Linux writes the time left as the stop ends the wait; a timeout that does not take it
-  // (STICKY_TIMEOUTS, or memory it cannot write) ends the call with EINTR instead of a
-  // restart, which the task returns once continued.
-  if (t.remSticky || !timeLeftWritable(t)) {
+/** What a stop does to t's wait (Linux ends waits for a stop). An epoll_wait or
+ *  sigtimedwait ends with EINTR (signal(7)). A select, pselect6 or ppoll with a timeout gets
+ *  the time left written and runs again with it after SIGCONT (ERESTARTNOHAND), so it stops
+ *  counting: here the wait stays, without a deadline until then (a ready fd still ends it);
+ *  a timeout that does not take the time left (STICKY_TIMEOUTS, or memory it cannot write)
+ *  ends the call with EINTR instead. A call ended with EINTR returns it once continued. */
+function stopWait(t: Task, now: i64): void {
+  if (t.state != TASK_BLOCKED) return;
+  const timed = t.remAddr != 0 && t.remFormat != REM_NANOSLEEP && t.restartDeadline >= 0;
+  if (!t.eintrOnStop && !timed) return;
+  if (t.eintrOnStop || t.remSticky || !timeLeftWritable(t)) {
     t.stopEintr = true;
     wakeLater(t);
     return;
